@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+/**
+ * The command line: `qlik-engine-double serve [options]`. Every flag can also come from an
+ * environment variable (named in --help), so a container is configured without a command line.
+ * This is the only module that touches `process` (exit codes, signals, stdout).
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { startEngineDouble } from './index';
+import { loadScenario } from './scenarios/registry';
+import { DEFAULT_BODY_LIMIT } from './server';
+import { DEFAULT_JOURNAL_SIZE } from './control/journal';
+import { parseByteSize } from './units';
+
+const DEFAULT_PORT = 9076;
+
+function wholeNumber(min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
+    return n;
+  };
+}
+
+function byteSize(value: string): string {
+  try {
+    parseByteSize(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+  return value;
+}
+
+interface ServeFlags {
+  port: number;
+  host: string;
+  scenario: string;
+  scenariosDir?: string;
+  seed?: number;
+  validation: 'strict' | 'warn';
+  bodyLimit: string;
+  journalSize: number;
+}
+
+async function serve(flags: ServeFlags): Promise<void> {
+  const scenario = loadScenario(flags.scenario, { ...(flags.scenariosDir ? { scenariosDir: flags.scenariosDir } : {}) });
+  const engine = await startEngineDouble({
+    port: flags.port,
+    host: flags.host,
+    scenario,
+    validation: flags.validation,
+    bodyLimit: flags.bodyLimit,
+    journalSize: flags.journalSize,
+  });
+  process.stdout.write(`listening on ${engine.url}\n`);
+  const stop = () => {
+    void engine.close().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+export function buildProgram(): Command {
+  const program = new Command('qlik-engine-double')
+    .description('A contract-checked, stateful test double of the Qlik Associative Engine REST API 12.268.0')
+    .showHelpAfterError();
+  program
+    .command('serve')
+    .description('serve the double until SIGTERM or SIGINT')
+    .addOption(new Option('-p, --port <port>', 'port to listen on; 0 picks a free one').env('PORT').default(DEFAULT_PORT).argParser(wholeNumber(0, 65535)))
+    .addOption(new Option('--host <host>', 'address to listen on').env('HOST').default('0.0.0.0'))
+    .addOption(new Option('--scenario <name>', 'scenario to start in').env('SCENARIO').default('default'))
+    .addOption(new Option('--scenarios-dir <dir>', 'a folder of your own scenario files').env('SCENARIOS_DIR'))
+    .addOption(new Option('--seed <n>', 'seed for generated data').env('SEED').argParser(wholeNumber(0, 2 ** 31 - 1)))
+    .addOption(new Option('--validation <mode>', 'what a response that breaks the contract does').env('VALIDATION').choices(['strict', 'warn']).default('strict'))
+    .addOption(new Option('--body-limit <size>', 'largest request body (bytes, or e.g. 50mb)').env('BODY_LIMIT').default(DEFAULT_BODY_LIMIT).argParser(byteSize))
+    .addOption(new Option('--journal-size <n>', 'requests the journal keeps').env('JOURNAL_SIZE').default(DEFAULT_JOURNAL_SIZE).argParser(wholeNumber(1, 1_000_000)))
+    .action(serve);
+  return program;
+}
+
+if (require.main === module) {
+  buildProgram()
+    .parseAsync(process.argv)
+    .catch((error: unknown) => {
+      process.stderr.write(`qlik-engine-double: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    });
+}

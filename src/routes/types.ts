@@ -1,0 +1,43 @@
+/**
+ * What a route handler sees and returns. Handlers are plain functions of (request, context): they
+ * never touch Express's req/res; the server's pipeline validates what they return against the
+ * contract before anything is sent.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { EngineOperationId } from '../spec/types';
+import type { EngineModel } from '../state/engine';
+
+export interface EngineRequest {
+  /** Path parameters, percent-decoded. */
+  params: Record<string, string>;
+  /** Path parameters as they arrived, still percent-encoded (the media path normaliser wants these). */
+  rawParams: Record<string, string>;
+  query: Record<string, string | undefined>;
+  headers: IncomingHttpHeaders;
+  /** Parsed JSON for JSON operations, a Buffer for application/octet-stream ones, undefined without a body. */
+  body: unknown;
+}
+
+export interface EngineResponse {
+  status: number;
+  /** A JSON value, or a Buffer for binary (format: binary) responses; undefined sends no body. */
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** Figures of the running double that outlive scenario switches. */
+export interface EngineStats {
+  startedAt: Date;
+  /** Requests served since start, every route counted (healthcheck's `apps.calls`). */
+  calls: number;
+}
+
+export interface RouteContext {
+  model: EngineModel;
+  stats: EngineStats;
+}
+
+export type Handler = (request: EngineRequest, context: RouteContext) => EngineResponse | Promise<EngineResponse>;
+
+/** One route file's handlers, keyed by the contract's operation (`METHOD /path/template`). */
+export type RouteTable = Partial<Record<EngineOperationId, Handler>>;

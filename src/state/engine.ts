@@ -1,0 +1,399 @@
+/**
+ * The engine's world in memory: apps with their attributes, media and data model, the sessions,
+ * and the condition /health reports. Free of HTTP: methods take plain values and throw
+ * DoubleErrors. Every method is synchronous, so each call is atomic in Node's single thread, and
+ * each validates everything before it mutates anything, so a throw leaves the world unchanged.
+ * Nothing handed out aliases the model's own objects.
+ */
+import { doubleError, type DoubleError } from '../errors';
+import type { EngineCondition, ScenarioDocument } from '../scenarios/types';
+import type { AppAttributes, DataModelMetadata, NxApp, Session } from '../spec/types';
+import {
+  IMPORTED_APP_NAME,
+  defaultAttributes,
+  snapshotOf,
+  toNxApp,
+  type AppSnapshot,
+  type StoredApp,
+  type StoredAttributes,
+} from './apps';
+import { isoTimestamp } from './clock';
+import { reportedDataModel } from './data-model';
+import { readImportedFile } from './import-file';
+import { contentTypeFor } from './media-types';
+import { normaliseMediaPath, thumbnailMediaPath } from './media-path';
+import { MediaTree, mediaListMode } from './media-tree';
+import { resolveModelOptions, type MediaLimits, type ModelOptions, type ResolvedModelOptions } from './options';
+import { decodeScenarioApp, encodeStoredApp, isJsonObject, type DecodedApp } from './scenario-apps';
+
+export type { AppSnapshot } from './apps';
+export type { MediaLimits, ModelOptions } from './options';
+
+export type ImportMode = 'NEW' | 'AUTOREPLACE';
+
+export interface ImportOptions {
+  /** The target app's name; an empty string counts as not given. */
+  name?: string;
+  mode?: ImportMode;
+}
+
+export interface MediaFileContent {
+  bytes: Buffer;
+  contentType: string;
+}
+
+/** The figures /healthcheck derives from the world (its call counter lives in the server). */
+export interface EngineUsage {
+  /** Apps open in an active session. */
+  activeDocs: string[];
+  /** Apps open in any session, active or stalled. */
+  loadedDocs: string[];
+  /** The double keeps no separate document cache: the same as loadedDocs. */
+  inMemoryDocs: string[];
+  sessionActive: number;
+  sessionTotal: number;
+  /** Distinct users with an active session. */
+  usersActive: number;
+  /** Distinct users with any session. */
+  usersTotal: number;
+}
+
+const CONDITIONS: readonly EngineCondition[] = ['healthy', 'busy', 'unhealthy'];
+const ACTIVE_SESSION_STATE = 'active';
+/** How often a fresh id may collide with an existing app before the id source is deemed broken. */
+const MAX_ID_ATTEMPTS = 100;
+
+function appNotFound(id: string): DoubleError {
+  return doubleError('appNotFound', { detail: `No app has the id ${JSON.stringify(id)}.`, source: { parameter: 'appId' } });
+}
+
+function invalidImport(detail: string): DoubleError {
+  return doubleError('invalidImport', { detail, source: { parameter: 'filedata' } });
+}
+
+function invalidScenario(detail: string, pointer: string): DoubleError {
+  return doubleError('invalidScenario', { detail, source: { pointer } });
+}
+
+function distinctSorted(values: Iterable<string | undefined>): string[] {
+  const present = [...values].filter((value): value is string => value !== undefined && value !== '');
+  return [...new Set(present)].sort();
+}
+
+export class EngineModel {
+  /** What /health and /healthcheck report; control routes may change it. */
+  condition: EngineCondition;
+  readonly limits: Readonly<MediaLimits>;
+  private readonly options: ResolvedModelOptions;
+  private readonly scenarioName: string;
+  private readonly scenarioDescription: string | undefined;
+  private readonly apps = new Map<string, StoredApp>();
+  private readonly sessions: Session[];
+
+  /** An empty world; fromScenario makes a populated one. */
+  constructor(options: ModelOptions = {}, scenario: Pick<ScenarioDocument, 'name' | 'description'> = { name: 'empty' }) {
+    this.options = resolveModelOptions(options);
+    this.limits = this.options.limits;
+    this.condition = 'healthy';
+    this.scenarioName = scenario.name;
+    this.scenarioDescription = scenario.description;
+    this.sessions = [];
+  }
+
+  // ---- scenarios ----
+
+  /**
+   * The world a scenario document describes. `generate` and `mode` are ignored: the scenario
+   * loader expands generators before calling. Attributes a scenario leaves out get the defaults of
+   * a fresh app (owner ""), so every app answers with the full attribute set.
+   */
+  static fromScenario(doc: ScenarioDocument, options: ModelOptions = {}): EngineModel {
+    const model = new EngineModel(options, doc);
+    const condition = doc.condition ?? 'healthy';
+    if (!CONDITIONS.includes(condition)) throw invalidScenario(`condition must be one of ${CONDITIONS.join(', ')}, not ${JSON.stringify(condition)}`, '/condition');
+    model.condition = condition;
+    const timestamp = model.timestamp();
+    for (const [index, value] of (doc.apps ?? []).entries()) {
+      const decoded = decodeScenarioApp(value, { limits: model.limits, invalid: 'invalidScenario', limit: 'invalidScenario', pointer: `/apps/${index}` });
+      const id = decoded.attributes.id ?? model.freshAppId();
+      if (model.apps.has(id)) throw invalidScenario(`/apps/${index}: another app already has the id ${JSON.stringify(id)}`, `/apps/${index}/attributes/id`);
+      model.apps.set(id, { ...decoded, attributes: { ...defaultAttributes(id, '', timestamp), ...decoded.attributes, id } });
+    }
+    for (const [index, session] of (doc.sessions ?? []).entries()) {
+      if (!isJsonObject(session)) throw invalidScenario(`/sessions/${index}: a session must be an object`, `/sessions/${index}`);
+      model.sessions.push(structuredClone(session));
+    }
+    return model;
+  }
+
+  /** The world as a scenario document; fromScenario(model.toScenario()) makes an equal world. */
+  toScenario(): ScenarioDocument {
+    return {
+      name: this.scenarioName,
+      ...(this.scenarioDescription !== undefined ? { description: this.scenarioDescription } : {}),
+      condition: this.condition,
+      apps: [...this.apps.values()].map(encodeStoredApp),
+      sessions: this.listSessions(),
+    };
+  }
+
+  // ---- apps ----
+
+  createApp(attrs: AppAttributes | undefined, owner: string): AppSnapshot {
+    const id = this.freshAppId();
+    const attributes: StoredAttributes = {
+      ...defaultAttributes(id, owner, this.timestamp()),
+      ...(attrs?.name !== undefined ? { name: attrs.name } : {}),
+      ...(attrs?.description !== undefined ? { description: attrs.description } : {}),
+    };
+    const app: StoredApp = { attributes, media: new MediaTree() };
+    this.apps.set(id, app);
+    return snapshotOf(app);
+  }
+
+  hasApp(id: string): boolean {
+    return this.apps.has(id);
+  }
+
+  getApp(id: string): AppSnapshot {
+    return snapshotOf(this.requireApp(id));
+  }
+
+  /** Every app, in the order they came into the world. */
+  listApps(): AppSnapshot[] {
+    return [...this.apps.values()].map(snapshotOf);
+  }
+
+  /** Sets the name and description that `attrs` carries, leaves the rest; any update moves modifiedDate. */
+  updateApp(id: string, attrs: AppAttributes | undefined): AppSnapshot {
+    const app = this.requireApp(id);
+    app.attributes = {
+      ...app.attributes,
+      ...(attrs?.name !== undefined ? { name: attrs.name } : {}),
+      ...(attrs?.description !== undefined ? { description: attrs.description } : {}),
+      modifiedDate: this.timestamp(),
+    };
+    return snapshotOf(app);
+  }
+
+  /** Removes the app with its media and data model. */
+  deleteApp(id: string): void {
+    this.requireApp(id);
+    this.apps.delete(id);
+  }
+
+  /**
+   * A new app holding copies of the source's attributes (overlaid by dstUpdate), media and data
+   * model. The copy is the copier's, fresh and unpublished; its lastReloadTime is the source's, as
+   * the data is the same.
+   */
+  copyApp(id: string, dstUpdate: AppAttributes | undefined, owner: string): AppSnapshot {
+    const source = this.requireApp(id);
+    const copyId = this.freshAppId();
+    const timestamp = this.timestamp();
+    const copy: StoredApp = {
+      attributes: {
+        ...structuredClone(source.attributes),
+        ...(dstUpdate?.name !== undefined ? { name: dstUpdate.name } : {}),
+        ...(dstUpdate?.description !== undefined ? { description: dstUpdate.description } : {}),
+        id: copyId,
+        owner,
+        createdDate: timestamp,
+        modifiedDate: timestamp,
+        published: false,
+        publishTime: '',
+      },
+      media: source.media.clone(),
+      ...(source.dataModel !== undefined ? { dataModel: structuredClone(source.dataModel) } : {}),
+      ...(source.importedFileBytes !== undefined ? { importedFileBytes: source.importedFileBytes } : {}),
+    };
+    this.apps.set(copyId, copy);
+    return snapshotOf(copy);
+  }
+
+  /** Publishing again moves publishTime and the stream. modifiedDate stays: the app's content is unchanged. */
+  publishApp(id: string, stream?: string): AppSnapshot {
+    const app = this.requireApp(id);
+    app.attributes = { ...app.attributes, published: true, publishTime: this.timestamp() };
+    if (stream !== undefined) app.publishedStream = stream;
+    else delete app.publishedStream;
+    return snapshotOf(app);
+  }
+
+  unpublishApp(id: string): AppSnapshot {
+    const app = this.requireApp(id);
+    app.attributes = { ...app.attributes, published: false, publishTime: '' };
+    delete app.publishedStream;
+    return snapshotOf(app);
+  }
+
+  /**
+   * POST /v1/apps/import. A JSON app document (the scenario app format) brings its attributes,
+   * media and data model; other bytes stand for a .qvf the double cannot read: NEW makes an app
+   * with generated attributes and remembers the byte count, AUTOREPLACE refuses (no id to extract).
+   * NEW: fresh id, owner, dates, unpublished; the document's other attributes are kept.
+   * AUTOREPLACE: the document's attributes are kept, id included, and replace any app with that id
+   * (its createdDate survives unless the document has one); modifiedDate is now.
+   */
+  importApp(bytes: Buffer, opts: ImportOptions, owner: string): AppSnapshot {
+    if (bytes.length === 0) throw invalidImport('The imported file is empty.');
+    const mode = opts.mode ?? 'NEW';
+    const nameOverride = opts.name !== undefined && opts.name !== '' ? { name: opts.name } : {};
+    const file = readImportedFile(bytes);
+    const timestamp = this.timestamp();
+    const decoded: DecodedApp | undefined =
+      file.kind === 'appDocument'
+        ? decodeScenarioApp(file.document, { limits: this.limits, invalid: 'invalidImport', limit: 'mediaLimit', pointer: '' })
+        : undefined;
+
+    if (mode === 'AUTOREPLACE') {
+      if (decoded === undefined) {
+        throw invalidImport('AUTOREPLACE takes the app id from the imported file, but the file is not a JSON app document, so the double cannot read an id from it.');
+      }
+      const id = decoded.attributes.id;
+      if (id === undefined) throw invalidImport('AUTOREPLACE takes the app id from the imported file, but its attributes have no "id".');
+      const replaced = this.apps.get(id);
+      const app: StoredApp = {
+        ...decoded,
+        attributes: {
+          ...defaultAttributes(id, owner, timestamp),
+          ...(replaced !== undefined ? { createdDate: replaced.attributes.createdDate } : {}),
+          ...decoded.attributes,
+          ...nameOverride,
+          id,
+          modifiedDate: timestamp,
+        },
+      };
+      this.apps.set(id, app);
+      return snapshotOf(app);
+    }
+
+    const id = this.freshAppId();
+    const fresh = defaultAttributes(id, owner, timestamp);
+    const app: StoredApp =
+      decoded === undefined
+        ? { attributes: { ...fresh, name: IMPORTED_APP_NAME, ...nameOverride }, media: new MediaTree(), importedFileBytes: bytes.length }
+        : {
+            media: decoded.media,
+            ...(decoded.dataModel !== undefined ? { dataModel: decoded.dataModel } : {}),
+            attributes: {
+              ...fresh,
+              ...decoded.attributes,
+              ...nameOverride,
+              id,
+              owner,
+              createdDate: timestamp,
+              modifiedDate: timestamp,
+              published: false,
+              publishTime: '',
+            },
+          };
+    this.apps.set(id, app);
+    return snapshotOf(app);
+  }
+
+  /** The NxApp response for an app seen by a user holding `privileges`; a deep copy. */
+  toNxApp(app: Pick<AppSnapshot, 'attributes'>, privileges: readonly string[]): NxApp {
+    return toNxApp(app, privileges);
+  }
+
+  // ---- data model ----
+
+  /** The app's metadata (with this host's hardware), or the empty structure when it has none. */
+  getDataModel(id: string): DataModelMetadata {
+    return reportedDataModel(this.requireApp(id).dataModel);
+  }
+
+  // ---- media ----
+
+  /** Stores a file; `rawPath` is the path as it arrived in the URL, still percent-encoded. */
+  putMediaFile(appId: string, rawPath: string, bytes: Buffer): void {
+    const app = this.requireApp(appId);
+    app.media.writeFile(normaliseMediaPath(rawPath, this.limits), bytes, this.limits);
+  }
+
+  getMediaFile(appId: string, rawPath: string): MediaFileContent {
+    const app = this.requireApp(appId);
+    return this.readMedia(app, normaliseMediaPath(rawPath, this.limits));
+  }
+
+  /** Deletes a file or a whole folder; the root cannot be deleted. */
+  deleteMedia(appId: string, rawPath: string): void {
+    const app = this.requireApp(appId);
+    app.media.remove(normaliseMediaPath(rawPath, this.limits));
+  }
+
+  /**
+   * Paths relative to the media root, sorted: "folder/file.png" for files, "folder/empty/" for
+   * empty folders. `show` as the contract documents it: r|recursive, a|all, else the folder only.
+   */
+  listMedia(appId: string, rawPath: string, show?: string): string[] {
+    const app = this.requireApp(appId);
+    return app.media.list(normaliseMediaPath(rawPath, this.limits), mediaListMode(show));
+  }
+
+  /**
+   * The file the app's `thumbnail` attribute names (forms accepted: see thumbnailMediaPath). No
+   * thumbnail, a missing file or a thumbnail value that is no valid media path all answer 404:
+   * the client asked for no path, so a bad stored one is not its request's fault.
+   */
+  getThumbnail(appId: string): MediaFileContent {
+    const app = this.requireApp(appId);
+    const rawPath = thumbnailMediaPath(app.attributes.thumbnail);
+    const noThumbnail = (why: string): DoubleError => doubleError('mediaNotFound', { detail: `The app has no thumbnail file: ${why}.`, source: { parameter: 'appId' } });
+    if (rawPath === undefined) throw noThumbnail('its thumbnail attribute is empty');
+    let segments: string[];
+    try {
+      segments = normaliseMediaPath(rawPath, this.limits);
+    } catch {
+      throw noThumbnail(`its thumbnail attribute ${JSON.stringify(app.attributes.thumbnail)} is not a valid media path`);
+    }
+    if (segments.length === 0) throw noThumbnail('its thumbnail attribute names the media root');
+    return this.readMedia(app, segments);
+  }
+
+  // ---- sessions and health figures ----
+
+  listSessions(): Session[] {
+    return structuredClone(this.sessions);
+  }
+
+  usage(): EngineUsage {
+    const active = this.sessions.filter((session) => session.state === ACTIVE_SESSION_STATE);
+    const loadedDocs = distinctSorted(this.sessions.map((session) => session.appid));
+    return {
+      activeDocs: distinctSorted(active.map((session) => session.appid)),
+      loadedDocs,
+      inMemoryDocs: [...loadedDocs],
+      sessionActive: active.length,
+      sessionTotal: this.sessions.length,
+      usersActive: distinctSorted(active.map((session) => session.userid)).length,
+      usersTotal: distinctSorted(this.sessions.map((session) => session.userid)).length,
+    };
+  }
+
+  // ---- helpers ----
+
+  private requireApp(id: string): StoredApp {
+    const app = this.apps.get(id);
+    if (app === undefined) throw appNotFound(id);
+    return app;
+  }
+
+  private readMedia(app: StoredApp, segments: string[]): MediaFileContent {
+    const bytes = app.media.readFile(segments);
+    return { bytes, contentType: contentTypeFor(segments[segments.length - 1] ?? '') };
+  }
+
+  private timestamp(): string {
+    return isoTimestamp(this.options.now);
+  }
+
+  private freshAppId(): string {
+    for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt += 1) {
+      const id = this.options.newId();
+      if (id !== '' && !this.apps.has(id)) return id;
+    }
+    throw doubleError('internal', { detail: `The id source gave ${MAX_ID_ATTEMPTS} ids in a row that were empty or taken.` });
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Turns AJV's errors into the double's problems: one per broken rule, each saying where (a JSON
+ * pointer or a parameter name), what (a sentence) and which rule (the JSON Schema keyword).
+ */
+import type { ErrorObject } from 'ajv';
+import type { Problem } from '../errors';
+
+/** The pointer of the value a rule is about; for `required`, the missing property itself. */
+export function pointerOf(error: ErrorObject): string {
+  const missing = error.keyword === 'required' ? (error.params as { missingProperty?: string }).missingProperty : undefined;
+  return missing === undefined ? error.instancePath : `${error.instancePath}/${missing}`;
+}
+
+export function describe(error: ErrorObject): string {
+  switch (error.keyword) {
+    case 'enum':
+      return `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'required':
+      return 'is required';
+    default:
+      return error.message ?? `breaks the ${error.keyword} rule`;
+  }
+}
+
+/** Problems in a JSON body: `source.pointer` into the body, e.g. /attributes/name. */
+export function bodyProblems(errors: ErrorObject[], where = 'body'): Problem[] {
+  return errors.map((error) => {
+    const pointer = pointerOf(error);
+    return {
+      detail: `${where}${pointer || ''} ${describe(error)}`,
+      source: { pointer: pointer || '/' },
+      meta: { rule: error.keyword, schemaPath: error.schemaPath, params: error.params },
+    };
+  });
+}
+
+/** Problems in `{path, query, header}` objects: `source.parameter` names the parameter. */
+export function parameterProblems(errors: ErrorObject[]): Problem[] {
+  return errors.map((error) => {
+    const [, location = '', name = ''] = pointerOf(error).split('/');
+    return {
+      detail: `${location} parameter '${name}' ${describe(error)}`,
+      source: location === 'header' ? { header: name } : { parameter: name },
+      meta: { rule: error.keyword, in: location, params: error.params },
+    };
+  });
+}

@@ -1,0 +1,87 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { once } from 'node:events';
+import http from 'node:http';
+import path from 'node:path';
+
+const CLI = path.join(__dirname, '../../dist/src/cli.js');
+
+interface Running {
+  child: ChildProcessWithoutNullStreams;
+  url: string;
+  stderr: () => string;
+}
+
+/** Starts the built CLI and resolves with the URL from its "listening on" line. */
+function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Running> {
+  const child = spawn(process.execPath, [CLI, 'serve', ...args], { env: { ...process.env, ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      const url = /^listening on (http:\/\/\S+)$/m.exec(stdout)?.[1];
+      if (url) resolve({ child, url, stderr: () => stderr });
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited ${code} before listening: ${stderr}`)));
+  });
+}
+
+function exitOf(child: ChildProcessWithoutNullStreams): Promise<number | null> {
+  return once(child, 'exit').then(([code]) => code as number | null);
+}
+
+describe('qlik-engine-double serve', () => {
+  it('prints the address it listens on, serves /health, and exits 0 on SIGTERM', async () => {
+    const { child, url } = await serve(['--port', '0', '--host', '127.0.0.1']);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(url).not.toMatch(/:0$/);
+    expect((await fetch(`${url}/health`)).status).toBe(200);
+    const exited = exitOf(child);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('finishes an in-flight request before exiting on SIGINT', async () => {
+    const { child, url } = await serve(['--port', '0', '--host', '127.0.0.1']);
+    // A request whose body is still arriving when the signal comes.
+    const answer = new Promise<number>((resolve, reject) => {
+      const req = http.request(`${url}/v1/apps`, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.write('{"attributes":');
+      setTimeout(() => {
+        child.kill('SIGINT');
+        setTimeout(() => req.end('{"name":"late"}}'), 100);
+      }, 100);
+    });
+    const exited = exitOf(child);
+    expect(await answer).not.toBe(0);
+    expect(await exited).toBe(0);
+  });
+
+  it('takes its flags from environment variables', async () => {
+    const { child, url } = await serve([], { PORT: '0', HOST: '127.0.0.1', VALIDATION: 'warn' });
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    child.kill('SIGTERM');
+    expect(await exitOf(child)).toBe(0);
+  });
+
+  it('refuses a bad flag value with exit 1 and says which', async () => {
+    const child = spawn(process.execPath, [CLI, 'serve', '--validation', 'loose']);
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    expect(await exitOf(child)).toBe(1);
+    expect(stderr).toMatch(/--validation <mode>.*loose/);
+  });
+
+  it('refuses an unknown scenario with exit 1 and the known names', async () => {
+    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--scenario', 'nope']);
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    expect(await exitOf(child)).toBe(1);
+    expect(stderr).toMatch(/no scenario named 'nope'; known: .*default/);
+  });
+});
