@@ -10,6 +10,7 @@ import { loadScenario } from './scenarios/registry';
 import { DEFAULT_BODY_LIMIT } from './server';
 import { DEFAULT_JOURNAL_SIZE } from './control/journal';
 import { parseByteSize } from './units';
+import { DEFAULT_MAX_MEDIA_FILES_PER_APP } from './state/options';
 
 const DEFAULT_PORT = 9076;
 
@@ -39,6 +40,8 @@ interface ServeFlags {
   validation: 'strict' | 'warn';
   bodyLimit: string;
   journalSize: number;
+  mediaFileLimit: string;
+  mediaFilesPerApp: number;
 }
 
 async function serve(flags: ServeFlags): Promise<void> {
@@ -50,6 +53,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     validation: flags.validation,
     bodyLimit: flags.bodyLimit,
     journalSize: flags.journalSize,
+    mediaLimits: { maxMediaFileBytes: parseByteSize(flags.mediaFileLimit), maxMediaFilesPerApp: flags.mediaFilesPerApp },
   });
   process.stdout.write(`listening on ${engine.url}\n`);
   const stop = () => {
@@ -74,6 +78,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--validation <mode>', 'what a response that breaks the contract does').env('VALIDATION').choices(['strict', 'warn']).default('strict'))
     .addOption(new Option('--body-limit <size>', 'largest request body (bytes, or e.g. 50mb)').env('BODY_LIMIT').default(DEFAULT_BODY_LIMIT).argParser(byteSize))
     .addOption(new Option('--journal-size <n>', 'requests the journal keeps').env('JOURNAL_SIZE').default(DEFAULT_JOURNAL_SIZE).argParser(wholeNumber(1, 1_000_000)))
+    .addOption(new Option('--media-file-limit <size>', 'largest media file an app may hold').env('MEDIA_FILE_LIMIT').default('50mb').argParser(byteSize))
+    .addOption(new Option('--media-files-per-app <n>', 'most media files one app may hold').env('MEDIA_FILES_PER_APP').default(DEFAULT_MAX_MEDIA_FILES_PER_APP).argParser(wholeNumber(1, 10_000_000)))
     .action(serve);
   return program;
 }

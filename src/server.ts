@@ -21,7 +21,7 @@ import { dataRoutes } from './routes/data';
 import { mediaRoutes } from './routes/media';
 import { sessionRoutes } from './routes/sessions';
 import type { EngineResponse, EngineStats, Handler, RouteContext, RouteTable } from './routes/types';
-import { EngineModel } from './state/engine';
+import { EngineModel, type MediaLimits } from './state/engine';
 import type { ScenarioDocument } from './scenarios/types';
 import { parseByteSize } from './units';
 
@@ -39,6 +39,8 @@ export interface DoubleOptions {
   bodyLimit?: number | string;
   /** How many requests the journal keeps. */
   journalSize?: number;
+  /** Media limits of every engine model (file size, files per app, path length and depth); over them: 413 or 400. */
+  mediaLimits?: Partial<MediaLimits>;
   /** Handlers that replace the double's own for some operations (responses are still validated). */
   routes?: RouteTable;
   /** Where contract violations are reported; stderr by default. */
@@ -54,6 +56,7 @@ export class DoubleRuntime {
   readonly validation: ValidationMode;
   readonly bodyLimit: number;
   readonly log: (line: string) => void;
+  readonly mediaLimits: Partial<MediaLimits>;
   scenario: ScenarioDocument;
   private readonly models = new Map<string, EngineModel>();
   private readonly routes: Map<string, Handler>;
@@ -69,10 +72,13 @@ export class DoubleRuntime {
     this.bodyLimit = parseByteSize(options.bodyLimit ?? DEFAULT_BODY_LIMIT);
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
     this.scenario = options.scenario ?? { name: 'empty' };
+    this.mediaLimits = options.mediaLimits ?? {};
     this.routes = new Map(Object.entries({ ...healthRoutes, ...sessionRoutes, ...appRoutes, ...dataRoutes, ...mediaRoutes, ...options.routes }) as [string, Handler][]);
     for (const id of this.routes.keys()) {
       if (!this.contract.operations.some((op) => op.id === id)) throw new Error(`routes: ${id} is not an operation of the contract`);
     }
+    // Made now, not on the first request, so a bad scenario or limit stops the start.
+    this.model();
   }
 
   /** The operations that have a handler (the rest answer 501). */
@@ -84,7 +90,7 @@ export class DoubleRuntime {
   model(namespace = ''): EngineModel {
     let model = this.models.get(namespace);
     if (!model) {
-      model = EngineModel.fromScenario(this.scenario);
+      model = EngineModel.fromScenario(this.scenario, { limits: this.mediaLimits });
       this.models.set(namespace, model);
     }
     return model;
