@@ -113,10 +113,20 @@ export class EngineModel {
     if (!CONDITIONS.includes(condition)) throw invalidScenario(`condition must be one of ${CONDITIONS.join(', ')}, not ${JSON.stringify(condition)}`, '/condition');
     model.condition = condition;
     const timestamp = model.timestamp();
-    for (const [index, value] of (doc.apps ?? []).entries()) {
-      const decoded = decodeScenarioApp(value, { limits: model.limits, invalid: 'invalidScenario', limit: 'invalidScenario', pointer: `/apps/${index}` });
-      const id = decoded.attributes.id ?? model.freshAppId();
-      if (model.apps.has(id)) throw invalidScenario(`/apps/${index}: another app already has the id ${JSON.stringify(id)}`, `/apps/${index}/attributes/id`);
+    const decodedApps = (doc.apps ?? []).map((value, index) =>
+      decodeScenarioApp(value, { limits: model.limits, invalid: 'invalidScenario', limit: 'invalidScenario', pointer: `/apps/${index}` }),
+    );
+    // Ids the scenario names are reserved first, so a generated id never takes one a later app names.
+    const namedIds = new Set<string>();
+    for (const [index, { attributes }] of decodedApps.entries()) {
+      if (attributes.id === undefined) continue;
+      if (namedIds.has(attributes.id)) {
+        throw invalidScenario(`/apps/${index}: another app already has the id ${JSON.stringify(attributes.id)}`, `/apps/${index}/attributes/id`);
+      }
+      namedIds.add(attributes.id);
+    }
+    for (const decoded of decodedApps) {
+      const id = decoded.attributes.id ?? model.freshAppId(namedIds);
       model.apps.set(id, { ...decoded, attributes: { ...defaultAttributes(id, '', timestamp), ...decoded.attributes, id } });
     }
     for (const [index, session] of (doc.sessions ?? []).entries()) {
@@ -389,10 +399,10 @@ export class EngineModel {
     return isoTimestamp(this.options.now);
   }
 
-  private freshAppId(): string {
+  private freshAppId(reserved: ReadonlySet<string> = new Set()): string {
     for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt += 1) {
       const id = this.options.newId();
-      if (id !== '' && !this.apps.has(id)) return id;
+      if (id !== '' && !this.apps.has(id) && !reserved.has(id)) return id;
     }
     throw doubleError('internal', { detail: `The id source gave ${MAX_ID_ATTEMPTS} ids in a row that were empty or taken.` });
   }

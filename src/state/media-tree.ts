@@ -103,7 +103,10 @@ export class MediaTree {
     return copy;
   }
 
-  /** Stores a copy of `bytes` at `segments`, creating missing folders; replaces an existing file. */
+  /**
+   * Stores `bytes` at `segments`, creating missing folders; replaces an existing file. The tree
+   * takes the buffer over (no copy: media files are megabytes): the caller must not write to it later.
+   */
   writeFile(segments: readonly string[], bytes: Buffer, limits: Pick<MediaLimits, 'maxMediaFileBytes' | 'maxMediaFilesPerApp'>): void {
     const name = segments[segments.length - 1];
     if (name === undefined) throw conflict('A media file needs a path; the media root is a folder.');
@@ -132,8 +135,8 @@ export class MediaTree {
       parent.children.set(folderName, created);
       parent = created;
     }
-    // One assignment swaps the whole file in: Buffer.from copies, so the caller keeps its buffer.
-    parent.children.set(name, { kind: 'file', bytes: Buffer.from(bytes) });
+    // One assignment swaps the whole file in, so concurrent writers leave one whole file.
+    parent.children.set(name, { kind: 'file', bytes });
     if (adds) this.files += 1;
   }
 
@@ -148,12 +151,15 @@ export class MediaTree {
     }
   }
 
-  /** A copy of the file's bytes; 404 for a missing path or a folder. */
+  /**
+   * The stored bytes themselves, not a copy (stored buffers are never written in place, only
+   * replaced); callers must not write to them. 404 for a missing path or a folder.
+   */
   readFile(segments: readonly string[]): Buffer {
     const node = this.find(segments);
     if (node === undefined) throw notFound(`No media file has the path ${shown(segments)}.`);
     if (node.kind === 'folder') throw notFound(`The media path ${shown(segments)} is a folder, not a file.`);
-    return Buffer.from(node.bytes);
+    return node.bytes;
   }
 
   /** Removes a file or a whole folder. Its parent folders stay, empty or not, as on a filesystem. */

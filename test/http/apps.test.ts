@@ -14,7 +14,7 @@ describe('apps: create, read, update, copy, publish, delete', () => {
   async function create(name = 'Sales', description = 'Quarterly figures') {
     const res = await http.post('/v1/apps').send({ attributes: { name, description } });
     expect(res.status).toBe(200);
-    return res.body as { attributes: Record<string, unknown> };
+    return res.body as { attributes: Record<string, unknown>; create: unknown[] };
   }
 
   it('creates an app with a fresh GUID, the given name and description, and the defaults of a new app', async () => {
@@ -35,7 +35,7 @@ describe('apps: create, read, update, copy, publish, delete', () => {
       _resourcetype: 'app',
     });
     expect(app).toMatchObject({ privileges: expect.arrayContaining(['read', 'update', 'delete', 'publish', 'duplicate']) });
-    expect((app as { create: unknown[] }).create).toContainEqual({ resource: 'sheet', canCreate: true });
+    expect(app.create).toContainEqual({ resource: 'sheet', canCreate: true });
   });
 
   it('creates distinct apps from an empty attributes object', async () => {
