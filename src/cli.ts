@@ -4,7 +4,10 @@
  * environment variable (named in --help), so a container is configured without a command line.
  * This is the only module that touches `process` (exit codes, signals, stdout).
  */
+import fs from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { tokenCommand } from './auth/token-command';
+import { checkCommand } from './check/command';
 import { startEngineDouble } from './index';
 import { loadScenario } from './scenarios/registry';
 import { DEFAULT_BODY_LIMIT } from './server';
@@ -42,10 +45,23 @@ interface ServeFlags {
   journalSize: number;
   mediaFileLimit: string;
   mediaFilesPerApp: number;
+  jwtSecret?: string;
+  /** The PEM text, read from the file named on the command line. */
+  jwtPublicKey?: string;
+  controlToken?: string;
+}
+
+function pemFile(file: string): string {
+  if (file === '') return file; // JWT_PUBLIC_KEY= in a compose file: none
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new InvalidArgumentError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
 }
 
 async function serve(flags: ServeFlags): Promise<void> {
-  const scenario = loadScenario(flags.scenario, { ...(flags.scenariosDir ? { scenariosDir: flags.scenariosDir } : {}) });
+  const scenario = loadScenario(flags.scenario, { scenariosDir: flags.scenariosDir, seed: flags.seed });
   const engine = await startEngineDouble({
     port: flags.port,
     host: flags.host,
@@ -54,7 +70,16 @@ async function serve(flags: ServeFlags): Promise<void> {
     bodyLimit: flags.bodyLimit,
     journalSize: flags.journalSize,
     mediaLimits: { maxMediaFileBytes: parseByteSize(flags.mediaFileLimit), maxMediaFilesPerApp: flags.mediaFilesPerApp },
+    // An empty value (JWT_SECRET= in a compose file) means none, as for the control token.
+    jwtKeys: { secret: flags.jwtSecret || undefined, publicKey: flags.jwtPublicKey || undefined },
+    scenariosDir: flags.scenariosDir,
+    seed: flags.seed,
+    // An empty value (CONTROL_TOKEN= in a compose file) means none.
+    ...(flags.controlToken ? { controlToken: flags.controlToken } : {}),
   });
+  if ((flags.jwtSecret || flags.jwtPublicKey) && scenario.security === undefined) {
+    process.stderr.write(`note: JWT keys only apply to secured scenarios; ${scenario.name} has no security section\n`);
+  }
   process.stdout.write(`listening on ${engine.url}\n`);
   const stop = () => {
     void engine.close().then(() => process.exit(0));
@@ -80,7 +105,20 @@ export function buildProgram(): Command {
     .addOption(new Option('--journal-size <n>', 'requests the journal keeps').env('JOURNAL_SIZE').default(DEFAULT_JOURNAL_SIZE).argParser(wholeNumber(1, 1_000_000)))
     .addOption(new Option('--media-file-limit <size>', 'largest media file an app may hold').env('MEDIA_FILE_LIMIT').default('50mb').argParser(byteSize))
     .addOption(new Option('--media-files-per-app <n>', 'most media files one app may hold').env('MEDIA_FILES_PER_APP').default(DEFAULT_MAX_MEDIA_FILES_PER_APP).argParser(wholeNumber(1, 10_000_000)))
+    .addOption(new Option('--jwt-secret <secret>', "HMAC secret that verifies bearer tokens (HS256/384/512); replaces the scenario's").env('JWT_SECRET'))
+    .addOption(new Option('--jwt-public-key <file>', "PEM public key file that verifies bearer tokens (RS*/ES*); replaces the scenario's").env('JWT_PUBLIC_KEY').argParser(pemFile))
+    .addOption(new Option('--control-token <token>', 'require Authorization: Bearer <token> on /__control calls').env('CONTROL_TOKEN'))
     .action(serve);
+  program.addCommand(tokenCommand((text) => process.stdout.write(text)));
+  program.addCommand(
+    checkCommand({
+      write: (text) => process.stdout.write(text),
+      ...(process.stderr.isTTY ? { progress: (text: string) => process.stderr.write(text) } : {}),
+      fail: () => {
+        process.exitCode = 1;
+      },
+    }),
+  );
   return program;
 }
 

@@ -1,16 +1,27 @@
 /**
- * Composition: the contract, the engine model, the route tables and the journal, wired into one
- * Express app whose single handler runs every request through the same pipeline:
+ * Composition: the contract, the namespaces with their engine models, the route tables, the
+ * journal and the coverage counters, wired into one Express app whose single handler runs every
+ * request, engine and control calls alike, through the same pipeline:
  *
- *   match (router) → read + validate request → handler → validate response → send → journal
+ *   namespace → match (router) → control token → fault → read + validate request → admit → handler
+ *     → validate response → send → journal + coverage
  *
- * Every stage but `send` is a function of data; errors from any stage become HTTP in one place
- * (`errorResponse`), and nothing reaches the socket without passing response validation.
+ * Every stage but `fault` (which may wait) and `send` is a function of data; errors from any stage
+ * become HTTP in one place (`errorResponse`), and nothing reaches the socket without passing
+ * response validation.
  */
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import express, { type Express } from 'express';
-import { DoubleError, doubleError, errorResponse, type ErrorEntry, type Problem } from './errors';
+import { DoubleError, doubleError, errorResponse, errorWithStatus, type ErrorEntry, type Problem } from './errors';
+import { Gatekeeper } from './auth/gatekeeper';
+import type { JwtKeys } from './auth/policy';
+import { Coverage } from './control/coverage';
+import type { FaultRule } from './control/faults';
 import { Journal, DEFAULT_JOURNAL_SIZE } from './control/journal';
+import { Namespaces, namespaceOf } from './control/namespaces';
+import { controlRoutes, isControlOperation } from './control/routes';
+import { controlTokenCheck } from './control/token';
 import { loadContract, type CompiledOperation, type Contract } from './spec/contract';
 import { Router } from './spec/router';
 import { readRequestBody, validateRequest } from './validation/request';
@@ -20,19 +31,26 @@ import { appRoutes } from './routes/apps';
 import { dataRoutes } from './routes/data';
 import { mediaRoutes } from './routes/media';
 import { sessionRoutes } from './routes/sessions';
-import type { EngineResponse, EngineStats, Handler, RouteContext, RouteTable } from './routes/types';
+import type { EngineRequest, EngineResponse, EngineStats, Handler, RouteTable } from './routes/types';
 import { EngineModel, type MediaLimits } from './state/engine';
+import type { ScenarioSources } from './scenarios/registry';
 import type { ScenarioDocument } from './scenarios/types';
+import { createSpecExampleResponder, type SpecExampleResponder } from './scenarios/spec-examples';
 import { parseByteSize } from './units';
+
+export { NAMESPACE_HEADER } from './control/namespaces';
 
 export type ValidationMode = 'strict' | 'warn';
 
 export const DEFAULT_BODY_LIMIT = '50mb';
-export const NAMESPACE_HEADER = 'x-engine-double-namespace';
 
 export interface DoubleOptions {
-  /** The world the engine starts in. */
+  /** The world the engine starts in (the default namespace's scenario; new namespaces start from it too). */
   scenario?: ScenarioDocument;
+  /** A folder of the user's scenario files, which control calls can switch to by name (--scenarios-dir). */
+  scenariosDir?: string;
+  /** Seed of generators and dynamic examples when a scenario switch names none (--seed). */
+  seed?: number;
   /** `strict` (default): a response that breaks the contract becomes a 500; `warn`: it is sent and journaled. */
   validation?: ValidationMode;
   /** Largest request body accepted, in bytes or as "50mb"; larger ones get 413. */
@@ -41,6 +59,10 @@ export interface DoubleOptions {
   journalSize?: number;
   /** Media limits of every engine model (file size, files per app, path length and depth); over them: 413 or 400. */
   mediaLimits?: Partial<MediaLimits>;
+  /** Keys that verify bearer tokens (--jwt-secret, --jwt-public-key); they replace every scenario's `security.jwt` key. */
+  jwtKeys?: JwtKeys;
+  /** When set, control calls must send `Authorization: Bearer <controlToken>` (--control-token); engine calls never. */
+  controlToken?: string;
   /** Handlers that replace the double's own for some operations (responses are still validated). */
   routes?: RouteTable;
   /** Where contract violations are reported; stderr by default. */
@@ -52,14 +74,24 @@ export class DoubleRuntime {
   readonly contract: Contract;
   readonly router: Router<CompiledOperation>;
   readonly journal: Journal;
+  /** How often each engine operation answered each status, every namespace together. */
+  readonly coverage = new Coverage();
   readonly stats: EngineStats = { startedAt: new Date(), calls: 0 };
   readonly validation: ValidationMode;
   readonly bodyLimit: number;
   readonly log: (line: string) => void;
   readonly mediaLimits: Partial<MediaLimits>;
-  scenario: ScenarioDocument;
-  private readonly models = new Map<string, EngineModel>();
+  /** Admits requests: identity from the bearer token, the operation's permission (src/auth). */
+  readonly gatekeeper: Gatekeeper;
+  /** Where control calls find scenario files by name. */
+  readonly scenarioSources: ScenarioSources;
+  readonly seed: number | undefined;
+  /** Each namespace's scenario, world, faults and inline scenarios; the default one is "". */
+  readonly namespaces: Namespaces;
   private readonly routes: Map<string, Handler>;
+  private readonly checkControlToken: ((authorization: string | undefined) => void) | undefined;
+  /** One responder per spec-examples scenario document (Prism itself loads once per process, on first use). */
+  private readonly specExamples = new WeakMap<ScenarioDocument, SpecExampleResponder>();
 
   constructor(options: DoubleOptions = {}) {
     this.contract = loadContract();
@@ -71,44 +103,61 @@ export class DoubleRuntime {
     }
     this.bodyLimit = parseByteSize(options.bodyLimit ?? DEFAULT_BODY_LIMIT);
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
-    this.scenario = options.scenario ?? { name: 'empty' };
     this.mediaLimits = options.mediaLimits ?? {};
+    this.gatekeeper = new Gatekeeper(options.jwtKeys);
+    this.scenarioSources = options.scenariosDir ? { scenariosDir: options.scenariosDir } : {};
+    this.seed = options.seed;
+    this.checkControlToken = options.controlToken === undefined ? undefined : controlTokenCheck(options.controlToken);
     this.routes = new Map(Object.entries({ ...healthRoutes, ...sessionRoutes, ...appRoutes, ...dataRoutes, ...mediaRoutes, ...options.routes }) as [string, Handler][]);
     for (const id of this.routes.keys()) {
       if (!this.contract.operations.some((op) => op.id === id)) throw new Error(`routes: ${id} is not an operation of the contract`);
     }
-    // Made now, not on the first request, so a bad scenario or limit stops the start.
-    this.model();
+    // The default namespace's world is made now, not on the first request, so a bad scenario or limit stops the start.
+    this.namespaces = new Namespaces(options.scenario ?? { name: 'empty' }, (scenario) => {
+      const model = EngineModel.fromScenario(scenario, { limits: this.mediaLimits });
+      this.gatekeeper.policyOf(model); // a bad security section fails here, not on a later request
+      return model;
+    });
   }
 
   /** The operations that have a handler (the rest answer 501). */
   routedOperations(): string[] {
-    return [...this.routes.keys()];
+    return [...this.routes.keys(), ...Object.keys(controlRoutes)];
   }
 
-  /** The model of one namespace (the default one is ''), made from the current scenario on first use. */
+  /** The model of one namespace (the default one is ''), made from the default namespace's scenario on first use. */
   model(namespace = ''): EngineModel {
-    let model = this.models.get(namespace);
-    if (!model) {
-      model = EngineModel.fromScenario(this.scenario, { limits: this.mediaLimits });
-      this.models.set(namespace, model);
-    }
-    return model;
+    return this.namespaces.get(namespace).model;
   }
 
-  handler(operationId: string): Handler {
+  /** A 401 for a control call without the control token, when the double has one. */
+  admitControl(authorization: string | undefined): void {
+    this.checkControlToken?.(authorization);
+  }
+
+  /** The handler of an engine operation in a namespace running `scenario`: Prism's examples in spec-examples mode. */
+  handler(operationId: string, scenario: ScenarioDocument): Handler {
+    const operation = this.contract.operation(operationId);
+    if (scenario.mode === 'spec-examples' && operation.source === 'engine') return this.specExampleHandler(operation, scenario);
     return this.routes.get(operationId) ?? notImplemented;
+  }
+
+  /** In spec-examples mode engine operations answer Prism's examples; Prism loads on the first such request. */
+  private specExampleHandler(operation: CompiledOperation, scenario: ScenarioDocument): Handler {
+    let respond = this.specExamples.get(scenario);
+    if (!respond) {
+      const { seed, examples } = scenario;
+      respond = createSpecExampleResponder({ seed, dynamic: examples === 'dynamic' });
+      this.specExamples.set(scenario, respond);
+    }
+    const answer = respond;
+    return (request) => answer(operation, request);
   }
 }
 
 const notImplemented: Handler = (request) => {
   throw doubleError('notImplemented', { detail: `the double does not implement this operation yet`, meta: { path: request.params } });
 };
-
-function namespaceOf(headers: IncomingHttpHeaders): string {
-  const value = headers[NAMESPACE_HEADER];
-  return (Array.isArray(value) ? value[0] : value) ?? '';
-}
 
 interface ParsedUrl {
   /** As sent: no dot-segment resolution, no decoding, so traversal attempts reach the validators intact. */
@@ -133,34 +182,84 @@ function firstValues(query: Record<string, string | string[]>): Record<string, s
   return Object.fromEntries(Object.entries(query).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
 }
 
+/** What the stages before sending found out; filled as they run, so a refusal's journal entry says how far it got. */
 interface Outcome {
-  operation: CompiledOperation | undefined;
-  response: EngineResponse;
+  operation?: CompiledOperation;
+  /** Absent when the namespace header was refused. */
+  namespace?: string;
+  fault?: FaultRule;
+  /** Absent when a fault drops the connection. */
+  response?: EngineResponse;
   requestViolations: ErrorEntry[];
 }
 
-/** match → read + validate request → handler. Never throws: every failure is already a response. */
-async function runOperation(runtime: DoubleRuntime, req: IncomingMessage, context: RouteContext): Promise<Outcome> {
-  let operation: CompiledOperation | undefined;
-  let handling = false;
+/** Runs a stage whose refusals are contract violations of the request (routing, body, parameters): the journal lists them. */
+async function contractStage<T>(outcome: Outcome, stage: () => T | Promise<T>): Promise<T> {
   try {
-    const { pathname, query } = parseUrl(req.url ?? '/');
-    const match = runtime.router.match(req.method ?? 'GET', pathname);
-    operation = match.operation;
-    const body = await readRequestBody(req, operation, runtime.bodyLimit);
-    const params = validateRequest(operation, { rawParams: match.rawParams, query, headers: req.headers, body });
-    handling = true;
-    const handler = runtime.handler(operation.id);
-    const response = await handler(
-      { params, rawParams: match.rawParams, query: firstValues(query), headers: req.headers, body },
-      context,
-    );
-    return { operation, response, requestViolations: [] };
+    return await stage();
   } catch (error) {
-    const response = errorResponse(error);
-    const contractRefusal = !handling && error instanceof DoubleError;
-    return { operation, response, requestViolations: contractRefusal ? response.body.errors : [] };
+    if (error instanceof DoubleError) outcome.requestViolations = error.entries;
+    throw error;
   }
+}
+
+/** Waits `ms`, or less if the client goes away meanwhile (nothing then keeps the process waiting). */
+async function injectedLatency(ms: number, res: ServerResponse): Promise<void> {
+  const gone = new AbortController();
+  const abort = () => gone.abort();
+  res.once('close', abort);
+  try {
+    await sleep(ms, undefined, { signal: gone.signal });
+  } catch {
+    // Aborted: the client left; the request is handled as a real engine would, its answer goes nowhere.
+  } finally {
+    res.off('close', abort);
+  }
+}
+
+/** The fault stage: latency, then 'drop', or the fault's status thrown as INJECTED_FAULT, or on to normal handling. */
+async function applyFault(fault: FaultRule, res: ServerResponse): Promise<'drop' | 'continue'> {
+  if (fault.latencyMs) await injectedLatency(fault.latencyMs, res);
+  if (fault.drop) return 'drop';
+  if (fault.status !== undefined) {
+    throw errorWithStatus(fault.status, `fault rule ${fault.id} (${fault.method ?? 'any method'} ${fault.path}) answers this request with ${fault.status}`, { faultRule: fault.id });
+  }
+  return 'continue';
+}
+
+/** admit → handler: control calls go to the control routes, engine calls through the gatekeeper to their namespace's world. */
+async function respond(runtime: DoubleRuntime, operation: CompiledOperation, request: EngineRequest, namespace: string): Promise<EngineResponse> {
+  if (isControlOperation(operation.id)) return controlRoutes[operation.id](request, { runtime, namespace });
+  // Read once: a scenario switch while the gatekeeper verifies a token must not split this request across two worlds.
+  const { model, scenario } = runtime.namespaces.get(namespace);
+  // 401/403 before any state is touched.
+  const caller = await runtime.gatekeeper.admit(operation, request.params, request.headers, model);
+  return runtime.handler(operation.id, scenario)(request, { model, stats: runtime.stats, ...caller });
+}
+
+/** namespace → match → control token → fault → read + validate request → admit → handler. Never throws: every failure is already a response. */
+async function runOperation(runtime: DoubleRuntime, req: IncomingMessage, res: ServerResponse): Promise<Outcome> {
+  const outcome: Outcome = { requestViolations: [] };
+  try {
+    const method = req.method ?? 'GET';
+    const namespace = namespaceOf(req.headers);
+    outcome.namespace = namespace;
+    const { pathname, query } = parseUrl(req.url ?? '/');
+    const { operation, rawParams } = await contractStage(outcome, () => runtime.router.match(method, pathname));
+    outcome.operation = operation;
+    if (operation.source === 'control') runtime.admitControl(req.headers.authorization);
+    // Faults hit engine calls only: the control API must stay usable to clear them.
+    outcome.fault = operation.source === 'engine' ? runtime.namespaces.get(namespace).faults.take(method, pathname) : undefined;
+    if (outcome.fault && (await applyFault(outcome.fault, res)) === 'drop') return outcome;
+    const { body, params } = await contractStage(outcome, async () => {
+      const body = await readRequestBody(req, operation, runtime.bodyLimit);
+      return { body, params: validateRequest(operation, { rawParams, query, headers: req.headers, body }) };
+    });
+    outcome.response = await respond(runtime, operation, { params, rawParams, query: firstValues(query), headers: req.headers, body }, namespace);
+  } catch (error) {
+    outcome.response = errorResponse(error);
+  }
+  return outcome;
 }
 
 /** In strict mode a response that breaks the contract is replaced by a 500 that says how. */
@@ -195,19 +294,24 @@ export function createRequestHandler(runtime: DoubleRuntime) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now();
     runtime.stats.calls += 1;
-    const namespace = namespaceOf(req.headers);
-    const context: RouteContext = { model: runtime.model(namespace), stats: runtime.stats };
-    const { operation, response, requestViolations } = await runOperation(runtime, req, context);
-    const problems = responseProblems(runtime.contract, operation, response);
-    send(res, enforceContract(runtime, operation, response, problems));
+    const { operation, namespace, fault, response, requestViolations } = await runOperation(runtime, req, res);
+    let problems: Problem[] = [];
+    if (response === undefined) {
+      res.destroy(); // the fault drops the connection: no status, no bytes
+    } else {
+      problems = responseProblems(runtime.contract, operation, response);
+      send(res, enforceContract(runtime, operation, response, problems));
+      if (operation?.source === 'engine') runtime.coverage.record(operation.id, res.statusCode);
+    }
     runtime.journal.record({
       time: new Date().toISOString(),
       method: req.method ?? 'GET',
       path: req.url ?? '/',
-      operationId: operation?.id ?? null,
-      namespace,
-      status: res.statusCode,
+      ...(operation ? { operationId: operation.id } : {}),
+      ...(namespace !== undefined ? { namespace } : {}),
+      ...(response ? { status: res.statusCode } : {}),
       durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+      ...(fault ? { fault } : {}),
       requestViolations,
       responseViolations: problems,
     });

@@ -1,8 +1,10 @@
 /**
- * The journal: the most recent requests the double served, in a bounded ring buffer, each with its
- * operation, status, duration and any contract violation of the request or the response.
+ * The journal: the most recent requests the double served, in one bounded ring buffer for every
+ * namespace, each with its operation, status, duration, the fault that hit it and any contract
+ * violation of the request or the response. Control calls read and clear it per namespace.
  */
 import type { ErrorEntry, Problem } from '../errors';
+import type { FaultRule } from './faults';
 
 export interface JournalEntry {
   /** Increases by one per request since start; survives clears, so clients can page. */
@@ -10,18 +12,39 @@ export interface JournalEntry {
   time: string;
   method: string;
   path: string;
-  /** `METHOD /path/template` of the matched operation; null when nothing matched. */
-  operationId: string | null;
-  namespace: string;
-  status: number;
+  /** `METHOD /path/template` of the matched operation; absent when nothing matched. */
+  operationId?: string;
+  /** "" for the default namespace; absent when the namespace header was refused. */
+  namespace?: string;
+  /** Absent when a fault dropped the connection. */
+  status?: number;
   durationMs: number;
+  /** The fault rule that hit the request, if one did. */
+  fault?: FaultRule;
   /** Why the double refused the request (4xx it raised itself from the contract), if it did. */
   requestViolations: ErrorEntry[];
   /** How the response broke the contract, if it did (sent anyway in warn mode, replaced by a 500 in strict). */
   responseViolations: Problem[];
 }
 
+/** Which entries a read or a clear is about. */
+export interface JournalFilter {
+  /**
+   * Only this namespace's entries; entries whose namespace header was refused belong to no
+   * namespace and go with the default one (""). Absent: every entry.
+   */
+  namespace?: string;
+}
+
 export const DEFAULT_JOURNAL_SIZE = 1000;
+
+function hasViolation(entry: JournalEntry): boolean {
+  return entry.requestViolations.length > 0 || entry.responseViolations.length > 0;
+}
+
+function inFilter(entry: JournalEntry, { namespace }: JournalFilter): boolean {
+  return namespace === undefined || (entry.namespace ?? '') === namespace;
+}
 
 export class Journal {
   private readonly entries: (JournalEntry | undefined)[];
@@ -42,17 +65,20 @@ export class Journal {
   }
 
   /** Oldest first. */
-  list(): JournalEntry[] {
+  list(filter: JournalFilter = {}): JournalEntry[] {
     const ordered = [...this.entries.slice(this.next), ...this.entries.slice(0, this.next)];
-    return ordered.filter((e): e is JournalEntry => e !== undefined);
+    return ordered.filter((e): e is JournalEntry => e !== undefined && inFilter(e, filter));
   }
 
-  violations(): JournalEntry[] {
-    return this.list().filter((e) => e.requestViolations.length > 0 || e.responseViolations.length > 0);
+  violations(filter: JournalFilter = {}): JournalEntry[] {
+    return this.list(filter).filter(hasViolation);
   }
 
-  clear(): void {
+  /** Forgets the entries the filter selects; the others keep their order and sequence numbers. */
+  clear(filter: JournalFilter = {}): void {
+    const kept = filter.namespace === undefined ? [] : this.list().filter((e) => !inFilter(e, filter));
     this.entries.fill(undefined);
-    this.next = 0;
+    kept.forEach((entry, index) => (this.entries[index] = entry));
+    this.next = kept.length % this.capacity;
   }
 }

@@ -1,47 +1,42 @@
 /**
  * The /v1/apps operations: create, import, read, update, delete, copy, publish, unpublish, and the
  * caller's app privileges. Each handler reads the validated request, calls the model, and shapes an
- * NxApp; the pipeline has already checked the body against the contract.
+ * NxApp; the pipeline has already checked the body against the contract and admitted the caller
+ * (src/auth), whose identity owns what it makes and whose privileges the responses report.
  */
+import type { CallerAccess } from '../auth/gatekeeper';
 import type { CreateApp, PublishApp, UpdateApp } from '../spec/types';
 import { toNxApp, type AppSnapshot } from '../state/apps';
 import type { EngineResponse, RouteTable } from './types';
 
-/** What an unsecured engine grants every caller on every app. */
-export const ALL_APP_PRIVILEGES = ['read', 'update', 'delete', 'reload', 'import', 'publish', 'duplicate', 'export', 'exportdata'];
-/** GET /v1/apps/privileges items (the published spec's enum). */
-export const GLOBAL_APP_PRIVILEGES = ['can_create_app', 'can_import_app'];
-/** Owner of apps made by a caller without an identity. */
-export const ANONYMOUS_OWNER = 'anonymous';
-
-function nxApp(app: AppSnapshot): EngineResponse {
-  return { status: 200, body: toNxApp(app, ALL_APP_PRIVILEGES) };
+function nxApp(app: AppSnapshot, access: CallerAccess): EngineResponse {
+  return { status: 200, body: toNxApp(app, access.appPrivileges(app.attributes)) };
 }
 
 export const appRoutes: RouteTable = {
-  'POST /v1/apps': ({ body }, { model }) => nxApp(model.createApp((body as CreateApp).attributes, ANONYMOUS_OWNER)),
+  'POST /v1/apps': ({ body }, { model, identity, access }) => nxApp(model.createApp((body as CreateApp).attributes, identity.sub), access),
 
-  'POST /v1/apps/import': ({ body, query }, { model }) => {
+  'POST /v1/apps/import': ({ body, query }, { model, identity, access }) => {
     const mode = query.mode as 'NEW' | 'AUTOREPLACE' | undefined;
-    return nxApp(model.importApp(body as Buffer, { name: query.name, mode }, ANONYMOUS_OWNER));
+    return nxApp(model.importApp(body as Buffer, { name: query.name, mode }, identity.sub), access);
   },
 
-  'GET /v1/apps/privileges': () => ({ status: 200, body: GLOBAL_APP_PRIVILEGES }),
+  'GET /v1/apps/privileges': (_request, { access }) => ({ status: 200, body: access.globalPrivileges() }),
 
-  'GET /v1/apps/{appId}': ({ params }, { model }) => nxApp(model.getApp(params.appId!)),
+  'GET /v1/apps/{appId}': ({ params }, { model, access }) => nxApp(model.getApp(params.appId!), access),
 
-  'PUT /v1/apps/{appId}': ({ params, body }, { model }) => nxApp(model.updateApp(params.appId!, (body as UpdateApp).attributes)),
+  'PUT /v1/apps/{appId}': ({ params, body }, { model, access }) => nxApp(model.updateApp(params.appId!, (body as UpdateApp).attributes), access),
 
   'DELETE /v1/apps/{appId}': ({ params }, { model }) => {
     model.deleteApp(params.appId!);
     return { status: 200 };
   },
 
-  'POST /v1/apps/{appId}/copy': ({ params, body }, { model }) =>
-    nxApp(model.copyApp(params.appId!, (body as UpdateApp).attributes, ANONYMOUS_OWNER)),
+  'POST /v1/apps/{appId}/copy': ({ params, body }, { model, identity, access }) =>
+    nxApp(model.copyApp(params.appId!, (body as UpdateApp).attributes, identity.sub), access),
 
-  'PUT /v1/apps/{appId}/publish': ({ params, body }, { model }) =>
-    nxApp(model.publishApp(params.appId!, (body as PublishApp | undefined)?.stream)),
+  'PUT /v1/apps/{appId}/publish': ({ params, body }, { model, access }) =>
+    nxApp(model.publishApp(params.appId!, (body as PublishApp | undefined)?.stream), access),
 
-  'PUT /v1/apps/{appId}/unpublish': ({ params }, { model }) => nxApp(model.unpublishApp(params.appId!)),
+  'PUT /v1/apps/{appId}/unpublish': ({ params }, { model, access }) => nxApp(model.unpublishApp(params.appId!), access),
 };

@@ -4,6 +4,8 @@
  * contract before anything is sent.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { CallerAccess } from '../auth/gatekeeper';
+import type { Identity } from '../auth/identity';
 import type { EngineOperationId } from '../spec/types';
 import type { EngineModel } from '../state/engine';
 
@@ -35,6 +37,10 @@ export interface EngineStats {
 export interface RouteContext {
   model: EngineModel;
   stats: EngineStats;
+  /** Who is calling: from the bearer token in a secured scenario, else the anonymous identity. */
+  identity: Identity;
+  /** What the caller may do: the privileges NxApp and GET /v1/apps/privileges report. */
+  access: CallerAccess;
 }
 
 export type Handler = (request: EngineRequest, context: RouteContext) => EngineResponse | Promise<EngineResponse>;

@@ -1,14 +1,23 @@
 /**
- * Finds and reads scenario files: the shipped ones under the package's `scenarios/`, then a user's
- * `--scenarios-dir`, whose files win on equal names.
+ * Finds, reads and loads scenario files: the shipped ones under the package's `scenarios/`, then a
+ * user's `--scenarios-dir`, whose files win on equal names. A file holds one scenario whose `name`
+ * is its file name; YAML and JSON are both read with the YAML parser, so both get line numbers in
+ * errors and both refuse duplicate keys.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { doubleError } from '../errors';
+import { DoubleError, doubleError, type Problem } from '../errors';
+import { isJsonObject } from '../state/scenario-apps';
 import type { ScenarioDocument } from './types';
+import { invalidScenario, scenarioProblem, scenarioProblems, validateScenarioDocument, type PrepareOptions } from './validate';
 
 const SCENARIO_FILE = /\.(json|ya?ml)$/i;
+
+/** Largest scenario file read; a bigger one is refused before it is parsed. */
+export const MAX_SCENARIO_FILE_BYTES = 64 * 1024 * 1024;
+/** Most aliases a YAML file may expand (guards against alias bombs). */
+const MAX_YAML_ALIASES = 100;
 
 /** The package's root, found from this file whether it runs from src/ (tests) or dist/src/ (built). */
 function packageRoot(): string {
@@ -21,36 +30,174 @@ function packageRoot(): string {
   return dir;
 }
 
-export const BUILT_IN_SCENARIOS_DIR = path.join(packageRoot(), 'scenarios');
+const PACKAGE_ROOT = packageRoot();
+export const BUILT_IN_SCENARIOS_DIR = path.join(PACKAGE_ROOT, 'scenarios');
 
 export interface ScenarioSources {
   /** A user's folder of scenario files, read after the shipped ones. */
   scenariosDir?: string;
 }
 
-/** Scenario name → file, from the file names (`busy.yaml` is `busy`). */
-export function scenarioFiles(sources: ScenarioSources = {}): Map<string, string> {
-  const files = new Map<string, string>();
-  for (const dir of [BUILT_IN_SCENARIOS_DIR, sources.scenariosDir]) {
-    if (!dir) continue;
-    for (const file of fs.readdirSync(dir).sort()) {
-      if (SCENARIO_FILE.test(file)) files.set(file.replace(SCENARIO_FILE, ''), path.join(dir, file));
+export interface LoadOptions extends ScenarioSources, PrepareOptions {}
+
+/** One scenario file found. */
+export interface ScenarioFile {
+  name: string;
+  /** The file as problems name it: "scenarios/busy.yaml" for shipped ones, under the folder as given for a user's. */
+  file: string;
+  /** Where it is read from. */
+  path: string;
+  source: 'shipped' | 'user';
+}
+
+/** What GET /__control/scenarios lists of a file. */
+export interface ScenarioListing {
+  name: string;
+  description?: string;
+  file: string;
+  source: 'shipped' | 'user';
+}
+
+function folderProblem(dir: string, error: unknown): Problem {
+  const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+  return { detail: `the scenarios folder ${dir} cannot be read (${reason})`, meta: { file: dir, rule: 'readable' } };
+}
+
+/** The scenario files of one folder; two files with one name (a.json, a.yaml) are a problem. */
+function filesIn(dir: string, source: ScenarioFile['source']): { files: ScenarioFile[]; problems: Problem[] } {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(dir).sort();
+  } catch (error) {
+    return { files: [], problems: [folderProblem(dir, error)] };
+  }
+  const shownDir = source === 'shipped' ? path.relative(PACKAGE_ROOT, dir) : dir;
+  const files: ScenarioFile[] = [];
+  const problems: Problem[] = [];
+  for (const entry of entries.filter((e) => SCENARIO_FILE.test(e))) {
+    const file: ScenarioFile = { name: entry.replace(SCENARIO_FILE, ''), file: path.join(shownDir, entry), path: path.join(dir, entry), source };
+    const twin = files.find((f) => f.name === file.name);
+    if (twin) {
+      problems.push({ detail: `${twin.file} and ${file.file} both hold a scenario named '${file.name}'; keep one`, meta: { file: file.file, rule: 'uniqueName' } });
+    } else {
+      files.push(file);
     }
   }
-  return files;
+  return { files, problems };
 }
 
-export function readScenarioFile(file: string): ScenarioDocument {
-  const text = fs.readFileSync(file, 'utf8');
-  return (/\.json$/i.test(file) ? JSON.parse(text) : YAML.parse(text)) as ScenarioDocument;
+/** Scenario name → file, shipped ones first, then the user's, which win on equal names. */
+export function scenarioFiles(sources: ScenarioSources = {}): Map<string, ScenarioFile> {
+  const found = new Map<string, ScenarioFile>();
+  const problems: Problem[] = [];
+  const folders: [string, ScenarioFile['source']][] = [[BUILT_IN_SCENARIOS_DIR, 'shipped']];
+  // An empty value (SCENARIOS_DIR= in a compose file) means none.
+  if (sources.scenariosDir) folders.push([sources.scenariosDir, 'user']);
+  for (const [dir, source] of folders) {
+    const listed = filesIn(dir, source);
+    problems.push(...listed.problems);
+    for (const file of listed.files) found.set(file.name, file);
+  }
+  if (problems.length > 0) throw invalidScenario(problems);
+  return found;
 }
 
-export function loadScenario(name: string, sources: ScenarioSources = {}): ScenarioDocument {
-  const files = scenarioFiles(sources);
+function yamlProblem(file: string, error: YAML.YAMLError): Problem {
+  const [start] = error.linePos ?? [];
+  const where = start ? `${file}:${start.line}:${start.col}` : file;
+  // prettyErrors appends " at line L, column C:" and a code frame; the location is already in front.
+  const message = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+  return { detail: `${where} ${message} (yaml)`, meta: { file, rule: 'yaml', code: error.code, ...(start ? { line: start.line, column: start.col } : {}) } };
+}
+
+/** Parses a scenario file (YAML or JSON) into a plain value; refuses unreadable, oversized or malformed files with file:line. */
+export function readScenarioFile(file: ScenarioFile): unknown {
+  let text: string;
+  try {
+    const { size } = fs.statSync(file.path);
+    if (size > MAX_SCENARIO_FILE_BYTES) {
+      throw invalidScenario([{ detail: `${file.file} is ${size} bytes; scenario files may have at most ${MAX_SCENARIO_FILE_BYTES}`, meta: { file: file.file, rule: 'maxFileBytes' } }]);
+    }
+    text = fs.readFileSync(file.path, 'utf8');
+  } catch (error) {
+    if (error instanceof DoubleError) throw error;
+    throw invalidScenario([{ detail: `${file.file} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`, meta: { file: file.file, rule: 'readable' } }]);
+  }
+  const doc = YAML.parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+  if (doc.errors.length > 0) throw invalidScenario(doc.errors.map((error) => yamlProblem(file.file, error)));
+  try {
+    return doc.toJS({ maxAliasCount: MAX_YAML_ALIASES }) as unknown;
+  } catch (error) {
+    throw invalidScenario([{ detail: `${file.file} ${(error as Error).message} (yaml)`, meta: { file: file.file, rule: 'yaml' } }]);
+  }
+}
+
+/** A file's scenario must carry the file's name. */
+function nameProblems(file: ScenarioFile, value: unknown): Problem[] {
+  if (!isJsonObject(value) || typeof value.name !== 'string' || value.name === file.name) return [];
+  return [scenarioProblem(file.file, '/name', `is ${JSON.stringify(value.name)} but the file holds the scenario ${JSON.stringify(file.name)}: name and file name must match`, 'fileName')];
+}
+
+/** Every problem of one file: unreadable, malformed, invalid or misnamed. */
+function fileProblems(file: ScenarioFile): Problem[] {
+  try {
+    const value = readScenarioFile(file);
+    return [...nameProblems(file, value), ...scenarioProblems(value, file.file)];
+  } catch (error) {
+    if (error instanceof DoubleError) return error.entries.map(({ detail, source, meta }) => ({ detail, ...(source ? { source } : {}), ...(meta ? { meta } : {}) }));
+    throw error;
+  }
+}
+
+/**
+ * The scenarios the double can switch to, sorted by name: shipped ones and the user's (which win
+ * on equal names), each with its description. Reads every file but validates only names: a file
+ * that cannot be parsed or whose name is not its file name is refused (invalidScenario).
+ */
+export function listScenarios(sources: ScenarioSources = {}): ScenarioListing[] {
+  const listings: ScenarioListing[] = [];
+  const problems: Problem[] = [];
+  for (const file of [...scenarioFiles(sources).values()].sort((a, b) => a.name.localeCompare(b.name))) {
+    let value: unknown;
+    try {
+      value = readScenarioFile(file);
+    } catch (error) {
+      if (!(error instanceof DoubleError)) throw error;
+      problems.push(...error.entries);
+      continue;
+    }
+    problems.push(...nameProblems(file, value));
+    const description = isJsonObject(value) && typeof value.description === 'string' ? value.description : undefined;
+    listings.push({ name: file.name, ...(description !== undefined ? { description } : {}), file: file.file, source: file.source });
+  }
+  if (problems.length > 0) throw invalidScenario(problems);
+  return listings;
+}
+
+/**
+ * The named scenario, validated (schema, engine contract, engine rules, name = file name) and
+ * ready to run: generators expanded with `options.seed` (else the file's seed, else DEFAULT_SEED).
+ * Unknown name: scenarioNotFound listing the known ones; a bad file: invalidScenario with every problem.
+ */
+export function loadScenario(name: string, options: LoadOptions = {}): ScenarioDocument {
+  const files = scenarioFiles(options);
   const file = files.get(name);
   if (!file) {
-    const known = [...files.keys()];
+    const known = [...files.keys()].sort();
     throw doubleError('scenarioNotFound', { detail: `no scenario named '${name}'; known: ${known.join(', ')}`, meta: { known } });
   }
-  return readScenarioFile(file);
+  const value = readScenarioFile(file);
+  const misnamed = nameProblems(file, value);
+  if (misnamed.length > 0) throw invalidScenario([...misnamed, ...scenarioProblems(value, file.file)]);
+  return validateScenarioDocument(value, file.file, { seed: options.seed });
+}
+
+/**
+ * Every problem of every scenario file in one folder (empty when all are valid), for
+ * `qlik-engine-double validate`: unreadable folder or files, YAML errors with file:line, schema,
+ * contract and engine-rule problems, names that are not their file's, two files with one name.
+ */
+export function validateScenariosDir(dir: string): Problem[] {
+  const { files, problems } = filesIn(dir, 'user');
+  return [...problems, ...files.flatMap(fileProblems)];
 }

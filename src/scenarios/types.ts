@@ -3,6 +3,7 @@
  * YAML) hold one each; `GET /__control/state` exports one; `PUT /__control/state` restores one.
  * spec/scenario.schema.json is the JSON Schema of this shape.
  */
+import type { ScenarioSecurity } from '../auth/policy';
 import type { DataModelMetadata, NxAttributes, Session } from '../spec/types';
 
 /** A media file: UTF-8 text or base64 bytes. */
@@ -25,18 +26,35 @@ export interface ScenarioApp {
 /** How /health and /healthcheck report the engine. */
 export type EngineCondition = 'healthy' | 'busy' | 'unhealthy';
 
+/** Seeded faker apps added after the fixture's own (same seed, same world). */
+export interface AppGenerator {
+  count: number;
+  /** Give every generated app a data model (tables and fields). */
+  withDataModel?: boolean;
+  /** Small text files in each generated app's media tree. */
+  mediaFilesPerApp?: number;
+}
+
 export interface ScenarioGenerators {
-  /** Seeded faker apps added to the fixture's own (same seed, same world). */
-  apps?: { count: number; withDataModel?: boolean; mediaFilesPerApp?: number };
+  apps?: AppGenerator;
 }
 
 export interface ScenarioDocument {
+  /** Where an editor finds spec/scenario.schema.json; dropped at load. */
+  $schema?: string;
   name: string;
   description?: string;
   /** `stateful` (default) runs the engine model; `spec-examples` answers with Prism's examples. */
   mode?: 'stateful' | 'spec-examples';
+  /** In spec-examples mode: Prism's static examples (default) or dynamic ones drawn with `seed`. */
+  examples?: 'static' | 'dynamic';
+  /** Seed of the generators and of dynamic examples; `--seed` overrides it. */
+  seed?: number;
   condition?: EngineCondition;
   apps?: ScenarioApp[];
   sessions?: Session[];
+  /** Expanded at load: a loaded document has the generated apps in `apps` and no `generate`. */
   generate?: ScenarioGenerators;
+  /** Present: a secured engine (tokens, access rules; docs/security.md). Absent: every caller may do everything. */
+  security?: ScenarioSecurity;
 }

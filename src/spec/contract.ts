@@ -1,7 +1,9 @@
 /**
- * The contract, loaded and compiled once per process: both documents read, `$ref`s inlined, and one
- * AJV validator compiled per operation for its parameters, its body and each documented response.
- * Requests only look validators up.
+ * The contract, loaded once per process: both documents read, `$ref`s inlined, and one AJV validator
+ * per operation for its parameters, its body and each documented response. Each validator is
+ * compiled on its first use and kept; equal schemas (NxApp answers six operations) share one
+ * compilation. Compiling all ~34 up front cost 300+ ms of every start for operations a test may
+ * never call.
  */
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
@@ -16,6 +18,29 @@ import {
   type SwaggerDocument,
   type SwaggerParameter,
 } from './operations';
+
+/** What `make` returns, made on the first call only. */
+function once<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
+}
+
+/** One compilation per distinct schema (by its JSON text), shared by every operation that uses it. */
+class ValidatorPool {
+  private readonly compiled = new Map<string, ValidateFunction>();
+
+  constructor(private readonly ajv: Ajv) {}
+
+  validatorFor(schema: JsonSchema): ValidateFunction {
+    const key = JSON.stringify(schema);
+    let validate = this.compiled.get(key);
+    if (!validate) {
+      validate = this.ajv.compile(schema);
+      this.compiled.set(key, validate);
+    }
+    return validate;
+  }
+}
 
 export interface CompiledOperation extends OperationSpec {
   /** Validates `{path, query, header}` objects of strings, coercing them to the declared types. */
@@ -50,23 +75,27 @@ function parameterSchema(parameters: SwaggerParameter[], location: SwaggerParame
 export class Contract {
   readonly operations: CompiledOperation[];
   readonly engineOperations: CompiledOperation[];
-  readonly validateErrorResponse: ValidateFunction;
   private readonly byId: Map<string, CompiledOperation>;
-  private readonly bodyAjv = newAjv(false);
+  private readonly bodyValidators = new ValidatorPool(newAjv(false));
+  private readonly parameterValidators = new ValidatorPool(newAjv(true));
+  private readonly errorResponseValidator: () => ValidateFunction;
   private readonly definitionValidators = new Map<string, ValidateFunction>();
 
   constructor(
     private readonly engine: SwaggerDocument = ENGINE_DOCUMENT,
     control: SwaggerDocument = CONTROL_DOCUMENT,
   ) {
-    const parameterAjv = newAjv(true);
     const specs = [...readOperations(engine, 'engine'), ...readOperations(control, 'control')];
-    this.operations = specs.map((spec) => this.compileOperation(spec, parameterAjv));
+    this.operations = specs.map((spec) => this.compileOperation(spec));
     this.engineOperations = this.operations.filter((op) => op.source === 'engine');
     this.byId = new Map(this.operations.map((op) => [op.id, op]));
-    this.validateErrorResponse = this.bodyAjv.compile(
-      dereference({ $ref: '#/definitions/ErrorResponse' }, control.definitions ?? {}),
-    );
+    const errorResponse = dereference({ $ref: '#/definitions/ErrorResponse' }, control.definitions ?? {});
+    this.errorResponseValidator = once(() => this.bodyValidators.validatorFor(errorResponse));
+  }
+
+  /** Checks the double's error bodies (ErrorResponse of spec/control-api.json). */
+  get validateErrorResponse(): ValidateFunction {
+    return this.errorResponseValidator();
   }
 
   operation(id: string): CompiledOperation {
@@ -79,28 +108,44 @@ export class Contract {
   definitionValidator(name: string): ValidateFunction {
     let validate = this.definitionValidators.get(name);
     if (!validate) {
-      validate = this.bodyAjv.compile(dereference({ $ref: `#/definitions/${name}` }, this.engine.definitions ?? {}));
+      validate = this.bodyValidators.validatorFor(dereference({ $ref: `#/definitions/${name}` }, this.engine.definitions ?? {}));
       this.definitionValidators.set(name, validate);
     }
     return validate;
   }
 
-  private compileOperation(spec: OperationSpec, parameterAjv: Ajv): CompiledOperation {
-    const validateParameters = parameterAjv.compile({
-      type: 'object',
-      properties: {
-        path: parameterSchema(spec.parameters, 'path'),
-        query: parameterSchema(spec.parameters, 'query'),
-        header: parameterSchema(spec.parameters, 'header'),
-      },
-    });
-    const validateBody = spec.body && !isBinarySchema(spec.body.schema) ? this.bodyAjv.compile(spec.body.schema) : undefined;
+  /** The operation with getters that compile its validators on first read. */
+  private compileOperation(spec: OperationSpec): CompiledOperation {
+    const validateParameters = once(() =>
+      this.parameterValidators.validatorFor({
+        type: 'object',
+        properties: {
+          path: parameterSchema(spec.parameters, 'path'),
+          query: parameterSchema(spec.parameters, 'query'),
+          header: parameterSchema(spec.parameters, 'header'),
+        },
+      }),
+    );
+    const bodySchema = spec.body && !isBinarySchema(spec.body.schema) ? spec.body.schema : undefined;
+    const validateBody = bodySchema ? once(() => this.bodyValidators.validatorFor(bodySchema)) : undefined;
     const responseValidators: CompiledOperation['responseValidators'] = {};
-    for (const [status, response] of Object.entries(spec.responses)) {
-      const { schema } = response;
-      responseValidators[status] = !schema ? null : isBinarySchema(schema) ? 'binary' : this.bodyAjv.compile(schema);
+    for (const [status, { schema }] of Object.entries(spec.responses)) {
+      if (!schema || isBinarySchema(schema)) {
+        responseValidators[status] = schema ? 'binary' : null;
+      } else {
+        Object.defineProperty(responseValidators, status, { enumerable: true, get: once(() => this.bodyValidators.validatorFor(schema)) });
+      }
     }
-    return { ...spec, validateParameters, ...(validateBody ? { validateBody } : {}), responseValidators };
+    return {
+      ...spec,
+      get validateParameters() {
+        return validateParameters();
+      },
+      get validateBody() {
+        return validateBody?.();
+      },
+      responseValidators,
+    };
   }
 }
 

@@ -60,6 +60,8 @@ export interface EngineUsage {
 
 const CONDITIONS: readonly EngineCondition[] = ['healthy', 'busy', 'unhealthy'];
 const ACTIVE_SESSION_STATE = 'active';
+/** Most sessions a world holds (as spec/scenario.schema.json allows a scenario). */
+export const MAX_SESSIONS = 10_000;
 /** How often a fresh id may collide with an existing app before the id source is deemed broken. */
 const MAX_ID_ATTEMPTS = 100;
 
@@ -87,16 +89,19 @@ export class EngineModel {
   private readonly options: ResolvedModelOptions;
   private readonly scenarioName: string;
   private readonly scenarioDescription: string | undefined;
+  /** The scenario's access rules; they travel with the world so each namespace keeps its own document's. */
+  readonly security: ScenarioDocument['security'];
   private readonly apps = new Map<string, StoredApp>();
   private readonly sessions: Session[];
 
   /** An empty world; fromScenario makes a populated one. */
-  constructor(options: ModelOptions = {}, scenario: Pick<ScenarioDocument, 'name' | 'description'> = { name: 'empty' }) {
+  constructor(options: ModelOptions = {}, scenario: Pick<ScenarioDocument, 'name' | 'description' | 'security'> = { name: 'empty' }) {
     this.options = resolveModelOptions(options);
     this.limits = this.options.limits;
     this.condition = 'healthy';
     this.scenarioName = scenario.name;
     this.scenarioDescription = scenario.description;
+    this.security = scenario.security === undefined ? undefined : structuredClone(scenario.security);
     this.sessions = [];
   }
 
@@ -144,6 +149,7 @@ export class EngineModel {
       condition: this.condition,
       apps: [...this.apps.values()].map(encodeStoredApp),
       sessions: this.listSessions(),
+      ...(this.security !== undefined ? { security: structuredClone(this.security) } : {}),
     };
   }
 
@@ -366,6 +372,18 @@ export class EngineModel {
 
   listSessions(): Session[] {
     return structuredClone(this.sessions);
+  }
+
+  /**
+   * Adds a session, or refreshes the one with the same sessionid and userid: the fields given
+   * replace the stored ones and it moves to the end. A new session without an app has appid "".
+   * Over MAX_SESSIONS, the least recently refreshed goes.
+   */
+  upsertSession(session: Session & { sessionid: string; userid: string }): void {
+    const index = this.sessions.findIndex((s) => s.sessionid === session.sessionid && s.userid === session.userid);
+    const stored = index === -1 ? { appid: '', ...session } : { ...this.sessions.splice(index, 1)[0], ...session };
+    this.sessions.push(structuredClone(stored));
+    if (this.sessions.length > MAX_SESSIONS) this.sessions.shift();
   }
 
   usage(): EngineUsage {

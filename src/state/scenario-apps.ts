@@ -10,6 +10,7 @@ import type { StoredApp } from './apps';
 import { splitMediaPath } from './media-path';
 import { MediaTree } from './media-tree';
 import type { MediaLimits } from './options';
+import { escapePointer } from '../validation/problems';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -55,10 +56,6 @@ const ATTRIBUTE_TYPES: Readonly<Record<string, 'string' | 'boolean' | 'object'>>
 
 /** Padded or unpadded standard base64; whitespace (YAML line folding) is ignored. */
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
-function escapePointer(key: string): string {
-  return key.replace(/~/g, '~0').replace(/\//g, '~1');
-}
 
 function checkAttributes(attributes: JsonObject, fail: Fail, pointer: string): void {
   for (const [name, expected] of Object.entries(ATTRIBUTE_TYPES)) {

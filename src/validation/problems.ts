@@ -5,6 +5,11 @@
 import type { ErrorObject } from 'ajv';
 import type { Problem } from '../errors';
 
+/** One reference token of a JSON pointer (RFC 6901): "~" and "/" escaped. */
+export function escapePointer(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
 /** The pointer of the value a rule is about; for `required`, the missing property itself. */
 export function pointerOf(error: ErrorObject): string {
   const missing = error.keyword === 'required' ? (error.params as { missingProperty?: string }).missingProperty : undefined;

@@ -1,0 +1,86 @@
+/**
+ * The scenarios one namespace can run: scenario files (shipped and --scenarios-dir, through
+ * src/scenarios/registry) and the inline ones registered in that namespace. Finding, listing and
+ * registering; the namespace itself swaps worlds (see Namespace).
+ */
+import { doubleError } from '../errors';
+import { listScenarios, loadScenario, scenarioFiles, type ScenarioSources } from '../scenarios/registry';
+import type { ScenarioDocument } from '../scenarios/types';
+import { validateScenarioDocument } from '../scenarios/validate';
+import type { Namespace } from './namespaces';
+
+/** One scenario GET /__control/scenarios lists (ScenarioListing in spec/control-api.json). */
+export interface CatalogEntry {
+  name: string;
+  description?: string;
+  source: 'shipped' | 'user' | 'inline';
+  /** Not for inline scenarios. */
+  file?: string;
+}
+
+/** Where scenarios come from, and the seed used when a switch names none (--seed). */
+export interface CatalogOptions extends ScenarioSources {
+  seed?: number;
+}
+
+/** How validation problems of an inline scenario name it, e.g. "inline scenario three-apps#/apps/0/...". */
+function inlineOrigin(name: string): string {
+  return `inline scenario ${name}`;
+}
+
+function descriptionOf(document: unknown): string | undefined {
+  const description = (document as { description?: unknown }).description;
+  return typeof description === 'string' ? description : undefined;
+}
+
+/** Every scenario the namespace can switch to, sorted by name. */
+export function catalog(namespace: Namespace, sources: ScenarioSources): CatalogEntry[] {
+  const files: CatalogEntry[] = listScenarios(sources).map(({ name, description, source, file }) => ({
+    name,
+    ...(description !== undefined ? { description } : {}),
+    source,
+    file,
+  }));
+  const inline: CatalogEntry[] = [...namespace.inlineScenarios].map(([name, document]) => {
+    const description = descriptionOf(document);
+    return { name, ...(description !== undefined ? { description } : {}), source: 'inline' };
+  });
+  return [...files, ...inline].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * The named scenario, validated and ready to run with `options.seed` (else the document's own
+ * seed): an inline one of the namespace, else a file. Unknown: 404 listing every known name.
+ */
+export function findScenario(namespace: Namespace, name: string, options: CatalogOptions): ScenarioDocument {
+  const inline = namespace.inlineScenarios.get(name);
+  if (inline !== undefined) return validateScenarioDocument(inline, inlineOrigin(name), { seed: options.seed });
+  const files = scenarioFiles(options);
+  if (!files.has(name)) {
+    const known = [...files.keys(), ...namespace.inlineScenarios.keys()].sort();
+    throw doubleError('scenarioNotFound', {
+      detail: `no scenario named ${JSON.stringify(name)}; known: ${known.join(', ')}`,
+      source: { pointer: '/name' },
+      meta: { known },
+    });
+  }
+  return loadScenario(name, options);
+}
+
+/**
+ * Checks an inline scenario like a file (`origin` names it in problems) and keeps it in the
+ * namespace under its name; a file's name is refused (409): inline scenarios never hide files.
+ */
+export function registerInlineScenario(namespace: Namespace, document: unknown, origin: string, sources: ScenarioSources): CatalogEntry {
+  const { name, description } = validateScenarioDocument(document, origin);
+  const file = scenarioFiles(sources).get(name);
+  if (file) {
+    throw doubleError('scenarioConflict', {
+      detail: `the scenario file ${file.file} is named ${JSON.stringify(name)}; give the inline scenario another name`,
+      source: { pointer: '/name' },
+      meta: { file: file.file },
+    });
+  }
+  namespace.register(name, document);
+  return { name, ...(description !== undefined ? { description } : {}), source: 'inline' };
+}

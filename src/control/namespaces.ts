@@ -1,0 +1,153 @@
+/**
+ * Namespaces: isolated worlds inside one double, so parallel test workers sharing a sidecar never
+ * see each other's apps. A request's `x-engine-double-namespace` header picks one (absent: the
+ * default namespace ""); a namespace is made on first use from the default namespace's current
+ * scenario. Each holds its current scenario, its world, its fault rules and its inline scenarios.
+ * Names and counts are bounded, so no caller can exhaust the double's memory with namespaces.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import { doubleError } from '../errors';
+import type { ScenarioDocument } from '../scenarios/types';
+import type { EngineModel } from '../state/engine';
+import { FaultRules } from './faults';
+
+export const NAMESPACE_HEADER = 'x-engine-double-namespace';
+/** Longest namespace name. */
+export const MAX_NAMESPACE_LENGTH = 64;
+/** Most namespaces a double holds besides the default one; a new one beyond gets 429. */
+export const MAX_NAMESPACES = 256;
+/** Most inline scenarios one namespace may register. */
+export const MAX_INLINE_SCENARIOS = 100;
+
+const NAMESPACE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** Why `name` is not a namespace name, or undefined when it is one. */
+export function namespaceNameProblem(name: string): string | undefined {
+  if (name.length > MAX_NAMESPACE_LENGTH) return `is ${name.length} characters long; at most ${MAX_NAMESPACE_LENGTH} are allowed`;
+  if (!NAMESPACE_NAME.test(name)) return 'must be letters, digits, ".", "_" or "-", starting with a letter or digit';
+  return undefined;
+}
+
+/**
+ * The namespace a request addresses: "" (the default one) when it sends no header; a header that
+ * is not a namespace name (empty, too long, other characters, sent twice) is a 400.
+ */
+export function namespaceOf(headers: IncomingHttpHeaders): string {
+  const value = headers[NAMESPACE_HEADER];
+  if (value === undefined) return '';
+  // Node joins a repeated custom header with ", ", which no name may contain.
+  const name = Array.isArray(value) ? value.join(', ') : value;
+  const problem = namespaceNameProblem(name);
+  if (problem === undefined) return name;
+  const shown = name.length > MAX_NAMESPACE_LENGTH ? `${JSON.stringify(name.slice(0, MAX_NAMESPACE_LENGTH))}…` : JSON.stringify(name);
+  throw doubleError('invalidNamespace', {
+    detail: `the ${NAMESPACE_HEADER} header ${shown} ${problem}; send no header for the default namespace`,
+    source: { header: NAMESPACE_HEADER },
+    meta: { rule: 'namespaceName', maxLength: MAX_NAMESPACE_LENGTH, pattern: NAMESPACE_NAME.source },
+  });
+}
+
+/** Makes the world a scenario document describes (throws on a document the model refuses). */
+export type WorldBuilder = (scenario: ScenarioDocument) => EngineModel;
+
+/** One namespace: what it runs and the world it holds. */
+export class Namespace {
+  /** The scenario the world was last built from by a switch (what reset goes back to). */
+  scenario: ScenarioDocument;
+  model: EngineModel;
+  readonly faults: FaultRules;
+  /** Inline scenarios registered here, by name, as sent (generators expand at each switch, with its seed). */
+  readonly inlineScenarios: Map<string, unknown>;
+
+  constructor(
+    readonly name: string,
+    scenario: ScenarioDocument,
+    private readonly build: WorldBuilder,
+    faults: FaultRules,
+    inlineScenarios: ReadonlyMap<string, unknown> = new Map(),
+  ) {
+    this.model = build(scenario);
+    this.scenario = scenario;
+    this.faults = faults;
+    this.inlineScenarios = new Map(inlineScenarios);
+  }
+
+  /** Runs `scenario` from its start; the world is built before anything changes, so a refusal leaves all as it was. */
+  switchTo(scenario: ScenarioDocument): void {
+    this.model = this.build(scenario);
+    this.scenario = scenario;
+  }
+
+  /** The current scenario's world, as it was loaded. */
+  reset(): void {
+    this.model = this.build(this.scenario);
+  }
+
+  /** Replaces the world; the current scenario stays what reset goes back to. */
+  restore(state: ScenarioDocument): void {
+    this.model = this.build(state);
+  }
+
+  /** Keeps an inline scenario (validated by the caller); a new name beyond MAX_INLINE_SCENARIOS is a 429. */
+  register(name: string, document: unknown): void {
+    if (!this.inlineScenarios.has(name) && this.inlineScenarios.size >= MAX_INLINE_SCENARIOS) {
+      throw doubleError('scenarioLimit', {
+        detail: `this namespace already holds ${MAX_INLINE_SCENARIOS} inline scenarios; register over one of them or drop the namespace`,
+        meta: { limit: MAX_INLINE_SCENARIOS },
+      });
+    }
+    this.inlineScenarios.set(name, document);
+  }
+}
+
+/** Every namespace of one double. */
+export class Namespaces {
+  private readonly byName = new Map<string, Namespace>();
+  private faultRuleIds = 0;
+
+  /** Makes the default namespace now, so a bad start scenario stops the start. */
+  constructor(
+    initial: ScenarioDocument,
+    private readonly build: WorldBuilder,
+  ) {
+    this.byName.set('', this.create('', initial));
+  }
+
+  /**
+   * The namespace `name` ("" for the default one), made on first use from the default namespace's
+   * current scenario and inline scenarios (not its world or faults). Beyond MAX_NAMESPACES: 429.
+   */
+  get(name: string): Namespace {
+    const existing = this.byName.get(name);
+    if (existing) return existing;
+    if (this.byName.size - 1 >= MAX_NAMESPACES) {
+      throw doubleError('namespaceLimit', {
+        detail: `the double already holds ${MAX_NAMESPACES} namespaces besides the default one; drop unused ones with DELETE /__control/namespace`,
+        source: { header: NAMESPACE_HEADER },
+        meta: { limit: MAX_NAMESPACES },
+      });
+    }
+    const origin = this.default();
+    const made = this.create(name, origin.scenario, origin.inlineScenarios);
+    this.byName.set(name, made);
+    return made;
+  }
+
+  default(): Namespace {
+    return this.byName.get('')!;
+  }
+
+  /** Forgets a namespace; the default one stays. */
+  drop(name: string): void {
+    if (name !== '') this.byName.delete(name);
+  }
+
+  /** Sorted by name, the default ("") first. */
+  list(): Namespace[] {
+    return [...this.byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  private create(name: string, scenario: ScenarioDocument, inline?: ReadonlyMap<string, unknown>): Namespace {
+    return new Namespace(name, scenario, this.build, new FaultRules(() => (this.faultRuleIds += 1)), inline);
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * The control API under /__control (spec/control-api.json): scenarios, state, faults, journal,
+ * coverage and namespaces. Handlers are plain functions like the engine's: the pipeline has
+ * already matched, checked the control token and the namespace header, and validated the request
+ * against the control contract; it validates what they return before sending it.
+ */
+import type controlSpec from '../../spec/control-api.json';
+import { doubleError, type DoubleError } from '../errors';
+import type { EngineRequest, EngineResponse } from '../routes/types';
+import type { ScenarioDocument } from '../scenarios/types';
+import { invalidScenario, scenarioProblem, validateScenarioDocument } from '../scenarios/validate';
+import type { DoubleRuntime } from '../server';
+import { catalog, findScenario, registerInlineScenario } from './catalog';
+import type { FaultRuleInput } from './faults';
+import type { JournalEntry } from './journal';
+import { MAX_NAMESPACES, NAMESPACE_HEADER, type Namespace } from './namespaces';
+
+/** Every operation of the control contract, named like the engine's: `METHOD /path/template`. */
+type ControlPaths = (typeof controlSpec)['paths'];
+export type ControlOperationId = {
+  [P in keyof ControlPaths]: `${Uppercase<keyof ControlPaths[P] & string>} ${P & string}`;
+}[keyof ControlPaths];
+
+/** What a control handler works on: the double, and the namespace the call's header names. */
+export interface ControlContext {
+  runtime: DoubleRuntime;
+  /** "" for the default namespace; already validated. Handlers make it (runtime.namespaces.get) only when they need its world. */
+  namespace: string;
+}
+
+export type ControlHandler = (request: EngineRequest, context: ControlContext) => EngineResponse;
+
+/** SwitchScenario of the control contract. */
+interface SwitchScenarioBody {
+  name: string;
+  seed?: number;
+}
+
+/** FaultRules of the control contract. */
+interface FaultRulesBody {
+  rules: FaultRuleInput[];
+}
+
+/** CurrentScenario of the control contract. */
+function currentScenario(namespace: Namespace): Record<string, unknown> {
+  const { name, description, mode, seed } = namespace.scenario;
+  return {
+    namespace: namespace.name,
+    name,
+    ...(description !== undefined ? { description } : {}),
+    mode: mode ?? 'stateful',
+    ...(seed !== undefined ? { seed } : {}),
+  };
+}
+
+function refuseSpecExamplesState(): DoubleError {
+  return invalidScenario([
+    scenarioProblem('PUT /__control/state', '/mode', 'is "spec-examples", but a state is a stateful world: switch to a spec-examples scenario with PUT /__control/scenario', 'mode'),
+  ]);
+}
+
+/** The `limit` query parameter: a whole number >= 1 (the contract checked it is an integer), or none. */
+function limitOf(request: EngineRequest): number | undefined {
+  const { limit } = request.query;
+  if (limit === undefined) return undefined;
+  const value = Number(limit);
+  if (value >= 1) return value;
+  throw doubleError('invalidParameter', {
+    detail: `query parameter 'limit' must be >= 1, not ${limit}`,
+    source: { parameter: 'limit' },
+    meta: { rule: 'minimum', in: 'query', limit: 1 },
+  });
+}
+
+function journalPage(runtime: DoubleRuntime, entries: JournalEntry[], limit: number | undefined): EngineResponse {
+  return { status: 200, body: { capacity: runtime.journal.capacity, entries: limit === undefined ? entries : entries.slice(-limit) } };
+}
+
+const noContent: EngineResponse = { status: 204 };
+
+export const controlRoutes: Record<ControlOperationId, ControlHandler> = {
+  'GET /__control/scenarios': (_request, { runtime, namespace }) => {
+    const scope = runtime.namespaces.get(namespace);
+    return { status: 200, body: { current: currentScenario(scope), scenarios: catalog(scope, runtime.scenarioSources) } };
+  },
+
+  'POST /__control/scenarios': (request, { runtime, namespace }) => {
+    const entry = registerInlineScenario(runtime.namespaces.get(namespace), request.body, 'POST /__control/scenarios', runtime.scenarioSources);
+    return { status: 201, body: entry };
+  },
+
+  'PUT /__control/scenario': (request, { runtime, namespace }) => {
+    const { name, seed } = request.body as SwitchScenarioBody;
+    const scope = runtime.namespaces.get(namespace);
+    scope.switchTo(findScenario(scope, name, { ...runtime.scenarioSources, seed: seed ?? runtime.seed }));
+    return { status: 200, body: currentScenario(scope) };
+  },
+
+  'POST /__control/reset': (_request, { runtime, namespace }) => {
+    const scope = runtime.namespaces.get(namespace);
+    scope.reset();
+    return { status: 200, body: currentScenario(scope) };
+  },
+
+  'GET /__control/state': (_request, { runtime, namespace }) => ({ status: 200, body: runtime.namespaces.get(namespace).model.toScenario() }),
+
+  'PUT /__control/state': (request, { runtime, namespace }) => {
+    const state: ScenarioDocument = validateScenarioDocument(request.body, 'PUT /__control/state', { seed: runtime.seed });
+    if (state.mode === 'spec-examples') throw refuseSpecExamplesState();
+    runtime.namespaces.get(namespace).restore(state);
+    return noContent;
+  },
+
+  'GET /__control/faults': (_request, { runtime, namespace }) => ({ status: 200, body: { rules: runtime.namespaces.get(namespace).faults.list() } }),
+
+  'PUT /__control/faults': (request, { runtime, namespace }) => {
+    const { rules } = request.body as FaultRulesBody;
+    return { status: 200, body: { rules: runtime.namespaces.get(namespace).faults.replace(rules) } };
+  },
+
+  'DELETE /__control/faults': (_request, { runtime, namespace }) => {
+    runtime.namespaces.get(namespace).faults.clear();
+    return noContent;
+  },
+
+  'GET /__control/journal': (request, { runtime, namespace }) => journalPage(runtime, runtime.journal.list({ namespace }), limitOf(request)),
+
+  'DELETE /__control/journal': (_request, { runtime, namespace }) => {
+    runtime.journal.clear({ namespace });
+    return noContent;
+  },
+
+  'GET /__control/violations': (request, { runtime, namespace }) => journalPage(runtime, runtime.journal.violations({ namespace }), limitOf(request)),
+
+  'GET /__control/coverage': (_request, { runtime }) => ({ status: 200, body: runtime.coverage.report(runtime.contract.engineOperations) }),
+
+  'DELETE /__control/coverage': (_request, { runtime }) => {
+    runtime.coverage.reset();
+    return noContent;
+  },
+
+  'GET /__control/namespaces': (_request, { runtime }) => ({
+    status: 200,
+    body: {
+      limit: MAX_NAMESPACES,
+      namespaces: runtime.namespaces.list().map((scope) => ({ namespace: scope.name, scenario: scope.scenario.name })),
+    },
+  }),
+
+  'DELETE /__control/namespace': (_request, { runtime, namespace }) => {
+    if (namespace === '') {
+      throw doubleError('invalidNamespace', {
+        detail: `send the ${NAMESPACE_HEADER} header naming the namespace to drop; the default namespace cannot be dropped (POST /__control/reset resets it)`,
+        source: { header: NAMESPACE_HEADER },
+        meta: { rule: 'required' },
+      });
+    }
+    runtime.namespaces.drop(namespace);
+    return noContent;
+  },
+};
+
+/** True for the operations of the control contract (each has a handler above). */
+export function isControlOperation(operationId: string): operationId is ControlOperationId {
+  return Object.hasOwn(controlRoutes, operationId);
+}

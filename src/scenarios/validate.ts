@@ -1,0 +1,187 @@
+/**
+ * Checks a scenario document before it can become a world: against spec/scenario.schema.json (the
+ * double's format), against the engine's contract (NxAttributes, DataModelMetadata, Session), and
+ * against what real engines do where the contract is silent. Every problem names where it is
+ * (`origin#pointer`) and which rule it breaks, so a bad fixture is fixed in one round.
+ */
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import scenarioSchema from '../../spec/scenario.schema.json';
+import { DoubleError, doubleError, type Problem } from '../errors';
+import { loadContract } from '../spec/contract';
+import { splitMediaPath } from '../state/media-path';
+import { DEFAULT_MEDIA_LIMITS } from '../state/options';
+import { decodeScenarioApp, isJsonObject, type JsonObject } from '../state/scenario-apps';
+import { describe, pointerOf } from '../validation/problems';
+import { expandGenerators } from './generate';
+import type { ScenarioDocument } from './types';
+import { escapePointer } from '../validation/problems';
+
+/** Most problems one refusal lists; a document broken everywhere gets these and a count of the rest. */
+export const MAX_REPORTED_PROBLEMS = 100;
+
+/** App dates engines send as ISO 8601 date-times, or as "" for "never" (an unpublished app's publishTime). */
+const DATE_ATTRIBUTES: readonly string[] = ['createdDate', 'modifiedDate', 'lastReloadTime', 'publishTime'];
+
+/** The session states the contract's Session.state describes. */
+const SESSION_STATES: readonly string[] = ['active', 'stalled'];
+
+/** The index of the app a pointer is in: "/apps/3/media/x" → 3. */
+const APP_POINTER = /^\/apps\/(\d+)(?:\/|$)/;
+const BASE64_PATTERN_PATH = '#/definitions/mediaFile/properties/base64/pattern';
+
+/** A problem at `pointer` of the document from `origin`: "scenarios/x.yaml#/apps/0/attributes/published must be boolean (type)". */
+export function scenarioProblem(origin: string, pointer: string, message: string, rule: string): Problem {
+  const where = pointer || '/';
+  return { detail: `${origin}#${where} ${message} (${rule})`, source: { pointer: where }, meta: { file: origin, rule } };
+}
+
+/** Refuses with every problem (up to MAX_REPORTED_PROBLEMS, then a count of the rest). */
+export function invalidScenario(problems: Problem[]): DoubleError {
+  if (problems.length <= MAX_REPORTED_PROBLEMS) return doubleError('invalidScenario', problems);
+  const rest = problems.length - MAX_REPORTED_PROBLEMS;
+  return doubleError('invalidScenario', [
+    ...problems.slice(0, MAX_REPORTED_PROBLEMS),
+    { detail: `and ${rest} more problem${rest === 1 ? '' : 's'} not listed`, meta: { rule: 'limit', unlisted: rest } },
+  ]);
+}
+
+let compiled: { schema: ValidateFunction; dateTime: ValidateFunction } | undefined;
+
+function validators(): { schema: ValidateFunction; dateTime: ValidateFunction } {
+  if (!compiled) {
+    const ajv = new Ajv({ allErrors: true, strict: true });
+    addFormats(ajv);
+    compiled = { schema: ajv.compile(scenarioSchema), dateTime: ajv.compile({ type: 'string', format: 'date-time' }) };
+  }
+  return compiled;
+}
+
+/** AJV errors as scenario problems; `base` is the pointer of the validated value in the document. */
+function ajvProblems(errors: ErrorObject[] | null | undefined, origin: string, base = ''): Problem[] {
+  return (errors ?? []).map((error) => {
+    if (error.keyword === 'additionalProperties') {
+      const name = (error.params as { additionalProperty: string }).additionalProperty;
+      return scenarioProblem(origin, `${base}${error.instancePath}/${escapePointer(name)}`, 'is not a property this object may have', error.keyword);
+    }
+    const message = error.schemaPath === BASE64_PATTERN_PATH ? 'is not valid base64' : describe(error);
+    return scenarioProblem(origin, `${base}${pointerOf(error)}`, message, error.keyword);
+  });
+}
+
+function contractProblems(definition: string, value: unknown, origin: string, pointer: string): Problem[] {
+  const validate = loadContract().definitionValidator(definition);
+  return validate(value) ? [] : ajvProblems(validate.errors, origin, pointer).map((p) => ({ ...p, meta: { ...p.meta, definition } }));
+}
+
+function attributeProblems(attributes: JsonObject, origin: string, pointer: string): Problem[] {
+  const problems = contractProblems('NxAttributes', attributes, origin, pointer);
+  if (attributes.id === '') problems.push(scenarioProblem(origin, `${pointer}/id`, 'must not be empty', 'minLength'));
+  for (const name of DATE_ATTRIBUTES) {
+    const value = attributes[name];
+    if (typeof value !== 'string' || value === '' || validators().dateTime(value)) continue;
+    problems.push(scenarioProblem(origin, `${pointer}/${name}`, `must be an ISO 8601 date-time (2024-05-01T12:00:00.000Z) or "", not ${JSON.stringify(value)}`, 'format'));
+  }
+  return problems;
+}
+
+function mediaKeyProblems(media: JsonObject, origin: string, pointer: string): Problem[] {
+  const problems: Problem[] = [];
+  for (const key of Object.keys(media)) {
+    if (key === '') {
+      problems.push(scenarioProblem(origin, `${pointer}/`, 'is the media root: a media key names a file or folder inside it', 'mediaPath'));
+      continue;
+    }
+    try {
+      splitMediaPath(key);
+    } catch (error) {
+      if (!(error instanceof DoubleError)) throw error;
+      problems.push(scenarioProblem(origin, `${pointer}/${escapePointer(key)}`, error.message, 'mediaPath'));
+    }
+  }
+  return problems;
+}
+
+/** What the engine model would still refuse (a file and a folder on one path, media over the default limits). */
+function modelProblems(app: JsonObject, origin: string, pointer: string): Problem[] {
+  try {
+    decodeScenarioApp(app, { limits: DEFAULT_MEDIA_LIMITS, invalid: 'invalidScenario', limit: 'invalidScenario', pointer });
+    return [];
+  } catch (error) {
+    if (!(error instanceof DoubleError)) throw error;
+    return error.entries.map((entry) =>
+      scenarioProblem(origin, entry.source?.pointer ?? pointer, entry.detail.replace(`${pointer}: `, ''), 'engineModel'),
+    );
+  }
+}
+
+/** `brokenApps`: indexes of apps the schema already refused, which the engine model is not asked about. */
+function appProblems(apps: unknown[], origin: string, brokenApps: ReadonlySet<number>): Problem[] {
+  const problems: Problem[] = [];
+  const firstWithId = new Map<string, number>();
+  apps.forEach((app, index) => {
+    if (!isJsonObject(app)) return;
+    const pointer = `/apps/${index}`;
+    const own: Problem[] = [];
+    const { attributes, media, dataModel } = app;
+    if (isJsonObject(attributes)) {
+      own.push(...attributeProblems(attributes, origin, `${pointer}/attributes`));
+      if (typeof attributes.id === 'string' && attributes.id !== '') {
+        const first = firstWithId.get(attributes.id);
+        if (first === undefined) firstWithId.set(attributes.id, index);
+        else own.push(scenarioProblem(origin, `${pointer}/attributes/id`, `repeats the id ${JSON.stringify(attributes.id)} of /apps/${first}`, 'uniqueId'));
+      }
+    }
+    if (isJsonObject(media)) own.push(...mediaKeyProblems(media, origin, `${pointer}/media`));
+    if (isJsonObject(dataModel)) own.push(...contractProblems('DataModelMetadata', dataModel, origin, `${pointer}/dataModel`));
+    problems.push(...own);
+    if (own.length === 0 && !brokenApps.has(index)) problems.push(...modelProblems(app, origin, pointer));
+  });
+  return problems;
+}
+
+function sessionProblems(sessions: unknown[], origin: string): Problem[] {
+  const problems: Problem[] = [];
+  sessions.forEach((session, index) => {
+    if (!isJsonObject(session)) return;
+    const pointer = `/sessions/${index}`;
+    problems.push(...contractProblems('Session', session, origin, pointer));
+    const { state } = session;
+    if (typeof state === 'string' && !SESSION_STATES.includes(state)) {
+      problems.push(scenarioProblem(origin, `${pointer}/state`, `must be one of ${SESSION_STATES.map((s) => JSON.stringify(s)).join(', ')}`, 'enum'));
+    }
+  });
+  return problems;
+}
+
+/**
+ * Every problem of a scenario document (empty when it is valid): the scenario schema, the engine
+ * contract's definitions, and the engine's own rules (dates, session states, media paths, unique
+ * app ids). `origin` names the document in each problem: a file ("scenarios/x.yaml") or a request.
+ */
+export function scenarioProblems(value: unknown, origin: string): Problem[] {
+  const { schema } = validators();
+  const problems = schema(value) ? [] : ajvProblems(schema.errors, origin);
+  if (!isJsonObject(value)) return problems;
+  const brokenApps = new Set(problems.map((p) => APP_POINTER.exec(p.source?.pointer ?? '')?.[1]).filter((i) => i !== undefined).map(Number));
+  if (Array.isArray(value.apps)) problems.push(...appProblems(value.apps, origin, brokenApps));
+  if (Array.isArray(value.sessions)) problems.push(...sessionProblems(value.sessions, origin));
+  return problems;
+}
+
+export interface PrepareOptions {
+  /** Seed of generators and dynamic examples; wins over the document's own `seed`. */
+  seed?: number;
+}
+
+/**
+ * Validates a scenario document (see scenarioProblems) and returns it ready to run: generators
+ * expanded with the seed, `generate` and `$schema` dropped, `seed` set to the seed used. Used for
+ * inline scenarios (POST /__control/scenarios, PUT /__control/state) as for files.
+ * Throws doubleError('invalidScenario') listing every problem.
+ */
+export function validateScenarioDocument(value: unknown, origin: string, options: PrepareOptions = {}): ScenarioDocument {
+  const problems = scenarioProblems(value, origin);
+  if (problems.length > 0) throw invalidScenario(problems);
+  return expandGenerators(value as ScenarioDocument, options.seed);
+}
