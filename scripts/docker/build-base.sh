@@ -6,7 +6,9 @@
 # The tag says "built locally" on purpose; nothing ever tries to pull it.
 #
 #   scripts/docker/build-base.sh            # reuse the tag if it exists, else build it
-#   REBUILD_BASE=1 scripts/docker/build-base.sh   # rebuild (re-import) even if the tag exists
+#   REBUILD_BASE=1 scripts/docker/build-base.sh   # re-import even if the tag exists (e.g. after the
+#                                                 # host's Node changed); a new base id means the
+#                                                 # next image build starts without cache
 #
 # Environment:
 #   BASE_IMAGE       tag to build            (default qlik-engine-double-base:bookworm-node20)
@@ -124,8 +126,9 @@ tar --numeric-owner -C "$ROOTFS" -c . | "$DOCKER" import \
   - "$BASE_IMAGE" >/dev/null
 
 # ---- check it runs --------------------------------------------------------------------------------
-got="$("$DOCKER" run --rm --network host "$BASE_IMAGE" node --version)"
-[[ "$got" == "$NODE_VERSION" ]] || die "node in image says '$got', expected $NODE_VERSION"
-got_npm="$("$DOCKER" run --rm --network host "$BASE_IMAGE" npm --version)"
-[[ "$got_npm" == "$NPM_VERSION" ]] || die "npm in image says '$got_npm', expected $NPM_VERSION"
+# One run for both (under vfs each `docker run` copies the whole image): bookworm's glibc must
+# suit the host's node binary, and npm must start.
+read -r got got_npm < <("$DOCKER" run --rm --network host "$BASE_IMAGE" sh -c 'echo "$(node --version) $(npm --version)"') || true
+[[ "${got:-}" == "$NODE_VERSION" ]] || die "node in image says '${got:-nothing}', expected $NODE_VERSION"
+[[ "${got_npm:-}" == "$NPM_VERSION" ]] || die "npm in image says '${got_npm:-nothing}', expected $NPM_VERSION"
 log "built $BASE_IMAGE: node $got, npm $got_npm, $("$DOCKER" image inspect -f '{{.Size}}' "$BASE_IMAGE" | awk '{printf "%.0f MB", $1/1e6}')"

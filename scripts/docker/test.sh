@@ -10,7 +10,10 @@
 #   5. an HTTP smoke test (scripts/docker/smoke.mjs)
 #   6. `docker stop`: the container must exit 0 within 1 second
 # Every failure after step 2 exits non-zero. Every step is bounded in time and printed with its
-# duration. The container is always removed; images are kept so reruns are fast.
+# duration (worst case about 45 min in all; a warm run takes 1-3 min, a cold one about 8). The
+# container is always removed; images are kept so reruns are fast (the stage tips are tagged
+# IMAGE-deps and IMAGE-build for that), and on a daemon it started itself the test prunes dangling
+# images, which under vfs would otherwise grow by GBs per run.
 #
 # Environment: IMAGE (default qlik-engine-double:test), BASE_IMAGE, DOCKER (CLI, default docker),
 #              STOP_LIMIT_MS (default 1000), HEALTHY_TIMEOUT_S (default 90), KEEP_DOCKERD=1.
@@ -103,7 +106,7 @@ if (( ${#missing[@]} )); then
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
     log "installing ${missing[*]} with apt-get"
     start=$(now_ms)
-    if { timeout 300 apt-get update -qq && DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq "${missing[@]}"; } >"$WORK/apt.log" 2>&1; then
+    if { timeout 120 apt-get update -qq && DEBIAN_FRONTEND=noninteractive timeout 300 apt-get install -y -qq "${missing[@]}"; } >"$WORK/apt.log" 2>&1; then
       log "installed in $(( $(now_ms) - start )) ms"
     else
       tail -n 20 "$WORK/apt.log" | sed 's/^/    | /'
@@ -149,31 +152,36 @@ log "daemon: $("$DOCKER" version -f '{{.Server.Version}} (API {{.Server.APIVersi
 
 # ---- 3. images ------------------------------------------------------------------------------------
 log "==== 3. images"
-step "base image ($BASE_IMAGE)" 900 bash scripts/docker/build-base.sh
+step "base image ($BASE_IMAGE)" 600 bash scripts/docker/build-base.sh
 BASE_MS=$STEP_MS
 build_image() {
   set -euo pipefail
-  # The stages are built and tagged one by one (deps, build, then the image): a tagged stage is not
-  # "dangling", so the housekeeping prune below keeps its layers, the cache of the next run.
   # Output lines are stamped with the wall clock, so slow steps show.
-  local target tag
-  for target in deps build ""; do
-    tag="$IMAGE${target:+-$target}"
-    if ! "$DOCKER" build --network host --build-arg BASE_IMAGE="$BASE_IMAGE" ${target:+--target "$target"} -t "$tag" "$REPO" 2>&1 \
-         | while IFS= read -r line; do printf '%(%H:%M:%S)T %s\n' -1 "$line"; done >"$WORK/build.log"; then
-      tail -n 60 "$WORK/build.log" | sed 's/^/    | /'
-      return 1
-    fi
-    echo "    | -- $tag"
-    # Steps that ran (not cached), with the time each started.
-    grep -E -A1 ' Step [0-9]+/[0-9]+ :' "$WORK/build.log" | grep -v -- '^--$' \
-      | awk '/ Step /{step=$0; next} !/Using cache/{print step}' | cut -c1-150 | sed 's/^/    | /'
-    grep -E ' Successfully built' "$WORK/build.log" | sed 's/^/    | /'
+  if ! "$DOCKER" build --network host --build-arg BASE_IMAGE="$BASE_IMAGE" -t "$IMAGE" "$REPO" 2>&1 \
+       | while IFS= read -r line; do printf '%(%H:%M:%S)T %s\n' -1 "$line"; done >"$WORK/build.log"; then
+    tail -n 60 "$WORK/build.log" | sed 's/^/    | /'
+    return 1
+  fi
+  # The steps that ran (not cached), with the time each started.
+  grep -E -A1 ' Step [0-9]+/[0-9]+ :' "$WORK/build.log" | grep -v -- '^--$' \
+    | awk '/ Step [0-9]+\/[0-9]+ :/{step=$0; next} !/Using cache/ && step !~ / : (FROM|ARG) /{print step}' \
+    | cut -c1-150 | sed 's/^/    | /'
+  grep -E ' Successfully (built|tagged)' "$WORK/build.log" | sed 's/^/    | /'
+  # Tag the tip of each named stage (IMAGE-deps, IMAGE-build): a tagged image is not "dangling", so
+  # the housekeeping prune keeps those layers, the cache of the next run.
+  awk '
+    / Step [0-9]+\/[0-9]+ : FROM / { if (stage != "" && id != "") print stage, id
+                                      stage = (toupper($(NF-1)) == "AS") ? $NF : ""; id = ""; next }
+    $(NF-1) == "--->" && $NF ~ /^[0-9a-f]+$/ && length($NF) == 12 { id = $NF }
+    END { if (stage != "" && id != "") print stage, id }
+  ' "$WORK/build.log" | while read -r stage id; do
+    "$DOCKER" tag "$id" "$IMAGE-$stage"
+    echo "    | stage $stage: $id tagged $IMAGE-$stage"
   done
 }
 export IMAGE REPO WORK
 export -f build_image
-step "docker build -t $IMAGE" 1500 bash -c build_image
+step "docker build -t $IMAGE" 1200 bash -c build_image
 BUILD_MS=$STEP_MS
 if [[ -n "$DOCKERD_PID" ]]; then
   # Under vfs every layer is a full copy (GBs per build): drop what earlier runs left untagged. Only

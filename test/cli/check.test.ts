@@ -194,9 +194,9 @@ describe('qlik-engine-double check against a broken server', () => {
       res.end(req.url === '/healthcheck' ? '{}' : '[]');
     });
     try {
-      const run = await check([server.url, '--timeout', '300']);
+      const run = await check([server.url, '--timeout', '1000']);
       expect(run.code).toBe(1);
-      expect(row(run.stdout, 'GET /health')).toEqual(['GET /health', '-', 'FAIL', expect.stringMatching(/^\d+$/), 'timeout: no complete answer within 300 ms']);
+      expect(row(run.stdout, 'GET /health')).toEqual(['GET /health', '-', 'FAIL', expect.stringMatching(/^\d+$/), 'timeout: no complete answer within 1000 ms']);
       expect(row(run.stdout, 'GET /sessions')[2]).toBe('ok');
     } finally {
       await server.close();
