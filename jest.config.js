@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // A user's jest project, run by test/cli/jest-helpers.test.ts with its own config.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/jest-project/'],
   transform: {
     '^.+\\.(t|j)s$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
   },

@@ -9,11 +9,15 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { tokenCommand } from './auth/token-command';
 import { checkCommand } from './check/command';
 import { startEngineDouble } from './index';
-import { loadScenario } from './scenarios/registry';
+import { coverageCommand } from './commands/coverage';
+import { generationProgress } from './commands/progress';
+import { validateCommand } from './commands/validate';
 import { DEFAULT_BODY_LIMIT } from './server';
 import { DEFAULT_JOURNAL_SIZE } from './control/journal';
 import { parseByteSize } from './units';
 import { DEFAULT_MAX_MEDIA_FILES_PER_APP } from './state/options';
+import { DEFAULT_PROXY_TIMEOUT_MS, proxyTarget } from './proxy/relay';
+import { DEFAULT_RECORDING_NAME, ScenarioRecorder } from './proxy/recorder';
 
 const DEFAULT_PORT = 9076;
 
@@ -49,6 +53,22 @@ interface ServeFlags {
   /** The PEM text, read from the file named on the command line. */
   jwtPublicKey?: string;
   controlToken?: string;
+  /** The real engine's URL (proxy mode); empty means none. */
+  proxy?: string;
+  proxyTimeout: number;
+  /** The folder a proxy records into; empty means none. */
+  record?: string;
+  recordName: string;
+}
+
+function engineUrl(value: string): string {
+  if (value === '') return value; // PROXY= in a compose file: none
+  try {
+    proxyTarget(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+  return value;
 }
 
 function pemFile(file: string): string {
@@ -61,11 +81,13 @@ function pemFile(file: string): string {
 }
 
 async function serve(flags: ServeFlags): Promise<void> {
-  const scenario = loadScenario(flags.scenario, { scenariosDir: flags.scenariosDir, seed: flags.seed });
+  if (flags.record && !flags.proxy) throw new Error('--record needs --proxy: it records what a real engine answers');
+  const recorder = flags.proxy && flags.record ? new ScenarioRecorder({ dir: flags.record, name: flags.recordName, source: flags.proxy }) : undefined;
   const engine = await startEngineDouble({
     port: flags.port,
     host: flags.host,
-    scenario,
+    scenario: flags.scenario,
+    ...(process.stderr.isTTY ? { onScenarioProgress: generationProgress((text) => process.stderr.write(text), flags.scenario) } : {}),
     validation: flags.validation,
     bodyLimit: flags.bodyLimit,
     journalSize: flags.journalSize,
@@ -76,16 +98,29 @@ async function serve(flags: ServeFlags): Promise<void> {
     seed: flags.seed,
     // An empty value (CONTROL_TOKEN= in a compose file) means none.
     ...(flags.controlToken ? { controlToken: flags.controlToken } : {}),
+    ...(flags.proxy ? { proxy: { target: flags.proxy, timeoutMs: flags.proxyTimeout, ...(recorder ? { onExchange: recorder.observe } : {}) } } : {}),
   });
+  if (flags.proxy) process.stderr.write(`proxying engine calls to ${flags.proxy}${recorder ? `; recording into ${recorder.file}` : ''}\n`);
+  const scenario = engine.runtime.namespaces.default().scenario;
   if ((flags.jwtSecret || flags.jwtPublicKey) && scenario.security === undefined) {
     process.stderr.write(`note: JWT keys only apply to secured scenarios; ${scenario.name} has no security section\n`);
   }
-  process.stdout.write(`listening on ${engine.url}\n`);
   const stop = () => {
-    void engine.close().then(() => process.exit(0));
+    void engine
+      .close()
+      .then(() => recorder?.flush())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          process.stderr.write(`qlik-engine-double: ${(error as Error).message}\n`);
+          process.exit(1);
+        },
+      );
   };
+  // Handlers first: a supervisor may send SIGTERM the moment it reads the line below.
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  process.stdout.write(`listening on ${engine.url}\n`);
 }
 
 export function buildProgram(): Command {
@@ -108,6 +143,10 @@ export function buildProgram(): Command {
     .addOption(new Option('--jwt-secret <secret>', "HMAC secret that verifies bearer tokens (HS256/384/512); replaces the scenario's").env('JWT_SECRET'))
     .addOption(new Option('--jwt-public-key <file>', "PEM public key file that verifies bearer tokens (RS*/ES*); replaces the scenario's").env('JWT_PUBLIC_KEY').argParser(pemFile))
     .addOption(new Option('--control-token <token>', 'require Authorization: Bearer <token> on /__control calls').env('CONTROL_TOKEN'))
+    .addOption(new Option('--proxy <engine-url>', 'forward every engine call to this real engine and check its answers').env('PROXY').argParser(engineUrl))
+    .addOption(new Option('--proxy-timeout <ms>', 'how long the engine may stay silent before 504').env('PROXY_TIMEOUT').default(DEFAULT_PROXY_TIMEOUT_MS).argParser(wholeNumber(1, 600_000)))
+    .addOption(new Option('--record <dir>', 'with --proxy: write what the engine showed as a scenario file in this folder').env('RECORD_DIR'))
+    .addOption(new Option('--record-name <name>', 'the recorded scenario\'s name (and file name)').env('RECORD_NAME').default(DEFAULT_RECORDING_NAME))
     .action(serve);
   program.addCommand(tokenCommand((text) => process.stdout.write(text)));
   program.addCommand(
@@ -119,6 +158,14 @@ export function buildProgram(): Command {
       },
     }),
   );
+  const io = {
+    write: (text: string) => process.stdout.write(text),
+    fail: () => {
+      process.exitCode = 1;
+    },
+  };
+  program.addCommand(validateCommand(io));
+  program.addCommand(coverageCommand(io));
   return program;
 }
 

@@ -9,6 +9,10 @@
  * Every stage but `fault` (which may wait) and `send` is a function of data; errors from any stage
  * become HTTP in one place (`errorResponse`), and nothing reaches the socket without passing
  * response validation.
+ *
+ * In proxy mode (src/proxy) a real engine answers engine calls instead, and the double only watches:
+ *
+ *   namespace → match (a miss is journaled) → fault → forward → send as received → journal + coverage
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -34,9 +38,12 @@ import { sessionRoutes } from './routes/sessions';
 import type { EngineRequest, EngineResponse, EngineStats, Handler, RouteTable } from './routes/types';
 import { EngineModel, type MediaLimits } from './state/engine';
 import type { ScenarioSources } from './scenarios/registry';
+import type { GenerationProgress } from './scenarios/generate';
+import { startScenario } from './control/catalog';
 import type { ScenarioDocument } from './scenarios/types';
 import { createSpecExampleResponder, type SpecExampleResponder } from './scenarios/spec-examples';
 import { parseByteSize } from './units';
+import { EngineProxy, type ProxyOptions, type Relayed, type RouteHit } from './proxy/relay';
 
 export { NAMESPACE_HEADER } from './control/namespaces';
 
@@ -45,8 +52,14 @@ export type ValidationMode = 'strict' | 'warn';
 export const DEFAULT_BODY_LIMIT = '50mb';
 
 export interface DoubleOptions {
-  /** The world the engine starts in (the default namespace's scenario; new namespaces start from it too). */
-  scenario?: ScenarioDocument;
+  /**
+   * The world the engine starts in (the default namespace's scenario; new namespaces start from it
+   * too): a scenario's name, found like `--scenario` finds it, or a document, checked like a file.
+   * Default: an empty world.
+   */
+  scenario?: string | ScenarioDocument;
+  /** Told how far the start scenario's generators are (the CLI draws a progress line on a TTY). */
+  onScenarioProgress?: GenerationProgress;
   /** A folder of the user's scenario files, which control calls can switch to by name (--scenarios-dir). */
   scenariosDir?: string;
   /** Seed of generators and dynamic examples when a scenario switch names none (--seed). */
@@ -65,6 +78,8 @@ export interface DoubleOptions {
   controlToken?: string;
   /** Handlers that replace the double's own for some operations (responses are still validated). */
   routes?: RouteTable;
+  /** Forward every engine call to a real engine and check its answers instead of answering from the model (docs/proxy.md). */
+  proxy?: ProxyOptions;
   /** Where contract violations are reported; stderr by default. */
   log?: (line: string) => void;
 }
@@ -88,6 +103,8 @@ export class DoubleRuntime {
   readonly seed: number | undefined;
   /** Each namespace's scenario, world, faults and inline scenarios; the default one is "". */
   readonly namespaces: Namespaces;
+  /** Set in proxy mode: a real engine answers every engine call. */
+  readonly proxy: EngineProxy | undefined;
   private readonly routes: Map<string, Handler>;
   private readonly checkControlToken: ((authorization: string | undefined) => void) | undefined;
   /** One responder per spec-examples scenario document (Prism itself loads once per process, on first use). */
@@ -108,12 +125,15 @@ export class DoubleRuntime {
     this.scenarioSources = options.scenariosDir ? { scenariosDir: options.scenariosDir } : {};
     this.seed = options.seed;
     this.checkControlToken = options.controlToken === undefined ? undefined : controlTokenCheck(options.controlToken);
+    this.proxy = options.proxy && new EngineProxy(options.proxy, { contract: this.contract, bodyLimit: this.bodyLimit, log: this.log });
     this.routes = new Map(Object.entries({ ...healthRoutes, ...sessionRoutes, ...appRoutes, ...dataRoutes, ...mediaRoutes, ...options.routes }) as [string, Handler][]);
     for (const id of this.routes.keys()) {
       if (!this.contract.operations.some((op) => op.id === id)) throw new Error(`routes: ${id} is not an operation of the contract`);
     }
     // The default namespace's world is made now, not on the first request, so a bad scenario or limit stops the start.
-    this.namespaces = new Namespaces(options.scenario ?? { name: 'empty' }, (scenario) => {
+    // Without a scenario the world is empty, with nothing to check (and the scenario schema is not compiled).
+    const initial = options.scenario === undefined ? { name: 'empty' } : startScenario(options.scenario, { ...this.scenarioSources, seed: this.seed, onProgress: options.onScenarioProgress });
+    this.namespaces = new Namespaces(initial, (scenario) => {
       const model = EngineModel.fromScenario(scenario, { limits: this.mediaLimits });
       this.gatekeeper.policyOf(model); // a bad security section fails here, not on a later request
       return model;
@@ -191,6 +211,8 @@ interface Outcome {
   /** Absent when a fault drops the connection. */
   response?: EngineResponse;
   requestViolations: ErrorEntry[];
+  /** Proxy mode: the engine's answer, already sent. */
+  relayed?: Relayed;
 }
 
 /** Runs a stage whose refusals are contract violations of the request (routing, body, parameters): the journal lists them. */
@@ -237,6 +259,27 @@ async function respond(runtime: DoubleRuntime, operation: CompiledOperation, req
   return runtime.handler(operation.id, scenario)(request, { model, stats: runtime.stats, ...caller });
 }
 
+/**
+ * Proxy mode, for every path but the control API's: match (a miss is journaled, not refused) →
+ * fault → the real engine answers, and its answer is sent as it came (src/proxy/relay.ts).
+ */
+async function relay(runtime: DoubleRuntime, proxy: EngineProxy, req: IncomingMessage, res: ServerResponse, outcome: Outcome, { pathname, query }: ParsedUrl): Promise<Outcome> {
+  const method = req.method ?? 'GET';
+  let hit: RouteHit | undefined;
+  try {
+    hit = runtime.router.match(method, pathname);
+  } catch (error) {
+    if (!(error instanceof DoubleError)) throw error;
+    outcome.requestViolations = error.entries;
+  }
+  outcome.operation = hit?.operation;
+  outcome.fault = hit ? runtime.namespaces.get(outcome.namespace ?? '').faults.take(method, pathname) : undefined;
+  if (outcome.fault && (await applyFault(outcome.fault, res)) === 'drop') return outcome;
+  outcome.relayed = await proxy.forward(req, res, hit, query);
+  outcome.requestViolations.push(...outcome.relayed.requestViolations);
+  return outcome;
+}
+
 /** namespace → match → control token → fault → read + validate request → admit → handler. Never throws: every failure is already a response. */
 async function runOperation(runtime: DoubleRuntime, req: IncomingMessage, res: ServerResponse): Promise<Outcome> {
   const outcome: Outcome = { requestViolations: [] };
@@ -245,6 +288,7 @@ async function runOperation(runtime: DoubleRuntime, req: IncomingMessage, res: S
     const namespace = namespaceOf(req.headers);
     outcome.namespace = namespace;
     const { pathname, query } = parseUrl(req.url ?? '/');
+    if (runtime.proxy?.relays(pathname)) return await relay(runtime, runtime.proxy, req, res, outcome, { pathname, query });
     const { operation, rawParams } = await contractStage(outcome, () => runtime.router.match(method, pathname));
     outcome.operation = operation;
     if (operation.source === 'control') runtime.admitControl(req.headers.authorization);
@@ -294,9 +338,12 @@ export function createRequestHandler(runtime: DoubleRuntime) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now();
     runtime.stats.calls += 1;
-    const { operation, namespace, fault, response, requestViolations } = await runOperation(runtime, req, res);
+    const { operation, namespace, fault, response, relayed, requestViolations } = await runOperation(runtime, req, res);
     let problems: Problem[] = [];
-    if (response === undefined) {
+    if (relayed) {
+      problems = relayed.responseViolations; // journaled only: the engine's answer went out as it came
+      if (operation) runtime.coverage.record(operation.id, relayed.status);
+    } else if (response === undefined) {
       res.destroy(); // the fault drops the connection: no status, no bytes
     } else {
       problems = responseProblems(runtime.contract, operation, response);
@@ -309,7 +356,7 @@ export function createRequestHandler(runtime: DoubleRuntime) {
       path: req.url ?? '/',
       ...(operation ? { operationId: operation.id } : {}),
       ...(namespace !== undefined ? { namespace } : {}),
-      ...(response ? { status: res.statusCode } : {}),
+      ...(response || relayed ? { status: res.statusCode } : {}),
       durationMs: Math.round((performance.now() - started) * 1000) / 1000,
       ...(fault ? { fault } : {}),
       requestViolations,

@@ -4,7 +4,7 @@
  * registering; the namespace itself swaps worlds (see Namespace).
  */
 import { doubleError } from '../errors';
-import { listScenarios, loadScenario, scenarioFiles, type ScenarioSources } from '../scenarios/registry';
+import { listScenarios, loadScenario, scenarioFiles, type LoadOptions, type ScenarioSources } from '../scenarios/registry';
 import type { ScenarioDocument } from '../scenarios/types';
 import { validateScenarioDocument } from '../scenarios/validate';
 import type { Namespace } from './namespaces';
@@ -83,4 +83,17 @@ export function registerInlineScenario(namespace: Namespace, document: unknown, 
   }
   namespace.register(name, document);
   return { name, ...(description !== undefined ? { description } : {}), source: 'inline' };
+}
+
+/** How problems of a start scenario given as a document name it: "scenario option#/apps/0/...". */
+const SCENARIO_OPTION_ORIGIN = 'scenario option';
+
+/**
+ * The scenario a double starts in, however it is given: a name (`serve --scenario`, or
+ * `startEngineDouble({scenario: 'busy'})`) is found like a file on a switch (the user's folder wins
+ * over shipped names), a document is checked like an inline one. Either comes back validated, with
+ * generators expanded with `options.seed` (else its own); a bad one throws and nothing starts.
+ */
+export function startScenario(scenario: string | ScenarioDocument, options: LoadOptions): ScenarioDocument {
+  return typeof scenario === 'string' ? loadScenario(scenario, options) : validateScenarioDocument(scenario, SCENARIO_OPTION_ORIGIN, options);
 }

@@ -41,8 +41,18 @@ interface FaultRulesBody {
   rules: FaultRuleInput[];
 }
 
-/** CurrentScenario of the control contract. */
-function currentScenario(namespace: Namespace): Record<string, unknown> {
+/** CurrentScenario of the control contract: the scenario a namespace runs. */
+export interface CurrentScenario {
+  /** "" for the default namespace. */
+  namespace: string;
+  name: string;
+  description?: string;
+  mode: 'stateful' | 'spec-examples';
+  /** The seed its generators and dynamic examples ran with. */
+  seed?: number;
+}
+
+function currentScenario(namespace: Namespace): CurrentScenario {
   const { name, description, mode, seed } = namespace.scenario;
   return {
     namespace: namespace.name,

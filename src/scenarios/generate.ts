@@ -170,8 +170,13 @@ function describeApp(faker: Faker, kind: string, subject: Subject, dimensions: r
   return `${kind} of ${subject.name.toLowerCase()}${by} for ${faker.company.name()}.`;
 }
 
+/** Told how many of a generator's apps are made (every PROGRESS_STEP apps and at the end), for a progress line. */
+export type GenerationProgress = (done: number, total: number) => void;
+/** How many apps are made between two progress reports. */
+const PROGRESS_STEP = 250;
+
 /** The apps of one `generate.apps` block, drawn from a Faker seeded with `seed`. */
-export function generateApps(generator: AppGenerator, seed: number): ScenarioApp[] {
+export function generateApps(generator: AppGenerator, seed: number, onProgress?: GenerationProgress): ScenarioApp[] {
   const { Faker, en, base } = fakerModule();
   const faker = new Faker({ locale: [en, base], seed });
   const now = faker.date.between(REFERENCE_DATE_WINDOW);
@@ -206,6 +211,7 @@ export function generateApps(generator: AppGenerator, seed: number): ScenarioApp
     if (generator.withDataModel) app.dataModel = dataModel(faker, subject, dimensions);
     if (generator.mediaFilesPerApp) app.media = mediaFiles(faker, generator.mediaFilesPerApp);
     apps.push(app);
+    if (onProgress && (apps.length % PROGRESS_STEP === 0 || apps.length === generator.count)) onProgress(apps.length, generator.count);
   }
   return apps;
 }
@@ -219,10 +225,10 @@ function usesSeed(doc: ScenarioDocument): boolean {
  * `seed` set to the one used (`seed` argument, else the document's, else DEFAULT_SEED) when any
  * generator or dynamic example needs one. Pure: the input is not changed.
  */
-export function expandGenerators(doc: ScenarioDocument, seed?: number): ScenarioDocument {
+export function expandGenerators(doc: ScenarioDocument, seed?: number, onProgress?: GenerationProgress): ScenarioDocument {
   const { generate, $schema: _editorHint, ...rest } = doc;
   const chosen = seed ?? doc.seed ?? (usesSeed(doc) ? DEFAULT_SEED : undefined);
-  const generated = generate?.apps ? generateApps(generate.apps, chosen ?? DEFAULT_SEED) : [];
+  const generated = generate?.apps ? generateApps(generate.apps, chosen ?? DEFAULT_SEED, onProgress) : [];
   return {
     ...rest,
     ...(chosen !== undefined ? { seed: chosen } : {}),

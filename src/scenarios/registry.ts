@@ -189,7 +189,7 @@ export function loadScenario(name: string, options: LoadOptions = {}): ScenarioD
   const value = readScenarioFile(file);
   const misnamed = nameProblems(file, value);
   if (misnamed.length > 0) throw invalidScenario([...misnamed, ...scenarioProblems(value, file.file)]);
-  return validateScenarioDocument(value, file.file, { seed: options.seed });
+  return validateScenarioDocument(value, file.file, { seed: options.seed, onProgress: options.onProgress });
 }
 
 /**

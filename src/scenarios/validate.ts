@@ -13,7 +13,7 @@ import { splitMediaPath } from '../state/media-path';
 import { DEFAULT_MEDIA_LIMITS } from '../state/options';
 import { decodeScenarioApp, isJsonObject, type JsonObject } from '../state/scenario-apps';
 import { describe, pointerOf } from '../validation/problems';
-import { expandGenerators } from './generate';
+import { expandGenerators, type GenerationProgress } from './generate';
 import type { ScenarioDocument } from './types';
 import { escapePointer } from '../validation/problems';
 
@@ -172,6 +172,8 @@ export function scenarioProblems(value: unknown, origin: string): Problem[] {
 export interface PrepareOptions {
   /** Seed of generators and dynamic examples; wins over the document's own `seed`. */
   seed?: number;
+  /** Told how far the generators are (the CLI shows it on a TTY: `large` takes a second). */
+  onProgress?: GenerationProgress;
 }
 
 /**
@@ -183,5 +185,5 @@ export interface PrepareOptions {
 export function validateScenarioDocument(value: unknown, origin: string, options: PrepareOptions = {}): ScenarioDocument {
   const problems = scenarioProblems(value, origin);
   if (problems.length > 0) throw invalidScenario(problems);
-  return expandGenerators(value as ScenarioDocument, options.seed);
+  return expandGenerators(value as ScenarioDocument, options.seed, options.onProgress);
 }

@@ -1,0 +1,313 @@
+/**
+ * The control API as methods, one interface (`EngineDoubleControl`) for a double in this process
+ * (`startEngineDouble`, in src/index.ts) and for a sidecar reached over HTTP
+ * (`connectEngineDouble`, here). Both are built by `controlMethods` over a transport: in process
+ * the control routes' own handlers (src/control/invoke.ts), over HTTP `fetch`. So the methods,
+ * their answers and their errors are the same whichever way the double runs.
+ *
+ * This module loads no server code: a test that only talks to a sidecar can require
+ * `qlik-engine-double/client` without Express, AJV or the contract.
+ */
+import { DoubleError, type ErrorEntry } from './errors';
+import type { CatalogEntry } from './control/catalog';
+import type { CoverageReport } from './control/coverage';
+import type { ActiveFaultRule, FaultRuleInput } from './control/faults';
+import type { ControlCall } from './control/invoke';
+import type { JournalEntry } from './control/journal';
+import { NAMESPACE_HEADER, namespaceOf } from './control/namespaces';
+import type { ControlOperationId, CurrentScenario } from './control/routes';
+import type { ScenarioDocument } from './scenarios/types';
+
+/**
+ * What `scenarios()` answers: the scenario the namespace runs and every one it can switch to.
+ *
+ * @example
+ * const { current, scenarios } = await engine.scenarios();
+ * console.log(current.name, scenarios.map((s) => s.name));
+ */
+export interface ScenarioCatalog {
+  current: CurrentScenario;
+  scenarios: CatalogEntry[];
+}
+
+/**
+ * What `namespaces()` answers: every namespace the double holds ("" is the default one).
+ *
+ * @example
+ * const { limit, namespaces } = await engine.namespaces();
+ */
+export interface NamespaceList {
+  /** Most namespaces the double holds besides the default one. */
+  limit: number;
+  namespaces: { namespace: string; scenario: string }[];
+}
+
+/**
+ * Which journal entries `journal()` and `violations()` return.
+ *
+ * @example
+ * const lastTen = await engine.journal({ limit: 10 });
+ */
+export interface JournalQuery {
+  /** Only the most recent `limit` entries (a whole number >= 1). */
+  limit?: number;
+}
+
+/**
+ * The control API of one namespace of a double (docs/control-api.md), the same whether the double
+ * runs in this process (`startEngineDouble`) or elsewhere (`connectEngineDouble`). Every method
+ * answers what the HTTP call answers and throws a `DoubleError` (with `status` and `entries`, its
+ * message the error's details) where HTTP answers 4xx.
+ *
+ * @example
+ * async function freshWorld(engine: EngineDoubleControl): Promise<void> {
+ *   await engine.useScenario('default', { seed: 1 });
+ *   await engine.clearJournal();
+ * }
+ */
+export interface EngineDoubleControl {
+  /** Base URL of the double, e.g. http://127.0.0.1:41234 (no trailing slash). */
+  readonly url: string;
+  /** The namespace these methods address; "" for the default one. */
+  readonly namespaceName: string;
+  /**
+   * Headers that send an engine call to this namespace's world: `{}` for the default namespace,
+   * else `{'x-engine-double-namespace': name}`. Spread them into your client's requests.
+   */
+  readonly headers: Readonly<Record<string, string>>;
+  /** GET /__control/scenarios: the current scenario and every one the namespace can switch to. */
+  scenarios(): Promise<ScenarioCatalog>;
+  /** POST /__control/scenarios: registers an inline scenario in this namespace (checked like a file); it does not switch. */
+  addScenario(document: ScenarioDocument): Promise<CatalogEntry>;
+  /** PUT /__control/scenario: switches to a scenario and rebuilds the world from it; `seed` drives its generators. */
+  useScenario(name: string, options?: { seed?: number }): Promise<CurrentScenario>;
+  /** POST /__control/reset: rebuilds the world from the current scenario; fault rules stay. */
+  reset(): Promise<CurrentScenario>;
+  /** GET /__control/state: the whole world as a scenario document. */
+  state(): Promise<ScenarioDocument>;
+  /** PUT /__control/state: replaces the world with the one a document describes (reset still goes back to the scenario). */
+  restoreState(state: ScenarioDocument): Promise<void>;
+  /** GET /__control/faults: the active fault rules with their counters. */
+  faults(): Promise<ActiveFaultRule[]>;
+  /** PUT /__control/faults: replaces the fault rules; answers them as `faults()` lists them. */
+  setFaults(rules: FaultRuleInput[]): Promise<ActiveFaultRule[]>;
+  /** DELETE /__control/faults. */
+  clearFaults(): Promise<void>;
+  /** GET /__control/journal: this namespace's recent requests, oldest first. */
+  journal(query?: JournalQuery): Promise<JournalEntry[]>;
+  /** DELETE /__control/journal: forgets this namespace's entries (coverage stays). */
+  clearJournal(): Promise<void>;
+  /** GET /__control/violations: the journal entries with a contract violation of the request or the response. */
+  violations(query?: JournalQuery): Promise<JournalEntry[]>;
+  /** GET /__control/coverage: per engine operation, how often each status was answered (all namespaces together). */
+  coverage(): Promise<CoverageReport>;
+  /** DELETE /__control/coverage: counting starts again (all namespaces). */
+  resetCoverage(): Promise<void>;
+  /** GET /__control/namespaces. */
+  namespaces(): Promise<NamespaceList>;
+  /**
+   * The same methods for another namespace (made on its first use, from the default namespace's
+   * current scenario). A name that is not a namespace name throws INVALID_NAMESPACE at once.
+   */
+  namespace(name: string): EngineDoubleControl;
+  /** DELETE /__control/namespace: drops this namespace's world, faults and inline scenarios; the default one cannot be dropped (400). */
+  dropNamespace(): Promise<void>;
+}
+
+/**
+ * Carries one control call to a double and resolves with its answer's body (undefined for 204),
+ * or rejects with the DoubleError of a refusal.
+ *
+ * @example
+ * const inProcess: ControlTransport = async (operation, call) => invokeControl(runtime, operation, call).body;
+ */
+export type ControlTransport = (operation: ControlOperationId, call: ControlCall) => Promise<unknown>;
+
+/** FaultList and Journal of the control contract: the lists the methods answer, with their wrappers. */
+interface FaultList {
+  rules: ActiveFaultRule[];
+}
+interface JournalPage {
+  capacity: number;
+  entries: JournalEntry[];
+}
+
+function journalQuery({ limit }: JournalQuery = {}): Record<string, string> {
+  return limit === undefined ? {} : { limit: String(limit) };
+}
+
+/**
+ * The control methods of one namespace (absent: the default one) over a transport. The namespace
+ * name is checked by the function that checks the header on the double, so a bad one ("" too) is
+ * refused the same way, before any call.
+ *
+ * @example
+ * const engine = controlMethods(async (operation, call) => invokeControl(runtime, operation, call).body, 'http://127.0.0.1:9076');
+ */
+export function controlMethods(transport: ControlTransport, url: string, namespace?: string): EngineDoubleControl {
+  const scoped = namespace === undefined ? '' : namespaceOf({ [NAMESPACE_HEADER]: namespace });
+  const send = async <T>(operation: ControlOperationId, call: Omit<ControlCall, 'namespace'> = {}): Promise<T> =>
+    (await transport(operation, { ...call, namespace: scoped })) as T;
+  const nothing = async (operation: ControlOperationId): Promise<void> => {
+    await send(operation);
+  };
+  return {
+    url,
+    namespaceName: scoped,
+    headers: Object.freeze<Record<string, string>>(scoped === '' ? {} : { [NAMESPACE_HEADER]: scoped }),
+    scenarios: () => send<ScenarioCatalog>('GET /__control/scenarios'),
+    addScenario: (document) => send<CatalogEntry>('POST /__control/scenarios', { body: document }),
+    useScenario: (name, options = {}) => send<CurrentScenario>('PUT /__control/scenario', { body: { name, ...(options.seed !== undefined ? { seed: options.seed } : {}) } }),
+    reset: () => send<CurrentScenario>('POST /__control/reset'),
+    state: () => send<ScenarioDocument>('GET /__control/state'),
+    restoreState: async (state) => {
+      await send('PUT /__control/state', { body: state });
+    },
+    faults: async () => (await send<FaultList>('GET /__control/faults')).rules,
+    setFaults: async (rules) => (await send<FaultList>('PUT /__control/faults', { body: { rules } })).rules,
+    clearFaults: () => nothing('DELETE /__control/faults'),
+    journal: async (query) => (await send<JournalPage>('GET /__control/journal', { query: journalQuery(query) })).entries,
+    clearJournal: () => nothing('DELETE /__control/journal'),
+    violations: async (query) => (await send<JournalPage>('GET /__control/violations', { query: journalQuery(query) })).entries,
+    coverage: () => send<CoverageReport>('GET /__control/coverage'),
+    resetCoverage: () => nothing('DELETE /__control/coverage'),
+    namespaces: () => send<NamespaceList>('GET /__control/namespaces'),
+    namespace: (name) => controlMethods(transport, url, name),
+    dropNamespace: () => nothing('DELETE /__control/namespace'),
+  };
+}
+
+/**
+ * How long one control call over HTTP may take by default (a switch to `large` takes about a second).
+ *
+ * @example
+ * const patient = await connectEngineDouble(url, { timeoutMs: 4 * DEFAULT_CONTROL_TIMEOUT_MS });
+ */
+export const DEFAULT_CONTROL_TIMEOUT_MS = 30_000;
+/**
+ * Longest per-call timeout `connectEngineDouble` accepts: ten minutes.
+ *
+ * @example
+ * const slowest = await connectEngineDouble(url, { timeoutMs: MAX_CONTROL_TIMEOUT_MS });
+ */
+export const MAX_CONTROL_TIMEOUT_MS = 600_000;
+/** How much of an answer that is not the double's error shape an error message quotes. */
+const QUOTED_ANSWER_CHARS = 200;
+
+/**
+ * Options of `connectEngineDouble`.
+ *
+ * @example
+ * const options: ConnectOptions = { token: process.env.CONTROL_TOKEN, namespace: `worker-${process.env.JEST_WORKER_ID}` };
+ */
+export interface ConnectOptions {
+  /** The double's control token (`--control-token`), sent as `Authorization: Bearer <token>` with every control call. */
+  token?: string;
+  /** Address this namespace instead of the default one (`client.namespace(other)` reaches others). */
+  namespace?: string;
+  /** Per call, 1 to MAX_CONTROL_TIMEOUT_MS; DEFAULT_CONTROL_TIMEOUT_MS by default. */
+  timeoutMs?: number;
+}
+
+/** The double's base URL without a trailing slash; a path prefix (behind a reverse proxy) is kept. */
+function baseUrlOf(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`${JSON.stringify(url)} is not a URL; expected one like http://localhost:9076`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`expected an http:// or https:// URL, not ${parsed.protocol}`);
+  if (parsed.search || parsed.hash) throw new Error(`the URL of the double takes no query or fragment: ${url}`);
+  return `${parsed.origin}${parsed.pathname}`.replace(/\/+$/, '');
+}
+
+function timeoutOf(timeoutMs: number | undefined): number {
+  if (timeoutMs === undefined) return DEFAULT_CONTROL_TIMEOUT_MS;
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_CONTROL_TIMEOUT_MS) {
+    throw new Error(`connectEngineDouble: timeoutMs must be a whole number from 1 to ${MAX_CONTROL_TIMEOUT_MS}, not ${timeoutMs}`);
+  }
+  return timeoutMs;
+}
+
+/** The entries of a body in the double's error shape, or undefined for any other body. */
+function errorEntriesOf(text: string): ErrorEntry[] | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const errors = (value as { errors?: unknown } | null)?.errors;
+  if (!Array.isArray(errors) || errors.length === 0) return undefined;
+  const wellFormed = errors.every((entry: unknown) => typeof (entry as ErrorEntry | null)?.code === 'string' && typeof (entry as ErrorEntry).detail === 'string');
+  return wellFormed ? (errors as ErrorEntry[]) : undefined;
+}
+
+function quoted(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > QUOTED_ANSWER_CHARS ? `${flat.slice(0, QUOTED_ANSWER_CHARS)}…` : flat;
+}
+
+/** Why fetch failed, in a few words: the socket error's code, a timeout, or the message. */
+function failureReason(error: unknown, timeoutMs: number): string {
+  // Not instanceof: fetch's errors may come from another realm (jest runs tests in a vm context).
+  if ((error as { name?: unknown }).name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+  if (typeof cause?.code === 'string') return cause.code;
+  if (typeof cause?.message === 'string') return cause.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Control calls over HTTP: JSON in and out, the token and namespace as headers; a 4xx/5xx in the double's shape throws its DoubleError. */
+function httpTransport(base: string, token: string | undefined, timeoutMs: number): ControlTransport {
+  return async (operation, { namespace, query, body }) => {
+    const [method, path] = operation.split(' ') as [string, string];
+    const target = new URL(`${base}${path}`);
+    for (const [name, value] of Object.entries(query ?? {})) target.searchParams.set(name, value);
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (namespace) headers[NAMESPACE_HEADER] = namespace;
+    if (token !== undefined) headers.authorization = `Bearer ${token}`;
+    const text = body === undefined ? undefined : JSON.stringify(body);
+    if (text !== undefined) headers['content-type'] = 'application/json';
+    let answer: Response;
+    let answerText: string;
+    try {
+      answer = await fetch(target, { method, headers, ...(text !== undefined ? { body: text } : {}), signal: AbortSignal.timeout(timeoutMs) });
+      answerText = await answer.text();
+    } catch (error) {
+      throw new Error(`${operation} to the engine double at ${base} failed: ${failureReason(error, timeoutMs)}`, { cause: error });
+    }
+    if (!answer.ok) {
+      const entries = errorEntriesOf(answerText);
+      if (entries) throw new DoubleError(answer.status, entries);
+      throw new Error(`${operation} at ${base} answered ${answer.status} (${quoted(answerText) || 'no body'}): is an engine double listening there?`);
+    }
+    if (answerText === '') return undefined;
+    try {
+      return JSON.parse(answerText) as unknown;
+    } catch {
+      throw new Error(`${operation} at ${base} answered ${answer.status} with a body that is not JSON (${quoted(answerText)}): is an engine double listening there?`);
+    }
+  };
+}
+
+/**
+ * Connects to a double running elsewhere (a docker-compose sidecar, a CLI started by CI) and
+ * resolves with its control methods, after one call (GET /__control/namespaces) that proves the
+ * URL answers as a double and the token is accepted.
+ *
+ * @example
+ * import { connectEngineDouble } from 'qlik-engine-double/client';
+ *
+ * const engine = await connectEngineDouble('http://engine-double:9076', { token: process.env.CONTROL_TOKEN, namespace: 'worker-1' });
+ * await engine.useScenario('busy');
+ * await fetch(`${engine.url}/health`, { headers: engine.headers }); // 429: this namespace's engine is busy
+ * expect(await engine.violations()).toEqual([]);
+ */
+export async function connectEngineDouble(url: string, options: ConnectOptions = {}): Promise<EngineDoubleControl> {
+  const base = baseUrlOf(url);
+  const client = controlMethods(httpTransport(base, options.token, timeoutOf(options.timeoutMs)), base, options.namespace);
+  await client.namespaces();
+  return client;
+}

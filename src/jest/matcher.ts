@@ -1,0 +1,110 @@
+/**
+ * `expect(engine).toHaveNoContractViolations()`: reads the double's journal of contract violations
+ * (GET /__control/violations, of the namespace the handle addresses) and fails listing each
+ * violating request. Works on what `startEngineDouble` and `connectEngineDouble` return alike.
+ */
+import type { EngineDoubleControl } from '../client';
+import type { ErrorEntry, ErrorSource, Problem } from '../errors';
+import type { JournalEntry } from '../control/journal';
+
+/**
+ * Anything that lists contract violations: an in-process double, a connected client, or one of
+ * their namespaces.
+ *
+ * @example
+ * const source: ViolationSource = await connectEngineDouble(process.env.ENGINE_DOUBLE_URL!);
+ */
+export type ViolationSource = Pick<EngineDoubleControl, 'violations'>;
+
+/**
+ * What a jest matcher returns.
+ *
+ * @example
+ * const result: MatcherResult = await toHaveNoContractViolations(engine);
+ */
+export interface MatcherResult {
+  pass: boolean;
+  message: () => string;
+}
+
+declare global {
+  // jest's global `expect` is typed by this namespace (@types/jest); the merge adds the matcher.
+  namespace jest {
+    // Both type parameters, as @types/jest declares them: merged declarations must match.
+    interface Matchers<R, T = {}> {
+      /**
+       * Passes when the double (in process or connected, or one of their namespaces) journaled no
+       * request or response that broke the engine's contract; else lists each such request with
+       * method, path, rule, pointer and detail. Async: `await` it, or return it.
+       */
+      toHaveNoContractViolations(): Promise<R>;
+    }
+  }
+}
+
+function isViolationSource(value: unknown): value is ViolationSource {
+  return typeof (value as Partial<ViolationSource> | null)?.violations === 'function';
+}
+
+/** Where a problem sits: its JSON pointer, else the parameter or header it is about. */
+function where(source: ErrorSource | undefined): string {
+  if (source?.pointer !== undefined) return source.pointer;
+  if (source?.parameter !== undefined) return `parameter ${source.parameter}`;
+  if (source?.header !== undefined) return `header ${source.header}`;
+  return '-';
+}
+
+function ruleOf(meta: Record<string, unknown> | undefined, fallback: string): string {
+  return typeof meta?.rule === 'string' ? meta.rule : fallback;
+}
+
+function requestLine(entry: ErrorEntry): string {
+  return `     request   rule=${ruleOf(entry.meta, entry.code)}  pointer=${where(entry.source)}  ${entry.detail}`;
+}
+
+function responseLine(problem: Problem): string {
+  return `     response  rule=${ruleOf(problem.meta, 'contract')}  pointer=${where(problem.source)}  ${problem.detail}`;
+}
+
+function requestTitle(entry: JournalEntry, index: number): string {
+  const answer = entry.status === undefined ? 'connection dropped' : String(entry.status);
+  const namespace = entry.namespace ? `, namespace ${entry.namespace}` : '';
+  const operation = entry.operationId && entry.operationId !== `${entry.method} ${entry.path}` ? `, operation ${entry.operationId}` : '';
+  return `  ${index + 1}. ${entry.method} ${entry.path} → ${answer} (journal #${entry.sequence}${operation}${namespace})`;
+}
+
+/**
+ * The failure message: each violating request (method, path, status) with every violation of
+ * its request and response (rule, pointer, detail). Pure.
+ *
+ * @example
+ * console.log(formatContractViolations(await engine.violations()));
+ */
+export function formatContractViolations(entries: readonly JournalEntry[]): string {
+  const count = `${entries.length} request${entries.length === 1 ? '' : 's'}`;
+  const lines = entries.flatMap((entry, index) => [requestTitle(entry, index), ...entry.requestViolations.map(requestLine), ...entry.responseViolations.map(responseLine)]);
+  return [`expected no contract violations, but the double journaled ${count} that broke the engine's contract:`, ...lines].join('\n');
+}
+
+/**
+ * The matcher itself (jest calls it through `expect.extend`; qlik-engine-double/jest/matchers
+ * registers it). Passes when the handle's namespace journaled no violation; a value that is not a
+ * double's handle throws, so a typo never passes silently.
+ *
+ * @example
+ * expect.extend({ toHaveNoContractViolations });
+ * await expect(engine).toHaveNoContractViolations();
+ */
+export async function toHaveNoContractViolations(received: unknown): Promise<MatcherResult> {
+  if (!isViolationSource(received)) {
+    throw new TypeError(
+      `expect(engine).toHaveNoContractViolations() needs what startEngineDouble() or connectEngineDouble() returns (something with violations()); received ${received === null ? 'null' : typeof received}`,
+    );
+  }
+  const entries = await received.violations();
+  const pass = entries.length === 0;
+  return {
+    pass,
+    message: pass ? () => 'expected contract violations, but the double journaled none' : () => formatContractViolations(entries),
+  };
+}
