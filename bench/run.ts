@@ -95,7 +95,8 @@ async function startDouble(...extra: string[]): Promise<{ child: Child; url: str
   return { child, url, readyMs };
 }
 
-async function createApp(url: string, name = 'Bench'): Promise<string> {
+/** Creates an app over HTTP and returns its id. */
+async function postApp(url: string, name = 'Bench'): Promise<string> {
   const reply = await call(`${url}/v1/apps`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ attributes: { name } }) });
   if (reply.status !== 200) throw new Error(`POST /v1/apps answered ${reply.status}: ${reply.body.toString('utf8')}`);
   return (JSON.parse(reply.body.toString('utf8')) as { attributes: { id: string } }).attributes.id;
@@ -111,6 +112,13 @@ interface InProcessRun {
   requireMs: number;
   startMs: number;
   firstAnswerMs: number;
+}
+
+interface StartupRuns {
+  /** Spawn → first 200 on /health. */
+  wallMs: number[];
+  /** CPU time the server had used by then. */
+  cpuMs: number[];
 }
 
 interface StartupFigures {
@@ -132,13 +140,6 @@ interface StartupFigures {
     prismMs: number;
     prismCpuMs: number;
   };
-}
-
-interface StartupRuns {
-  /** Spawn → first 200 on /health. */
-  wallMs: number[];
-  /** CPU time the server had used by then. */
-  cpuMs: number[];
 }
 
 /** Spawn → first 200 on /health, `runs` times, each in a fresh process. */
@@ -240,7 +241,7 @@ async function throughput(settings: Settings, tmp: string): Promise<ThroughputFi
   let doubleGet: LoadFigures;
   let doublePost: LoadFigures;
   try {
-    const id = await createApp(double.url);
+    const id = await postApp(double.url);
     const reply = await call(`${double.url}/v1/apps/${id}`);
     getBody = reply.body;
     getContentType = reply.headers['content-type'] ?? 'application/json';
@@ -318,7 +319,7 @@ async function createApps(url: string, count: number): Promise<void> {
   const worker = async () => {
     while (next < count) {
       next += 1;
-      await createApp(url, `Large ${next}`);
+      await postApp(url, `Large ${next}`);
     }
   };
   await Promise.all(Array.from({ length: CREATE_CONCURRENCY }, worker));
@@ -367,7 +368,7 @@ async function mediaTransfer(): Promise<MemoryFigures['media']> {
   const double = await startDouble();
   const { pid } = double.child;
   try {
-    const file = `${double.url}/v1/apps/${await createApp(double.url)}/media/files/big.bin`;
+    const file = `${double.url}/v1/apps/${await postApp(double.url)}/media/files/big.bin`;
     const bytes = Buffer.alloc(MEDIA_FILE_BYTES, 0x5a);
     const upload = async () => {
       const reply = await call(file, { method: 'PUT', headers: { 'content-type': 'application/octet-stream', 'content-length': bytes.length }, body: bytes });
@@ -494,8 +495,8 @@ function report(settings: Settings, machine: Machine, s: StartupFigures, t: Thro
     loadRow('bare node:http GET (same bytes)', t.nodeHttpGet),
     '',
     'Ratios',
-    `  GET  double / prism        ${fixed(t.doubleGet.requestsPerSecond / t.prismGet.requestsPerSecond, 2)}x`,
-    `  POST double / prism        ${fixed(t.doublePost.requestsPerSecond / t.prismPost.requestsPerSecond, 2)}x`,
+    `  GET  double / prism        ${fixed(t.doubleGet.requestsPerSecond / t.prismGet.requestsPerSecond, 2)}x   (prism's CPU per request: ${fixed(t.prismGet.serverCpuMicrosPerRequest / t.doubleGet.serverCpuMicrosPerRequest, 1)}x the double's)`,
+    `  POST double / prism        ${fixed(t.doublePost.requestsPerSecond / t.prismPost.requestsPerSecond, 2)}x   (prism's CPU per request: ${fixed(t.prismPost.serverCpuMicrosPerRequest / t.doublePost.serverCpuMicrosPerRequest, 1)}x the double's)`,
     `  GET  double / node:http    ${fixed((100 * t.doubleGet.requestsPerSecond) / t.nodeHttpGet.requestsPerSecond)}%   (server CPU per request: ${fixed(t.doubleGet.serverCpuMicrosPerRequest / t.nodeHttpGet.serverCpuMicrosPerRequest, 1)}x the ceiling's)`,
     `  start-up prism / CLI       ${fixed(s.median.prismMs / s.median.cliMs, 1)}x   (CPU to first 200: ${fixed(s.median.prismCpuMs / s.median.cliCpuMs, 1)}x)`,
     '',
@@ -513,8 +514,17 @@ function report(settings: Settings, machine: Machine, s: StartupFigures, t: Thro
   return lines.join('\n');
 }
 
+const USAGE = 'usage: npm run bench -- [--runs 5] [--seconds 6] [--connections 50] [--strict]';
+
 async function main(): Promise<void> {
-  const options = settings();
+  let options: Settings;
+  try {
+    options = settings();
+  } catch (error) {
+    process.stderr.write(`bench: ${(error as Error).message}\n${USAGE}\n`);
+    process.exitCode = 2;
+    return;
+  }
   const watchdog = setTimeout(() => {
     process.stderr.write(`bench: over its budget of ${RUN_BUDGET_MS / 1000} s; stopping\n`);
     killChildren();

@@ -1,6 +1,6 @@
 /**
  * Composition: the contract, the namespaces with their engine models, the route tables, the
- * journal and the coverage counters, wired into one Express app whose single handler runs every
+ * journal and the coverage counters, wired into one request handler (served on node:http; `createApp` wraps it in Express) that runs every
  * request, engine and control calls alike, through the same pipeline:
  *
  *   namespace → match (router) → control token → fault → read + validate request → admit → handler
@@ -16,7 +16,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import express, { type Express } from 'express';
+import type { Express } from 'express';
 import { DoubleError, doubleError, errorResponse, errorWithStatus, type ErrorEntry, type Problem } from './errors';
 import { Gatekeeper } from './auth/gatekeeper';
 import type { JwtKeys } from './auth/policy';
@@ -334,7 +334,36 @@ function send(res: ServerResponse, response: EngineResponse): void {
   }
 }
 
+/** Sends; a response Node refuses to write (a header value with a line break, say) becomes a 500, never a crash. */
+function sendOrFail(runtime: DoubleRuntime, res: ServerResponse, response: EngineResponse): void {
+  try {
+    send(res, response);
+  } catch (error) {
+    runtime.log(`could not send the response: ${error instanceof Error ? error.message : String(error)}`);
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    for (const name of res.getHeaderNames()) res.removeHeader(name);
+    send(res, errorResponse(error));
+  }
+}
+
+/** The double as a node:http request listener. It never rejects: a failure past the pipeline ends that request alone. */
 export function createRequestHandler(runtime: DoubleRuntime) {
+  const handle = serveRequest(runtime);
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    try {
+      await handle(req, res);
+    } catch (error) {
+      runtime.log(`request failed after the pipeline: ${error instanceof Error ? error.message : String(error)}`);
+      if (!res.headersSent) sendOrFail(runtime, res, errorResponse(error));
+      else res.destroy();
+    }
+  };
+}
+
+function serveRequest(runtime: DoubleRuntime) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now();
     runtime.stats.calls += 1;
@@ -347,7 +376,7 @@ export function createRequestHandler(runtime: DoubleRuntime) {
       res.destroy(); // the fault drops the connection: no status, no bytes
     } else {
       problems = responseProblems(runtime.contract, operation, response);
-      send(res, enforceContract(runtime, operation, response, problems));
+      sendOrFail(runtime, res, enforceContract(runtime, operation, response, problems));
       if (operation?.source === 'engine') runtime.coverage.record(operation.id, res.statusCode);
     }
     runtime.journal.record({
@@ -365,8 +394,14 @@ export function createRequestHandler(runtime: DoubleRuntime) {
   };
 }
 
-/** The Express app of a double. */
+/**
+ * The double as an Express 5 app, to mount in a server of your own (`app.use(createApp(runtime))`)
+ * or hand to supertest. `startEngineDouble` and the CLI serve `createRequestHandler` on node:http
+ * directly: the handler needs nothing from Express, and Express takes ~200 ms to load, half a
+ * double's start-up, so it is loaded only here.
+ */
 export function createApp(runtime: DoubleRuntime): Express {
+  const express = require('express') as typeof import('express');
   const app = express();
   app.disable('x-powered-by');
   // The contract documents no 304s: never answer conditional requests from an ETag.

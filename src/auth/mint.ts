@@ -2,7 +2,7 @@
  * Test tokens for a secured double (the `token` command): HMAC-signed with a secret, or unsigned
  * (alg "none") for engines that only decode. Made with jose; never for production identities.
  */
-import { SignJWT, UnsecuredJWT, type JWTPayload } from 'jose';
+import { jose, type JWTPayload } from './jose';
 import { HMAC_ALGORITHMS } from './tokens';
 
 export interface TokenClaims {
@@ -29,6 +29,7 @@ export async function mintToken(claims: TokenClaims, options: MintOptions = {}):
   if (!HMAC_ALGORITHMS.includes(algorithm)) throw new Error(`algorithm must be one of ${HMAC_ALGORITHMS.join(', ')}, not ${algorithm}`);
   if (options.secret === '') throw new Error('the secret must not be empty');
   const payload: JWTPayload = Object.fromEntries(Object.entries(claims).filter(([, value]) => value !== undefined));
+  const { SignJWT, UnsecuredJWT } = jose();
   const token = options.secret === undefined ? new UnsecuredJWT(payload) : new SignJWT(payload).setProtectedHeader({ alg: algorithm, typ: 'JWT' });
   token.setIssuedAt();
   if (options.expiresIn !== undefined) {

@@ -5,7 +5,7 @@
  * without ever quoting the token.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
+import { jose, type JWTPayload } from './jose';
 import { doubleError, type DoubleError } from '../errors';
 import { ClaimsProblem, identityFromClaims, type Identity } from './identity';
 
@@ -125,7 +125,7 @@ function checkTimes(claims: JWTPayload, now: Date): void {
 
 function decodedClaims(token: string): JWTPayload {
   try {
-    return decodeJwt(token);
+    return jose().decodeJwt(token);
   } catch {
     throw unauthorized('malformed');
   }
@@ -133,7 +133,7 @@ function decodedClaims(token: string): JWTPayload {
 
 async function verifiedClaims(token: string, key: VerificationKey, now: Date): Promise<JWTPayload> {
   try {
-    return (await jwtVerify(token, key.material, { algorithms: [...key.algorithms], currentDate: now })).payload;
+    return (await jose().jwtVerify(token, key.material, { algorithms: [...key.algorithms], currentDate: now })).payload;
   } catch (error) {
     throw unauthorized(...failureOf(error, key));
   }
@@ -141,14 +141,14 @@ async function verifiedClaims(token: string, key: VerificationKey, now: Date): P
 
 /** jose's error as a reason; anything unforeseen is a malformed token, never a 500. */
 function failureOf(error: unknown, key: VerificationKey): [AuthFailure, string?] {
-  if (error instanceof errors.JWTExpired) return ['expired'];
-  if (error instanceof errors.JWTClaimValidationFailed) {
+  if (error instanceof jose().errors.JWTExpired) return ['expired'];
+  if (error instanceof jose().errors.JWTClaimValidationFailed) {
     return error.claim === 'nbf' && error.reason === 'check_failed'
       ? ['not-yet-valid']
       : ['claims', `The bearer token's "${error.claim}" claim is invalid.`];
   }
-  if (error instanceof errors.JWSSignatureVerificationFailed) return ['signature'];
-  if (error instanceof errors.JOSEAlgNotAllowed) {
+  if (error instanceof jose().errors.JWSSignatureVerificationFailed) return ['signature'];
+  if (error instanceof jose().errors.JOSEAlgNotAllowed) {
     return ['algorithm', `The bearer token's algorithm is not one this engine's key verifies (accepted: ${key.algorithms.join(', ')}).`];
   }
   return ['malformed'];
@@ -164,7 +164,7 @@ export async function identityFromToken(token: string, settings: TokenSettings, 
   if (parts.length !== 3) throw unauthorized('malformed');
   let alg: unknown;
   try {
-    alg = decodeProtectedHeader(token).alg;
+    alg = jose().decodeProtectedHeader(token).alg;
   } catch {
     throw unauthorized('malformed');
   }

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import YAML from 'yaml';
+import type { YAMLError } from 'yaml';
 import { DoubleError, doubleError, type Problem } from '../errors';
 import { isJsonObject } from '../state/scenario-apps';
 import type { ScenarioDocument } from './types';
@@ -102,7 +102,7 @@ export function scenarioFiles(sources: ScenarioSources = {}): Map<string, Scenar
   return found;
 }
 
-function yamlProblem(file: string, error: YAML.YAMLError): Problem {
+function yamlProblem(file: string, error: YAMLError): Problem {
   const [start] = error.linePos ?? [];
   const where = start ? `${file}:${start.line}:${start.col}` : file;
   // prettyErrors appends " at line L, column C:" and a code frame; the location is already in front.
@@ -123,6 +123,8 @@ export function readScenarioFile(file: ScenarioFile): unknown {
     if (error instanceof DoubleError) throw error;
     throw invalidScenario([{ detail: `${file.file} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`, meta: { file: file.file, rule: 'readable' } }]);
   }
+  // Required here: yaml takes ~25 ms to load, and a double started from a document never reads a file.
+  const YAML = require('yaml') as typeof import('yaml');
   const doc = YAML.parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) throw invalidScenario(doc.errors.map((error) => yamlProblem(file.file, error)));
   try {

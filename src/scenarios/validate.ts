@@ -4,11 +4,10 @@
  * against what real engines do where the contract is silent. Every problem names where it is
  * (`origin#pointer`) and which rule it breaks, so a bad fixture is fixed in one round.
  */
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import scenarioSchema from '../../spec/scenario.schema.json';
 import { DoubleError, doubleError, type Problem } from '../errors';
-import { loadContract } from '../spec/contract';
+import { loadContract, newAjv } from '../spec/contract';
 import { splitMediaPath } from '../state/media-path';
 import { DEFAULT_MEDIA_LIMITS } from '../state/options';
 import { decodeScenarioApp, isJsonObject, type JsonObject } from '../state/scenario-apps';
@@ -50,8 +49,7 @@ let compiled: { schema: ValidateFunction; dateTime: ValidateFunction } | undefin
 
 function validators(): { schema: ValidateFunction; dateTime: ValidateFunction } {
   if (!compiled) {
-    const ajv = new Ajv({ allErrors: true, strict: true });
-    addFormats(ajv);
+    const ajv = newAjv({ allErrors: true, strict: true });
     compiled = { schema: ajv.compile(scenarioSchema), dateTime: ajv.compile({ type: 'string', format: 'date-time' }) };
   }
   return compiled;

@@ -5,8 +5,8 @@
  * compilation. Compiling all ~34 up front cost 300+ ms of every start for operations a test may
  * never call.
  */
-import Ajv, { type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type Ajv from 'ajv';
+import type { Options as AjvOptions, ValidateFunction } from 'ajv';
 import engineDocument from '../../spec/qlik-associative-engine-api.json';
 import controlDocument from '../../spec/control-api.json';
 import {
@@ -25,17 +25,24 @@ function once<T>(make: () => T): () => T {
   return () => (made ??= { value: make() }).value;
 }
 
-/** One compilation per distinct schema (by its JSON text), shared by every operation that uses it. */
+/**
+ * One compilation per distinct schema (by its JSON text), shared by every operation that uses it.
+ * The AJV instance is made on the first compilation, so a process that validates nothing never
+ * loads AJV at all.
+ */
 class ValidatorPool {
   private readonly compiled = new Map<string, ValidateFunction>();
+  private readonly ajv: () => Ajv;
 
-  constructor(private readonly ajv: Ajv) {}
+  constructor(coerceTypes: boolean) {
+    this.ajv = once(() => newContractAjv(coerceTypes));
+  }
 
   validatorFor(schema: JsonSchema): ValidateFunction {
     const key = JSON.stringify(schema);
     let validate = this.compiled.get(key);
     if (!validate) {
-      validate = this.ajv.compile(schema);
+      validate = this.ajv().compile(schema);
       this.compiled.set(key, validate);
     }
     return validate;
@@ -55,12 +62,18 @@ export interface CompiledOperation extends OperationSpec {
 export const ENGINE_DOCUMENT = engineDocument as unknown as SwaggerDocument;
 export const CONTROL_DOCUMENT = controlDocument as unknown as SwaggerDocument;
 
-function newAjv(coerceTypes: boolean): Ajv {
-  // strict: false because Swagger 2.0 schemas carry annotations AJV does not know (x-*, discriminator).
-  const ajv = new Ajv({ allErrors: true, strict: false, coerceTypes });
+/** An AJV instance with ajv-formats. Required here, not imported: AJV takes ~40 ms to load, paid only once something is compiled. */
+export function newAjv(options: AjvOptions): Ajv {
+  const { default: AjvClass } = require('ajv') as typeof import('ajv');
+  const { default: addFormats } = require('ajv-formats') as typeof import('ajv-formats');
+  const ajv = new AjvClass(options);
   addFormats(ajv);
-  ajv.addFormat('binary', true);
   return ajv;
+}
+
+function newContractAjv(coerceTypes: boolean): Ajv {
+  // strict: false because Swagger 2.0 schemas carry annotations AJV does not know (x-*, discriminator).
+  return newAjv({ allErrors: true, strict: false, coerceTypes }).addFormat('binary', true);
 }
 
 function parameterSchema(parameters: SwaggerParameter[], location: SwaggerParameter['in']): JsonSchema {
@@ -76,8 +89,8 @@ export class Contract {
   readonly operations: CompiledOperation[];
   readonly engineOperations: CompiledOperation[];
   private readonly byId: Map<string, CompiledOperation>;
-  private readonly bodyValidators = new ValidatorPool(newAjv(false));
-  private readonly parameterValidators = new ValidatorPool(newAjv(true));
+  private readonly bodyValidators = new ValidatorPool(false);
+  private readonly parameterValidators = new ValidatorPool(true);
   private readonly errorResponseValidator: () => ValidateFunction;
   private readonly definitionValidators = new Map<string, ValidateFunction>();
 

@@ -1,5 +1,6 @@
 import { errorsOf, newDouble } from '../support/double';
 import type { RouteTable } from '../../src/routes/types';
+import { startEngineDouble } from '../../src/index';
 
 /** An engine bug on purpose: `version` must be a string, and `saturated` a boolean. */
 const brokenHealthcheck: RouteTable = {
@@ -53,5 +54,25 @@ describe('response validation', () => {
     expect(res.status).toBe(500);
     expect(errorsOf(res.body)).toEqual([expect.objectContaining({ code: 'INTERNAL_ERROR', detail: 'boom' })]);
     expect(res.text).not.toMatch(/at .*\.ts:\d+/);
+  });
+});
+
+describe('a response Node cannot write', () => {
+  it('becomes a 500 in the error shape and the double keeps serving', async () => {
+    const logged: string[] = [];
+    const engine = await startEngineDouble({
+      log: (line) => logged.push(line),
+      routes: { 'GET /health': () => ({ status: 200, headers: { 'x-broken': 'line\nbreak' } }) },
+    });
+    try {
+      const res = await fetch(`${engine.url}/health`);
+      expect(res.status).toBe(500);
+      expect(res.headers.get('x-broken')).toBeNull();
+      expect(errorsOf(await res.json())[0]).toMatchObject({ code: 'INTERNAL_ERROR', detail: expect.stringContaining('x-broken') });
+      expect(logged).toEqual([expect.stringContaining('could not send the response')]);
+      expect((await fetch(`${engine.url}/healthcheck`)).status).toBe(200);
+    } finally {
+      await engine.close();
+    }
   });
 });
