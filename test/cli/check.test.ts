@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -9,33 +8,12 @@ import { startEngineDouble, type EngineDouble } from '../../src/index';
 import { doubleError } from '../../src/errors';
 import { loadScenario } from '../../src/scenarios/registry';
 import { mintToken } from '../../src/auth/mint';
+import { runCli, tableRow } from '../support/cli';
 
-const CLI = path.join(__dirname, '../../dist/src/cli.js');
 const SECURED_SECRET = 'qlik-engine-double-secured-test-secret';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the built CLI as a user would: `node dist/src/cli.js check ...`. */
-async function check(args: string[]): Promise<Run> {
-  const child = spawn(process.execPath, [CLI, 'check', ...args]);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
-}
-
-/** The table row of one call, split on runs of 2+ spaces: [name, status, result, ms, problem?]. */
-function row(table: string, name: string): string[] {
-  const line = table.split('\n').find((l) => l.startsWith(`${name}  `));
-  if (!line) throw new Error(`no row for ${name} in:\n${table}`);
-  return line.split(/ {2,}/);
-}
+const check = (args: string[]) => runCli(['check', ...args]);
 
 interface Testcase {
   name: string;
@@ -114,10 +92,10 @@ describe('qlik-engine-double check against a double', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     for (const name of ['GET /health', 'POST /v1/apps', 'GET /v1/apps/{appId}/media/files/{path}', 'POST /v1/apps/import', 'DELETE /v1/apps/{appId} (the app)']) {
-      expect(row(run.stdout, name)[2]).toBe('ok');
+      expect(tableRow(run.stdout, name)[2]).toBe('ok');
     }
     // The documented 404: a new app has no thumbnail.
-    expect(row(run.stdout, 'GET /v1/apps/{appId}/media/thumbnail').slice(1, 3)).toEqual(['404', 'ok']);
+    expect(tableRow(run.stdout, 'GET /v1/apps/{appId}/media/thumbnail').slice(1, 3)).toEqual(['404', 'ok']);
     expect(run.stdout).toMatch(/passed: 20 calls against .* 20 ok, 0 failed, 0 skipped/);
 
     const report = readJUnit(junit);
@@ -135,8 +113,8 @@ describe('qlik-engine-double check against a double', () => {
     const before = engine.runtime.journal.list().length;
     const run = await check([engine.url, '--junit', junit]);
     expect(run.code).toBe(0);
-    expect(row(run.stdout, 'GET /sessions').slice(1, 3)).toEqual(['200', 'ok']);
-    expect(row(run.stdout, 'PUT /v1/apps/{appId}')).toEqual(['PUT /v1/apps/{appId}', '-', 'skipped', '-', 'needs --mutating (it creates, changes and removes an app)']);
+    expect(tableRow(run.stdout, 'GET /sessions').slice(1, 3)).toEqual(['200', 'ok']);
+    expect(tableRow(run.stdout, 'PUT /v1/apps/{appId}')).toEqual(['PUT /v1/apps/{appId}', '-', 'skipped', '-', 'needs --mutating (it creates, changes and removes an app)']);
     expect(engine.runtime.journal.list().slice(before).map((e) => `${e.method} ${e.path}`)).toEqual([
       'GET /health',
       'GET /healthcheck',
@@ -154,12 +132,12 @@ describe('qlik-engine-double check against a broken server', () => {
       const junit = path.join(workdir, 'broken.xml');
       const run = await check([server.url, '--junit', junit]);
       expect(run.code).toBe(1);
-      expect(row(run.stdout, 'GET /healthcheck').slice(1, 3)).toEqual(['200', 'FAIL']);
-      expect(row(run.stdout, 'GET /healthcheck')[4]).toMatch(/^type: GET \/healthcheck 200 body\/version must be string/);
-      expect(row(run.stdout, 'GET /sessions')[4]).toMatch(/^type: GET \/sessions 200 body must be array/);
-      expect(row(run.stdout, 'GET /health').slice(1, 3)).toEqual(['500', 'FAIL']);
-      expect(row(run.stdout, 'GET /health')[4]).toMatch(/^error-status: GET \/health answered 500, an error the engine's contract does not document .*: engine exploded/);
-      expect(row(run.stdout, 'GET /v1/apps/privileges')[2]).toBe('FAIL');
+      expect(tableRow(run.stdout, 'GET /healthcheck').slice(1, 3)).toEqual(['200', 'FAIL']);
+      expect(tableRow(run.stdout, 'GET /healthcheck')[4]).toMatch(/^type: GET \/healthcheck 200 body\/version must be string/);
+      expect(tableRow(run.stdout, 'GET /sessions')[4]).toMatch(/^type: GET \/sessions 200 body must be array/);
+      expect(tableRow(run.stdout, 'GET /health').slice(1, 3)).toEqual(['500', 'FAIL']);
+      expect(tableRow(run.stdout, 'GET /health')[4]).toMatch(/^error-status: GET \/health answered 500, an error the engine's contract does not document .*: engine exploded/);
+      expect(tableRow(run.stdout, 'GET /v1/apps/privileges')[2]).toBe('FAIL');
       expect(run.stdout).toMatch(/FAILED: 20 calls .* 0 ok, 4 failed, 16 skipped/);
 
       const report = readJUnit(junit);
@@ -179,8 +157,8 @@ describe('qlik-engine-double check against a broken server', () => {
     try {
       const run = await check([server.url, '--mutating']);
       expect(run.code).toBe(1);
-      expect(row(run.stdout, 'POST /v1/apps').slice(1, 3)).toEqual(['500', 'FAIL']);
-      expect(row(run.stdout, 'DELETE /v1/apps/{appId} (the app)').slice(2)).toEqual(['skipped', '-', 'no app to work on: POST /v1/apps gave none']);
+      expect(tableRow(run.stdout, 'POST /v1/apps').slice(1, 3)).toEqual(['500', 'FAIL']);
+      expect(tableRow(run.stdout, 'DELETE /v1/apps/{appId} (the app)').slice(2)).toEqual(['skipped', '-', 'no app to work on: POST /v1/apps gave none']);
       expect(server.seen.map((r) => `${r.method} ${r.url}`)).toEqual(['GET /health', 'GET /healthcheck', 'GET /sessions', 'GET /v1/apps/privileges', 'POST /v1/apps']);
     } finally {
       await server.close();
@@ -196,14 +174,14 @@ describe('qlik-engine-double check against a broken server', () => {
     try {
       const run = await check([server.url, '--timeout', '1000']);
       expect(run.code).toBe(1);
-      expect(row(run.stdout, 'GET /health')).toEqual(['GET /health', '-', 'FAIL', expect.stringMatching(/^\d+$/), 'timeout: no complete answer within 1000 ms']);
-      expect(row(run.stdout, 'GET /sessions')[2]).toBe('ok');
+      expect(tableRow(run.stdout, 'GET /health')).toEqual(['GET /health', '-', 'FAIL', expect.stringMatching(/^\d+$/), 'timeout: no complete answer within 1000 ms']);
+      expect(tableRow(run.stdout, 'GET /sessions')[2]).toBe('ok');
     } finally {
       await server.close();
     }
     const gone = await check([server.url]);
     expect(gone.code).toBe(1);
-    expect(row(gone.stdout, 'GET /health')[4]).toMatch(/^network: fetch failed: .*ECONNREFUSED/);
+    expect(tableRow(gone.stdout, 'GET /health')[4]).toMatch(/^network: fetch failed: .*ECONNREFUSED/);
   });
 });
 
@@ -223,12 +201,12 @@ describe('qlik-engine-double check flows on a double that misbehaves', () => {
       const junit = path.join(workdir, 'misbehaving.xml');
       const run = await check([engine.url, '--mutating', '--junit', junit]);
       expect(run.code).toBe(1);
-      expect(row(run.stdout, 'PUT /v1/apps/{appId}').slice(1, 3)).toEqual(['500', 'FAIL']);
+      expect(tableRow(run.stdout, 'PUT /v1/apps/{appId}').slice(1, 3)).toEqual(['500', 'FAIL']);
       // The table cuts long problems; the JUnit message has the whole of it, the error body's excerpt included.
       const update = readJUnit(junit).testcases.find((t) => t.name === 'PUT /v1/apps/{appId}');
       expect(update?.failure).toMatch(/^error-status: PUT \/v1\/apps\/\{appId\} answered 500, .*"detail":"update broke"/);
-      expect(row(run.stdout, 'GET /v1/apps/{appId}/media/files/{path}')[4]).toBe('flow: the file came back as 11 bytes that differ from the 32 uploaded');
-      expect(row(run.stdout, 'DELETE /v1/apps/{appId} (the app)')[2]).toBe('ok');
+      expect(tableRow(run.stdout, 'GET /v1/apps/{appId}/media/files/{path}')[4]).toBe('flow: the file came back as 11 bytes that differ from the 32 uploaded');
+      expect(tableRow(run.stdout, 'DELETE /v1/apps/{appId} (the app)')[2]).toBe('ok');
       expect(run.stdout).toMatch(/FAILED: 20 calls .* 18 ok, 2 failed, 0 skipped/);
       expect(engine.runtime.model().listApps()).toEqual([]);
     } finally {
@@ -254,9 +232,9 @@ describe('qlik-engine-double check against a secured double', () => {
   it('fails the calls the engine refuses without a token: 401 is no answer the contract documents', async () => {
     const run = await check([engine.url]);
     expect(run.code).toBe(1);
-    expect(row(run.stdout, 'GET /healthcheck')[2]).toBe('ok');
-    expect(row(run.stdout, 'GET /sessions').slice(1, 3)).toEqual(['401', 'FAIL']);
-    expect(row(run.stdout, 'GET /sessions')[4]).toMatch(/^error-status: GET \/sessions answered 401/);
+    expect(tableRow(run.stdout, 'GET /healthcheck')[2]).toBe('ok');
+    expect(tableRow(run.stdout, 'GET /sessions').slice(1, 3)).toEqual(['401', 'FAIL']);
+    expect(tableRow(run.stdout, 'GET /sessions')[4]).toMatch(/^error-status: GET \/sessions answered 401/);
   });
 });
 

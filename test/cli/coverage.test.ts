@@ -2,32 +2,16 @@
  * `qlik-engine-double coverage <base-url>` run as a CI job runs it: the built CLI against a
  * running double, its table, its threshold and exit codes, and its JUnit report parsed back.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startEngineDouble, type EngineDouble } from '../../src/index';
+import { runCli, tableRow } from '../support/cli';
 
-const CLI = path.join(__dirname, '../../dist/src/cli.js');
 const SALES_OVERVIEW = '2f1c5a0e-8b4d-4c1e-9a57-3d6f0b7e2c91';
 
-async function coverage(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, [CLI, 'coverage', ...args], { env: { ...process.env, CONTROL_TOKEN: '', ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
-}
-
-/** The table row of an operation, split on runs of 2+ spaces: [operation, requests, ...cells]. */
-function row(table: string, operation: string): string[] {
-  const line = table.split('\n').find((l) => l.startsWith(`${operation}  `));
-  if (!line) throw new Error(`no row for ${operation} in:\n${table}`);
-  return line.trim().split(/ {2,}/);
-}
+const coverage = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  runCli(['coverage', ...args], { ...process.env, CONTROL_TOKEN: '', ...env });
 
 function unescapeXml(text: string): string {
   return text.replace(/&#(\d+);/g, (_m, code: string) => String.fromCharCode(Number(code)));
@@ -68,10 +52,10 @@ describe('qlik-engine-double coverage', () => {
     const { code, stdout, stderr } = await coverage([engine.url, '--min', '15']);
     expect(stderr).toBe('');
     expect(stdout.split('\n')[0]).toMatch(/^operation +requests +200 +404$/);
-    expect(row(stdout, 'GET /health')).toEqual(['GET /health', '2', '2', '.']);
-    expect(row(stdout, 'GET /v1/apps/{appId}')).toEqual(['GET /v1/apps/{appId}', '2', '1', '1*']);
-    expect(row(stdout, 'GET /v1/apps/{appId}/media/list/{path}')).toEqual(['GET /v1/apps/{appId}/media/list/{path}', '1', '0', '1']);
-    expect(row(stdout, 'POST /v1/apps')).toEqual(['POST /v1/apps', '0', '0', '.']);
+    expect(tableRow(stdout, 'GET /health')).toEqual(['GET /health', '2', '2', '.']);
+    expect(tableRow(stdout, 'GET /v1/apps/{appId}')).toEqual(['GET /v1/apps/{appId}', '2', '1', '1*']);
+    expect(tableRow(stdout, 'GET /v1/apps/{appId}/media/list/{path}')).toEqual(['GET /v1/apps/{appId}/media/list/{path}', '1', '0', '1']);
+    expect(tableRow(stdout, 'POST /v1/apps')).toEqual(['POST /v1/apps', '0', '0', '.']);
     expect(stdout).toContain('never exercised (15):\n  GET /healthcheck\n  GET /sessions\n');
     expect(stdout).toContain('operations exercised: 3 of 18 (16.7%)');
     expect(stdout).toContain('passed: 16.7% of operations exercised, minimum 15%');

@@ -1,31 +1,10 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
-import path from 'node:path';
-
-const CLI = path.join(__dirname, '../../dist/src/cli.js');
-
-interface Running {
-  child: ChildProcessWithoutNullStreams;
-  url: string;
-  stderr: () => string;
-}
+import { CLI, serveCli } from '../support/cli';
 
 /** Starts the built CLI and resolves with the URL from its "listening on" line. */
-function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Running> {
-  const child = spawn(process.execPath, [CLI, 'serve', ...args], { env: { ...process.env, ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      const url = /^listening on (http:\/\/\S+)$/m.exec(stdout)?.[1];
-      if (url) resolve({ child, url, stderr: () => stderr });
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited ${code} before listening: ${stderr}`)));
-  });
-}
+const serve = (args: string[], env: NodeJS.ProcessEnv = {}) => serveCli(args, { ...process.env, ...env });
 
 function exitOf(child: ChildProcessWithoutNullStreams): Promise<number | null> {
   return once(child, 'exit').then(([code]) => code as number | null);

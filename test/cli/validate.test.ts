@@ -2,23 +2,14 @@
  * `qlik-engine-double validate` run as users run it in CI: the built CLI on folders of scenario
  * files, good and broken, checking exit codes and the file#pointer lines it prints.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { runCli } from '../support/cli';
 
-const CLI = path.join(__dirname, '../../dist/src/cli.js');
 
-async function validate(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, [CLI, 'validate', ...args], { env: { ...process.env, SCENARIOS_DIR: '', ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
-}
+const validate = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  runCli(['validate', ...args], { ...process.env, SCENARIOS_DIR: '', ...env });
 
 let workdir: string;
 beforeAll(() => {

@@ -2,15 +2,15 @@
  * The built CLI (run `npm run build` first): `token` mints what a secured `serve` accepts, and the
  * serve flags --jwt-secret / --jwt-public-key replace the scenario's key.
  */
-import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { SignJWT, exportSPKI, generateKeyPair } from 'jose';
+import { CLI, serveCli, type ServedCli } from '../support/cli';
 
-const CLI = path.join(__dirname, '../../dist/src/cli.js');
 const BOARD = '5ec0a9e1-0000-4000-8000-000000000001';
 const SCENARIO_SECRET = 'qlik-engine-double-secured-test-secret';
 const run = promisify(execFile);
@@ -23,29 +23,10 @@ async function token(args: string[], env: NodeJS.ProcessEnv = {}): Promise<strin
   return stdout;
 }
 
-interface Served {
-  child: ChildProcessWithoutNullStreams;
-  url: string;
-}
+const serve = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  serveCli(['--port', '0', '--host', '127.0.0.1', '--scenario', 'secured', ...args], { ...CLEAN_ENV, ...env });
 
-function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Served> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--host', '127.0.0.1', '--scenario', 'secured', ...args], {
-    env: { ...CLEAN_ENV, ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      const url = /^listening on (http:\/\/\S+)$/m.exec(stdout)?.[1];
-      if (url) resolve({ child, url });
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
-  });
-}
-
-async function stop({ child }: Served): Promise<void> {
+async function stop({ child }: ServedCli): Promise<void> {
   const exited = once(child, 'exit');
   child.kill('SIGTERM');
   await exited;
@@ -111,7 +92,7 @@ describe('a secured serve and the token CLI together', () => {
     const file = path.join(dir, 'public.pem');
     fs.writeFileSync(file, await exportSPKI(publicKey));
     try {
-      await expect(serve(['--jwt-secret', 's', '--jwt-public-key', file])).rejects.toThrow(/exited 1: .*not both/);
+      await expect(serve(['--jwt-secret', 's', '--jwt-public-key', file])).rejects.toThrow(/exited 1 before listening: .*not both/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import fs from 'node:fs';
@@ -12,6 +11,7 @@ import { loadScenario } from '../../src/scenarios/registry';
 import type { JournalEntry } from '../../src/control/journal';
 import { errorsOf } from '../support/double';
 import { rawRequest, type RawResponse } from '../support/raw-http';
+import { serveCli } from '../support/cli';
 
 const SALES = '2f1c5a0e-8b4d-4c1e-9a57-3d6f0b7e2c91';
 const CHURN = '7b9e4d2a-1c3f-4a8b-b6d5-0e2f9c8a7d14';
@@ -271,24 +271,8 @@ describe('serve --proxy with an engine that misbehaves', () => {
   });
 });
 
-const CLI = path.join(__dirname, '../../dist/src/cli.js');
-
 /** Starts `qlik-engine-double serve ARGS` from the build; resolves with its URL and its exit. */
-function serve(args: string[]): Promise<{ child: ChildProcessWithoutNullStreams; url: string; exit: Promise<number | null> }> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--host', '127.0.0.1', ...args]);
-  const exit = once(child, 'exit').then(([code]) => code as number | null);
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const url = /^listening on (\S+)$/m.exec(stdout)?.[1];
-      if (url) resolve({ child, url, exit });
-    });
-    void exit.then((code) => reject(new Error(`serve exited ${code} before listening: ${stderr}`)));
-  });
-}
+const serve = (args: string[]) => serveCli(['--port', '0', '--host', '127.0.0.1', ...args]);
 
 describe('serve --proxy --record', () => {
   let dir: string;
