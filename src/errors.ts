@@ -39,6 +39,7 @@ export const ErrorTemplates = {
   methodNotAllowed: template(405, 'METHOD_NOT_ALLOWED', 'The path exists but not with this method'),
   unsupportedMediaType: template(415, 'UNSUPPORTED_MEDIA_TYPE', 'The operation does not consume this Content-Type'),
   payloadTooLarge: template(413, 'PAYLOAD_TOO_LARGE', 'The request is larger than the configured limit'),
+  malformedHttp: template(400, 'MALFORMED_HTTP', 'The request is not valid HTTP/1.1'),
   malformedJson: template(400, 'MALFORMED_JSON', 'The request body is not valid JSON'),
   missingBody: template(400, 'MISSING_BODY', 'The operation requires a request body'),
   invalidBody: template(400, 'INVALID_BODY', 'The request body breaks the contract'),

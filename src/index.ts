@@ -14,7 +14,7 @@
 import { once } from 'node:events';
 import type { AddressInfo, Socket } from 'node:net';
 import { createServer, type Server } from 'node:http';
-import { createRequestHandler, DoubleRuntime, type DoubleOptions } from './server';
+import { answerClientError, createRequestHandler, DoubleRuntime, type DoubleOptions } from './server';
 import { controlMethods, type EngineDoubleControl } from './client';
 import { invokeControl } from './control/invoke';
 
@@ -120,6 +120,7 @@ async function stopServer(server: Server, sockets: Set<Socket>): Promise<void> {
 export async function startEngineDouble(options: StartOptions = {}): Promise<EngineDouble> {
   const runtime = new DoubleRuntime(options);
   const server = createServer(createRequestHandler(runtime));
+  server.on('clientError', answerClientError);
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);

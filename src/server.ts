@@ -15,6 +15,7 @@
  *   namespace → match (a miss is journaled) → fault → forward → send as received → journal + coverage
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Express } from 'express';
 import { DoubleError, doubleError, errorResponse, errorWithStatus, type ErrorEntry, type Problem } from './errors';
@@ -332,6 +333,22 @@ function send(res: ServerResponse, response: EngineResponse): void {
     res.setHeader('content-type', 'application/json; charset=utf-8');
     res.end(JSON.stringify(response.body));
   }
+}
+
+/**
+ * Node's HTTP parser refuses some requests before any handler runs (an unknown method, a broken
+ * header line): answer those in the error shape too, then close, instead of Node's bare 400.
+ */
+export function answerClientError(error: Error, socket: Duplex): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const { status, body } = errorResponse(doubleError('malformedHttp', { detail: `the request could not be parsed: ${error.message}` }));
+  const json = JSON.stringify(body);
+  socket.end(
+    `HTTP/1.1 ${status} Bad Request\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(json)}\r\nconnection: close\r\n\r\n${json}`,
+  );
 }
 
 /** Sends; a response Node refuses to write (a header value with a line break, say) becomes a 500, never a crash. */

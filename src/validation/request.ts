@@ -38,7 +38,7 @@ async function readLimited(req: IncomingMessage, limit: number): Promise<Buffer>
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
-    if (size + chunk.length > limit || (body && size + chunk.length > body.length)) throw tooLarge(`more than ${size}`);
+    if (size + chunk.length > limit || (body && size + chunk.length > body.length)) throw tooLarge(`at least ${size + chunk.length}`);
     if (body) chunk.copy(body, size);
     else chunks.push(chunk);
     size += chunk.length;

@@ -1,3 +1,6 @@
+import net from 'node:net';
+import { startEngineDouble } from '../../src/index';
+import { rawRequest } from '../support/raw-http';
 import { errorsOf, newDouble } from '../support/double';
 
 describe('request validation against the contract', () => {
@@ -111,5 +114,41 @@ describe('request validation against the contract', () => {
     const res = await http.get('/v1/apps/privileges');
     expect(res.status).toBe(200);
     expect(res.body).toEqual(['can_create_app', 'can_import_app']);
+  });
+});
+
+describe('requests refused before the pipeline, over a real socket', () => {
+  it('answers a chunked body over the limit with 413 that counts what arrived', async () => {
+    const engine = await startEngineDouble({ log: () => undefined, bodyLimit: '1kb' });
+    try {
+      const res = await rawRequest(engine.url, 'POST', '/v1/apps', Buffer.alloc(5000, 0x61), {
+        'content-type': 'application/json',
+        'transfer-encoding': 'chunked',
+      });
+      expect(res.status).toBe(413);
+      expect(errorsOf(res.json())[0]!.detail).toMatch(/^the body is at least \d{4,} bytes; the limit is 1024 bytes$/);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('answers a request Node cannot parse (an unknown method) with 400 in the error shape and keeps serving', async () => {
+    const engine = await startEngineDouble({ log: () => undefined });
+    try {
+      const { port } = new URL(engine.url);
+      const raw = await new Promise<string>((resolve, reject) => {
+        const socket = net.connect(Number(port), '127.0.0.1', () => socket.write('BREW /health HTTP/1.1\r\nHost: x\r\n\r\n'));
+        let text = '';
+        socket.on('data', (d: Buffer) => (text += d.toString()));
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
+      });
+      expect(raw).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+      const body = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)) as unknown;
+      expect(errorsOf(body)[0]).toMatchObject({ code: 'MALFORMED_HTTP', status: '400' });
+      expect((await fetch(`${engine.url}/health`)).status).toBe(200);
+    } finally {
+      await engine.close();
+    }
   });
 });
