@@ -61,7 +61,6 @@ export const ErrorTemplates = {
   namespaceLimit: template(429, 'NAMESPACE_LIMIT', 'The double holds as many namespaces as it may'),
   invalidFaultRule: template(400, 'INVALID_FAULT_RULE', 'The fault rule cannot be applied'),
   injectedFault: template(500, 'INJECTED_FAULT', 'A fault rule answered this request'),
-  notImplemented: template(501, 'NOT_IMPLEMENTED', 'The double does not implement this operation yet'),
   responseContractViolation: template(500, 'RESPONSE_CONTRACT_VIOLATION', 'The double was about to send a response that breaks the contract'),
   upstreamUnreachable: template(502, 'UPSTREAM_UNREACHABLE', 'The engine behind the proxy cannot be reached'),
   upstreamTimeout: template(504, 'UPSTREAM_TIMEOUT', 'The engine behind the proxy did not answer in time'),

@@ -131,6 +131,8 @@ export class DoubleRuntime {
     for (const id of this.routes.keys()) {
       if (!this.contract.operations.some((op) => op.id === id)) throw new Error(`routes: ${id} is not an operation of the contract`);
     }
+    const unrouted = this.contract.engineOperations.filter((op) => !this.routes.has(op.id));
+    if (unrouted.length > 0) throw new Error(`no handler for ${unrouted.map((op) => op.id).join(', ')}`);
     // The default namespace's world is made now, not on the first request, so a bad scenario or limit stops the start.
     // Without a scenario the world is empty, with nothing to check (and the scenario schema is not compiled).
     const initial = options.scenario === undefined ? { name: 'empty' } : startScenario(options.scenario, { ...this.scenarioSources, seed: this.seed, onProgress: options.onScenarioProgress });
@@ -141,7 +143,7 @@ export class DoubleRuntime {
     });
   }
 
-  /** The operations that have a handler (the rest answer 501). */
+  /** The operations that have a handler: every one of the contract (the constructor and a test check). */
   routedOperations(): string[] {
     return [...this.routes.keys(), ...Object.keys(controlRoutes)];
   }
@@ -160,7 +162,8 @@ export class DoubleRuntime {
   handler(operationId: string, scenario: ScenarioDocument): Handler {
     const operation = this.contract.operation(operationId);
     if (scenario.mode === 'spec-examples' && operation.source === 'engine') return this.specExampleHandler(operation, scenario);
-    return this.routes.get(operationId) ?? notImplemented;
+    // Every engine operation has one: the constructor checks.
+    return this.routes.get(operationId)!;
   }
 
   /** In spec-examples mode engine operations answer Prism's examples; Prism loads on the first such request. */
@@ -176,9 +179,6 @@ export class DoubleRuntime {
   }
 }
 
-const notImplemented: Handler = (request) => {
-  throw doubleError('notImplemented', { detail: `the double does not implement this operation yet`, meta: { path: request.params } });
-};
 
 interface ParsedUrl {
   /** As sent: no dot-segment resolution, no decoding, so traversal attempts reach the validators intact. */
