@@ -17,6 +17,7 @@ import type { JournalEntry } from './control/journal';
 import { NAMESPACE_HEADER, namespaceOf } from './control/namespaces';
 import type { ControlOperationId, CurrentScenario } from './control/routes';
 import type { ScenarioDocument } from './scenarios/types';
+import { baseUrlText, parseBaseUrl } from './url';
 
 /**
  * What `scenarios()` answers: the scenario the namespace runs and every one it can switch to.
@@ -209,19 +210,6 @@ export interface ConnectOptions {
   timeoutMs?: number;
 }
 
-/** The double's base URL without a trailing slash; a path prefix (behind a reverse proxy) is kept. */
-function baseUrlOf(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new Error(`${JSON.stringify(url)} is not a URL; expected one like http://localhost:9076`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`expected an http:// or https:// URL, not ${parsed.protocol}`);
-  if (parsed.search || parsed.hash) throw new Error(`the URL of the double takes no query or fragment: ${url}`);
-  return `${parsed.origin}${parsed.pathname}`.replace(/\/+$/, '');
-}
-
 function timeoutOf(timeoutMs: number | undefined): number {
   if (timeoutMs === undefined) return DEFAULT_CONTROL_TIMEOUT_MS;
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_CONTROL_TIMEOUT_MS) {
@@ -306,7 +294,7 @@ function httpTransport(base: string, token: string | undefined, timeoutMs: numbe
  * expect(await engine.violations()).toEqual([]);
  */
 export async function connectEngineDouble(url: string, options: ConnectOptions = {}): Promise<EngineDoubleControl> {
-  const base = baseUrlOf(url);
+  const base = baseUrlText(parseBaseUrl(url, 'the URL of the double'));
   const client = controlMethods(httpTransport(base, options.token, timeoutOf(options.timeoutMs)), base, options.namespace);
   await client.namespaces();
   return client;

@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { formatJUnit, formatTable } from './report';
 import { checkPassed, DEFAULT_CHECK_TIMEOUT_MS, runCheck, type CallResult } from './runner';
+import { baseUrlText, parseBaseUrl } from '../url';
 
 /** Longest per-request timeout accepted: ten minutes. */
 export const MAX_CHECK_TIMEOUT_MS = 600_000;
@@ -31,15 +32,11 @@ interface CheckFlags {
 }
 
 function baseUrl(value: string): string {
-  let url: URL;
   try {
-    url = new URL(value);
-  } catch {
-    throw new InvalidArgumentError('expected an http:// or https:// URL, e.g. http://localhost:9076');
+    return baseUrlText(parseBaseUrl(value, 'the base URL'));
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError(`expected an http:// or https:// URL, not ${url.protocol}`);
-  if (url.search || url.hash) throw new InvalidArgumentError('the base URL takes no query or fragment');
-  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
 }
 
 function timeoutMs(value: string): number {

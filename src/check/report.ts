@@ -76,21 +76,46 @@ function testcase(call: CallResult): string {
   ].join('\n');
 }
 
-/** A JUnit XML report: one testsuite named JUNIT_SUITE_NAME, one testcase per call. */
-export function formatJUnit(result: CheckResult): string {
-  const counts = countOutcomes(result);
-  const totals = `tests="${result.calls.length}" failures="${counts.fail}" errors="0" skipped="${counts.skipped}" time="${seconds(result.durationMs)}"`;
+/** One JUnit testsuite; `testcases` are already XML. Shared by `check` and `coverage`. */
+export interface JUnitSuite {
+  name: string;
+  tests: number;
+  failures: number;
+  skipped: number;
+  timeSeconds: string;
+  timestamp: string;
+  properties: Record<string, string>;
+  testcases: string[];
+}
+
+/** A JUnit XML document holding one testsuite. Pure. */
+export function junitDocument(suite: JUnitSuite): string {
+  const totals = `tests="${suite.tests}" failures="${suite.failures}" errors="0" skipped="${suite.skipped}" time="${suite.timeSeconds}"`;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="${escapeXml(JUNIT_SUITE_NAME)}" ${totals}>`,
-    `  <testsuite name="${escapeXml(JUNIT_SUITE_NAME)}" ${totals} timestamp="${escapeXml(result.startedAt)}">`,
+    `<testsuites name="${escapeXml(suite.name)}" ${totals}>`,
+    `  <testsuite name="${escapeXml(suite.name)}" ${totals} timestamp="${escapeXml(suite.timestamp)}">`,
     '    <properties>',
-    `      <property name="baseUrl" value="${escapeXml(result.baseUrl)}"/>`,
-    `      <property name="mutating" value="${result.mutating}"/>`,
+    ...Object.entries(suite.properties).map(([name, value]) => `      <property name="${escapeXml(name)}" value="${escapeXml(value)}"/>`),
     '    </properties>',
-    ...result.calls.map(testcase),
+    ...suite.testcases,
     '  </testsuite>',
     '</testsuites>',
     '',
   ].join('\n');
+}
+
+/** A JUnit XML report: one testsuite named JUNIT_SUITE_NAME, one testcase per call. */
+export function formatJUnit(result: CheckResult): string {
+  const counts = countOutcomes(result);
+  return junitDocument({
+    name: JUNIT_SUITE_NAME,
+    tests: result.calls.length,
+    failures: counts.fail,
+    skipped: counts.skipped,
+    timeSeconds: seconds(result.durationMs),
+    timestamp: result.startedAt,
+    properties: { baseUrl: result.baseUrl, mutating: String(result.mutating) },
+    testcases: result.calls.map(testcase),
+  });
 }

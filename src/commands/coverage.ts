@@ -7,7 +7,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { escapeXml } from '../check/report';
+import { escapeXml, junitDocument } from '../check/report';
 import { connectEngineDouble } from '../client';
 import type { CoverageReport } from '../control/coverage';
 import type { CommandIo } from './io';
@@ -91,26 +91,21 @@ function countsText(row: CoverageReport['operations'][number]): string {
 /** A JUnit XML report: one testsuite, one testcase per operation; never exercised is a failure. Pure. */
 export function formatCoverageJUnit(report: CoverageReport, baseUrl: string, min: number | undefined): string {
   const never = new Set(neverExercised(report));
-  const totals = `tests="${report.operations.length}" failures="${never.size}" errors="0" skipped="0" time="0"`;
   const testcases = report.operations.map((row) => {
     const open = `    <testcase classname="${escapeXml(COVERAGE_SUITE_NAME)}" name="${escapeXml(row.operation)}" time="0">`;
     const failure = never.has(row.operation) ? [`      <failure message="${escapeXml(`${row.operation} was never exercised`)}" type="coverage"/>`] : [];
     return [open, ...failure, `      <system-out>${escapeXml(countsText(row))}</system-out>`, '    </testcase>'].join('\n');
   });
-  return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="${escapeXml(COVERAGE_SUITE_NAME)}" ${totals}>`,
-    `  <testsuite name="${escapeXml(COVERAGE_SUITE_NAME)}" ${totals} timestamp="${escapeXml(report.since)}">`,
-    '    <properties>',
-    `      <property name="baseUrl" value="${escapeXml(baseUrl)}"/>`,
-    `      <property name="percent" value="${report.summary.percent}"/>`,
-    ...(min !== undefined ? [`      <property name="min" value="${min}"/>`] : []),
-    '    </properties>',
-    ...testcases,
-    '  </testsuite>',
-    '</testsuites>',
-    '',
-  ].join('\n');
+  return junitDocument({
+    name: COVERAGE_SUITE_NAME,
+    tests: report.operations.length,
+    failures: never.size,
+    skipped: 0,
+    timeSeconds: '0',
+    timestamp: report.since,
+    properties: { baseUrl, percent: String(report.summary.percent), ...(min !== undefined ? { min: String(min) } : {}) },
+    testcases,
+  });
 }
 
 interface CoverageFlags {

@@ -15,6 +15,7 @@ import { NAMESPACE_HEADER } from '../control/namespaces';
 import type { CompiledOperation, Contract } from '../spec/contract';
 import { endToEndHeaders } from './headers';
 import { requestViolations, responseViolations } from './observe';
+import { parseBaseUrl } from '../url';
 
 /** How long the engine may stay silent when no --proxy-timeout is given. */
 export const DEFAULT_PROXY_TIMEOUT_MS = 30_000;
@@ -75,15 +76,8 @@ const REQUEST_HEADERS_NOT_FORWARDED = ['host', NAMESPACE_HEADER, 'expect'];
 
 /** The engine URL of `--proxy`, checked: http(s), no credentials, query or fragment. */
 export function proxyTarget(value: string): URL {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new Error(`the engine URL ${JSON.stringify(value)} is not a URL (e.g. https://qlik.example.com:4242)`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`the engine URL must start with http:// or https://, not ${url.protocol}`);
+  const url = parseBaseUrl(value, 'the engine URL');
   if (url.username !== '' || url.password !== '') throw new Error('the engine URL must not hold credentials: clients send theirs in headers, which the proxy forwards');
-  if (url.search !== '' || url.hash !== '') throw new Error('the engine URL must not have a query or a fragment: request paths are appended to it');
   return url;
 }
 
