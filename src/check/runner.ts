@@ -127,7 +127,8 @@ async function readLimited(response: Response): Promise<Buffer> {
 
 function failureOf(error: unknown, timeoutMs: number): CheckProblem {
   if (error instanceof ResponseTooLarge) return { rule: 'too-large', detail: `the body is over ${MAX_CHECK_RESPONSE_BYTES} bytes` };
-  if (error instanceof Error && error.name === 'TimeoutError') return { rule: 'timeout', detail: `no complete answer within ${timeoutMs} ms` };
+  // By name, not instanceof: fetch's errors may come from another realm (jest's vm context).
+  if ((error as { name?: unknown }).name === 'TimeoutError') return { rule: 'timeout', detail: `no complete answer within ${timeoutMs} ms` };
   const message = error instanceof Error ? error.message : String(error);
   const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
   return { rule: 'network', detail: `${message}${cause}` };

@@ -11,10 +11,9 @@ import { loadContract, newAjv } from '../spec/contract';
 import { splitMediaPath } from '../state/media-path';
 import { DEFAULT_MEDIA_LIMITS } from '../state/options';
 import { decodeScenarioApp, isJsonObject, type JsonObject } from '../state/scenario-apps';
-import { describe, pointerOf } from '../validation/problems';
+import { describe, escapePointer, pointerOf } from '../validation/problems';
 import { expandGenerators, type GenerationProgress } from './generate';
 import type { ScenarioDocument } from './types';
-import { escapePointer } from '../validation/problems';
 
 /** Most problems one refusal lists; a document broken everywhere gets these and a count of the rest. */
 export const MAX_REPORTED_PROBLEMS = 100;
@@ -100,10 +99,16 @@ function mediaKeyProblems(media: JsonObject, origin: string, pointer: string): P
   return problems;
 }
 
-/** What the engine model would still refuse (a file and a folder on one path, media over the default limits). */
+/**
+ * What the engine model would still refuse: a file and a folder on one path, a bad base64. Size and
+ * count limits are the running double's (--media-file-limit, --media-files-per-app), unknown here:
+ * EngineModel.fromScenario applies them when the world is made.
+ */
+const SHAPE_ONLY_LIMITS = { ...DEFAULT_MEDIA_LIMITS, maxMediaFileBytes: Number.MAX_SAFE_INTEGER, maxMediaFilesPerApp: Number.MAX_SAFE_INTEGER };
+
 function modelProblems(app: JsonObject, origin: string, pointer: string): Problem[] {
   try {
-    decodeScenarioApp(app, { limits: DEFAULT_MEDIA_LIMITS, invalid: 'invalidScenario', limit: 'invalidScenario', pointer });
+    decodeScenarioApp(app, { limits: SHAPE_ONLY_LIMITS, invalid: 'invalidScenario', limit: 'invalidScenario', pointer });
     return [];
   } catch (error) {
     if (!(error instanceof DoubleError)) throw error;

@@ -112,7 +112,10 @@ describe('media files over a real socket', () => {
     await rawRequest(engine.url, 'PUT', `/v1/apps/${otherId}/media/files/private.txt`, 'secret', OCTETS);
     const res = await get(`../../${otherId}/media/files/private.txt`);
     expect(res.status).toBe(400);
-    expect(res.body.toString()).not.toContain('secret"');
+    expect(errorsOf(res.json())[0]!.code).toBe('INVALID_MEDIA_PATH');
+    expect(res.body.toString()).not.toContain('secret');
+    const untouched = await rawRequest(engine.url, 'GET', `/v1/apps/${otherId}/media/files/private.txt`);
+    expect(untouched.body.toString()).toBe('secret');
   });
 });
 
@@ -198,5 +201,25 @@ describe('media lists, deletes and thumbnails', () => {
     const copied = await rawRequest(engine.url, 'GET', `/v1/apps/${copyId}/media/files/top.txt`);
     expect([original.body.toString(), copied.body.toString()]).toEqual(['top', 'changed in copy']);
     expect((await rawRequest(engine.url, 'GET', `/v1/apps/${copyId}/media/files/images/icons/small.png`)).status).toBe(200);
+  });
+});
+
+describe('media limits of a scenario', () => {
+  const manyFiles = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`f/${i}.txt`, { text: '' }]));
+  const scenario = (count: number) => ({ name: 'many', apps: [{ attributes: { id: 'many', name: 'many' }, media: manyFiles(count) }] });
+
+  it("are the running double's, so raised limits admit a fixture over the defaults", async () => {
+    const engine = await startEngineDouble({ log: () => undefined, mediaLimits: { maxMediaFilesPerApp: 10_050 }, scenario: scenario(10_001) });
+    try {
+      const res = await rawRequest(engine.url, 'GET', '/v1/apps/many/media/list/f');
+      expect(res.status).toBe(200);
+      expect(res.json()).toHaveLength(10_001);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('refuse a fixture over lowered limits at start, naming the limit', async () => {
+    await expect(startEngineDouble({ log: () => undefined, mediaLimits: { maxMediaFilesPerApp: 2 }, scenario: scenario(3) })).rejects.toThrow(/limit is 2/);
   });
 });
