@@ -50,6 +50,9 @@ export { NAMESPACE_HEADER } from './control/namespaces';
 
 export type ValidationMode = 'strict' | 'warn';
 
+/** The handlers of the engine's operations, one route table per resource. */
+export const engineRoutes: RouteTable = { ...healthRoutes, ...sessionRoutes, ...appRoutes, ...dataRoutes, ...mediaRoutes };
+
 export const DEFAULT_BODY_LIMIT = '50mb';
 
 export interface DoubleOptions {
@@ -127,7 +130,7 @@ export class DoubleRuntime {
     this.seed = options.seed;
     this.checkControlToken = options.controlToken === undefined ? undefined : controlTokenCheck(options.controlToken);
     this.proxy = options.proxy && new EngineProxy(options.proxy, { contract: this.contract, bodyLimit: this.bodyLimit, log: this.log });
-    this.routes = new Map(Object.entries({ ...healthRoutes, ...sessionRoutes, ...appRoutes, ...dataRoutes, ...mediaRoutes, ...options.routes }) as [string, Handler][]);
+    this.routes = new Map(Object.entries({ ...engineRoutes, ...options.routes }) as [string, Handler][]);
     for (const id of this.routes.keys()) {
       if (!this.contract.operations.some((op) => op.id === id)) throw new Error(`routes: ${id} is not an operation of the contract`);
     }
@@ -143,11 +146,6 @@ export class DoubleRuntime {
     });
   }
 
-  /** The operations that have a handler: every one of the contract (the constructor and a test check). */
-  routedOperations(): string[] {
-    return [...this.routes.keys(), ...Object.keys(controlRoutes)];
-  }
-
   /** The model of one namespace (the default one is ''), made from the default namespace's scenario on first use. */
   model(namespace = ''): EngineModel {
     return this.namespaces.get(namespace).model;
@@ -159,11 +157,10 @@ export class DoubleRuntime {
   }
 
   /** The handler of an engine operation in a namespace running `scenario`: Prism's examples in spec-examples mode. */
-  handler(operationId: string, scenario: ScenarioDocument): Handler {
-    const operation = this.contract.operation(operationId);
-    if (scenario.mode === 'spec-examples' && operation.source === 'engine') return this.specExampleHandler(operation, scenario);
+  handler(operation: CompiledOperation, scenario: ScenarioDocument): Handler {
+    if (scenario.mode === 'spec-examples') return this.specExampleHandler(operation, scenario);
     // Every engine operation has one: the constructor checks.
-    return this.routes.get(operationId)!;
+    return this.routes.get(operation.id)!;
   }
 
   /** In spec-examples mode engine operations answer Prism's examples; Prism loads on the first such request. */
@@ -257,7 +254,7 @@ async function respond(runtime: DoubleRuntime, operation: CompiledOperation, req
   const { model, scenario } = runtime.namespaces.get(namespace);
   // 401/403 before any state is touched.
   const caller = await runtime.gatekeeper.admit(operation, request.params, request.headers, model);
-  return runtime.handler(operation.id, scenario)(request, { model, stats: runtime.stats, ...caller });
+  return runtime.handler(operation, scenario)(request, { model, stats: runtime.stats, ...caller });
 }
 
 /**

@@ -50,8 +50,12 @@ class ValidatorPool {
 }
 
 export interface CompiledOperation extends OperationSpec {
-  /** Validates `{path, query, header}` objects of strings, coercing them to the declared types. */
-  validateParameters: ValidateFunction;
+  /**
+   * Validates `{path, query, header}` objects of strings, coercing them to the declared types.
+   * Absent when the operation declares no parameters: every request passes (unknown query
+   * parameters are allowed), so /health answers without an AJV compilation.
+   */
+  validateParameters?: ValidateFunction;
   /** For JSON bodies; binary bodies (FileData) have no schema to check beyond being bytes. */
   validateBody?: ValidateFunction;
   /** Per documented status: a validator, 'binary' for byte streams, or null where no schema is declared. */
@@ -129,7 +133,7 @@ export class Contract {
 
   /** The operation with getters that compile its validators on first read. */
   private compileOperation(spec: OperationSpec): CompiledOperation {
-    const validateParameters = once(() =>
+    const validateParameters = spec.parameters.length === 0 ? undefined : once(() =>
       this.parameterValidators.validatorFor({
         type: 'object',
         properties: {
@@ -152,7 +156,7 @@ export class Contract {
     return {
       ...spec,
       get validateParameters() {
-        return validateParameters();
+        return validateParameters?.();
       },
       get validateBody() {
         return validateBody?.();

@@ -115,11 +115,10 @@ export function validateRequest(operation: CompiledOperation, parts: RequestPart
     operation.parameters.filter((p) => p.in === 'header').map((p) => [p.name, parts.headers[p.name.toLowerCase()]]),
   );
   const parameterIssues = [...decodeProblems];
-  // Without declared parameters every request passes (unknown query parameters are allowed), so the
-  // validator is neither run nor compiled: /health answers without waiting for a first AJV compile.
   // Coercion writes into these copies, never into what the handler will see.
-  if (operation.parameters.length > 0 && !operation.validateParameters({ path: { ...params }, query: { ...parts.query }, header: headerValues })) {
-    parameterIssues.push(...parameterProblems(operation.validateParameters.errors ?? []));
+  const { validateParameters } = operation;
+  if (validateParameters && !validateParameters({ path: { ...params }, query: { ...parts.query }, header: headerValues })) {
+    parameterIssues.push(...parameterProblems(validateParameters.errors ?? []));
   }
   const entries: ErrorEntry[] = parameterIssues.length > 0 ? doubleError('invalidParameter', parameterIssues).entries : [];
   if (operation.validateBody && parts.body !== undefined && !operation.validateBody(parts.body)) {
