@@ -68,14 +68,14 @@ describe('a jest project using the helpers', () => {
   it('passes its passing file with one double that globalSetup starts and globalTeardown closes', async () => {
     const { code, output } = await jestProject(['--testPathPatterns', 'apps']);
     expect(output).toContain('PASS test/jest-project/apps.test.js');
-    expect(output).toMatch(/Tests: +2 passed, 2 total/);
+    expect(output).toMatch(/Tests: +3 passed, 3 total/);
     expect(code).toBe(0);
   });
 
   it('fails on the deliberate violation, listing each violating request with method, path, rule, pointer and detail', async () => {
     const { code, output } = await jestProject();
     expect(code).toBe(1);
-    expect(output).toMatch(/Tests: +1 failed, 4 passed, 5 total/);
+    expect(output).toMatch(/Tests: +1 failed, 5 passed, 6 total/);
     expect(output).toContain('● DELIBERATELY FAILING: a client that broke the contract has no contract violations');
     expect(output).toContain("expected no contract violations, but the double journaled 2 requests that broke the engine's contract:");
     expect(output).toMatch(/1\. POST \/v1\/apps → 400 \(journal #\d+, namespace violations-file\)\n +request +rule=type +pointer=\/attributes\/name +body\/attributes\/name must be string/);

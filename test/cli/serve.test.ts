@@ -37,7 +37,7 @@ describe('qlik-engine-double serve', () => {
       }, 100);
     });
     const exited = exitOf(child);
-    expect(await answer).not.toBe(0);
+    expect(await answer).toBe(200);
     expect(await exited).toBe(0);
   });
 

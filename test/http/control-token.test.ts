@@ -1,6 +1,4 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import path from 'node:path';
+import { serveCli } from '../support/cli';
 import { errorsOf, newDouble } from '../support/double';
 
 const TOKEN = 's3cret-Token_1';
@@ -50,23 +48,18 @@ describe('--control-token', () => {
 });
 
 describe('qlik-engine-double serve --control-token', () => {
-  const CLI = path.join(__dirname, '../../dist/src/cli.js');
-
   it.each([
     ['the flag', ['--control-token', TOKEN], {}],
     ['CONTROL_TOKEN', [], { CONTROL_TOKEN: TOKEN }],
   ])('takes the token from %s', async (_from, args, env) => {
-    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--host', '127.0.0.1', ...args], { env: { ...process.env, ...env } });
+    const { child, url, exit } = await serveCli(['--port', '0', '--host', '127.0.0.1', ...args], { ...process.env, ...env });
     try {
-      const [line] = (await once(child.stdout, 'data')) as [Buffer];
-      const url = /listening on (\S+)/.exec(line.toString())![1]!;
       expect((await fetch(`${url}/__control/scenarios`)).status).toBe(401);
       expect((await fetch(`${url}/__control/scenarios`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
       expect((await fetch(`${url}/health`)).status).toBe(200);
     } finally {
-      const exited = once(child, 'exit');
       child.kill('SIGTERM');
-      await exited;
+      await exit;
     }
   });
 });

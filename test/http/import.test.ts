@@ -28,8 +28,10 @@ describe('POST /v1/apps/import', () => {
 
   it('makes a new app every time in NEW mode, even from the same document', async () => {
     const a = await importApp('?mode=NEW', JSON.stringify(appDocument));
-    const b = await importApp('', JSON.stringify(appDocument));
-    expect(a.body.attributes.id).not.toBe(b.body.attributes.id);
+    const b = await importApp('?mode=NEW', JSON.stringify(appDocument));
+    const byDefault = await importApp('', JSON.stringify(appDocument));
+    expect([a.status, b.status, byDefault.status]).toEqual([200, 200, 200]);
+    expect(new Set([a.body.attributes.id, b.body.attributes.id, byDefault.body.attributes.id, 'imported-id-1']).size).toBe(4);
   });
 
   it('keeps the id in AUTOREPLACE mode and replaces the existing app', async () => {

@@ -31,11 +31,16 @@ test('the double runs the configured scenario', async () => {
   expect((await res.json()).attributes.name).toBe('Sales Overview');
 });
 
-test('an app created in one test is gone in the next', async () => {
+let scratchId;
+
+test('an app created in one test is there within it', async () => {
   const created = await send('POST', '/v1/apps', { attributes: { name: 'Scratch' } });
   expect(created.status).toBe(200);
-  const { attributes } = await created.json();
-  expect((await send('GET', `/v1/apps/${attributes.id}`)).status).toBe(200);
-  await engine.reset();
-  expect((await send('GET', `/v1/apps/${attributes.id}`)).status).toBe(404);
+  scratchId = (await created.json()).attributes.id;
+  expect((await send('GET', `/v1/apps/${scratchId}`)).status).toBe(200);
+});
+
+test('is gone in the next, after the reset in beforeEach', async () => {
+  expect(scratchId).toEqual(expect.any(String));
+  expect((await send('GET', `/v1/apps/${scratchId}`)).status).toBe(404);
 });
