@@ -8,12 +8,16 @@
 import fs from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import YAML from 'yaml';
 import { DoubleError } from '../errors';
 import { MAX_SCENARIO_FILE_BYTES, scenarioFiles } from '../scenarios/registry';
 import { scenarioProblems, validateScenarioDocument } from '../scenarios/validate';
 import type { Exchange } from './relay';
 import { RecordedWorld } from './world';
+
+/** Required on the first write: yaml takes ~40 ms to load, and the CLI loads this module for every serve. */
+function yaml(): typeof import('yaml') {
+  return require('yaml') as typeof import('yaml');
+}
 
 /** The scenario name (and file name) of a recording when none is given. */
 export const DEFAULT_RECORDING_NAME = 'recorded';
@@ -102,7 +106,7 @@ export class ScenarioRecorder {
       if (!(error instanceof DoubleError)) throw error;
       throw new Error(`${this.file} not written, the recorded world is not a valid scenario: ${error.message}`);
     }
-    const text = `# Written by qlik-engine-double serve --proxy --record; rewritten while it records.\n${YAML.stringify(document, { lineWidth: 0 })}`;
+    const text = `# Written by qlik-engine-double serve --proxy --record; rewritten while it records.\n${yaml().stringify(document, { lineWidth: 0 })}`;
     const size = Buffer.byteLength(text);
     if (size > MAX_SCENARIO_FILE_BYTES) throw new Error(`${this.file} not written: it would be ${size} bytes; scenario files may have at most ${MAX_SCENARIO_FILE_BYTES}`);
     const temporary = path.join(path.dirname(this.file), `.${this.name}.yaml.${process.pid}.tmp`);

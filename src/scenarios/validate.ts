@@ -4,10 +4,12 @@
  * against what real engines do where the contract is silent. Every problem names where it is
  * (`origin#pointer`) and which rule it breaks, so a bad fixture is fixed in one round.
  */
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import scenarioSchema from '../../spec/scenario.schema.json';
 import { DoubleError, doubleError, type Problem } from '../errors';
-import { loadContract, newAjv } from '../spec/contract';
+import { loadContract, type PooledSchema } from '../spec/contract';
+import type { JsonSchema } from '../spec/operations';
+import { ValidatorPool } from '../spec/validator-pool';
 import { splitMediaPath } from '../state/media-path';
 import { DEFAULT_MEDIA_LIMITS } from '../state/options';
 import { decodeScenarioApp, isJsonObject, type JsonObject } from '../state/scenario-apps';
@@ -44,15 +46,14 @@ export function invalidScenario(problems: Problem[]): DoubleError {
   ]);
 }
 
-let compiled: { schema: ValidateFunction; dateTime: ValidateFunction } | undefined;
+/** The scenario format, and the date-time check of app dates (which may also be ""). */
+const SCENARIO_SCHEMA = scenarioSchema as JsonSchema;
+const DATE_TIME_SCHEMA: JsonSchema = { type: 'string', format: 'date-time' };
 
-function validators(): { schema: ValidateFunction; dateTime: ValidateFunction } {
-  if (!compiled) {
-    const ajv = newAjv({ allErrors: true, strict: true });
-    compiled = { schema: ajv.compile(scenarioSchema), dateTime: ajv.compile({ type: 'string', format: 'date-time' }) };
-  }
-  return compiled;
-}
+/** The schemas scenario checks compile beyond the contract's, for the build to compile ahead. */
+export const SCENARIO_SCHEMAS: readonly PooledSchema[] = [SCENARIO_SCHEMA, DATE_TIME_SCHEMA].map((schema) => ({ pool: 'scenarios', schema }));
+
+const scenarioValidators = new ValidatorPool('scenarios');
 
 /** AJV errors as scenario problems; `base` is the pointer of the validated value in the document. */
 function ajvProblems(errors: ErrorObject[] | null | undefined, origin: string, base = ''): Problem[] {
@@ -76,7 +77,7 @@ function attributeProblems(attributes: JsonObject, origin: string, pointer: stri
   if (attributes.id === '') problems.push(scenarioProblem(origin, `${pointer}/id`, 'must not be empty', 'minLength'));
   for (const name of DATE_ATTRIBUTES) {
     const value = attributes[name];
-    if (typeof value !== 'string' || value === '' || validators().dateTime(value)) continue;
+    if (typeof value !== 'string' || value === '' || scenarioValidators.validatorFor(DATE_TIME_SCHEMA)(value)) continue;
     problems.push(scenarioProblem(origin, `${pointer}/${name}`, `must be an ISO 8601 date-time (2024-05-01T12:00:00.000Z) or "", not ${JSON.stringify(value)}`, 'format'));
   }
   return problems;
@@ -163,8 +164,8 @@ function sessionProblems(sessions: unknown[], origin: string): Problem[] {
  * app ids). `origin` names the document in each problem: a file ("scenarios/x.yaml") or a request.
  */
 export function scenarioProblems(value: unknown, origin: string): Problem[] {
-  const { schema } = validators();
-  const problems = schema(value) ? [] : ajvProblems(schema.errors, origin);
+  const validate = scenarioValidators.validatorFor(SCENARIO_SCHEMA);
+  const problems = validate(value) ? [] : ajvProblems(validate.errors, origin);
   if (!isJsonObject(value)) return problems;
   const brokenApps = new Set(problems.map((p) => APP_POINTER.exec(p.source?.pointer ?? '')?.[1]).filter((i) => i !== undefined).map(Number));
   if (Array.isArray(value.apps)) problems.push(...appProblems(value.apps, origin, brokenApps));

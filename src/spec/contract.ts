@@ -1,12 +1,11 @@
 /**
  * The contract, loaded once per process: both documents read, `$ref`s inlined, and one AJV validator
  * per operation for its parameters, its body and each documented response. Each validator is
- * compiled on its first use and kept; equal schemas (NxApp answers six operations) share one
- * compilation. Compiling all ~34 up front cost 300+ ms of every start for operations a test may
- * never call.
+ * made on its first use and kept; equal schemas (NxApp answers six operations) share one. Made
+ * means loaded from the build's precompiled code, or compiled where there is none (validator-pool.ts):
+ * compiling all ~34 up front cost 300+ ms of every start for operations a test may never call.
  */
-import type Ajv from 'ajv';
-import type { Options as AjvOptions, ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import engineDocument from '../../spec/qlik-associative-engine-api.json';
 import controlDocument from '../../spec/control-api.json';
 import {
@@ -18,35 +17,12 @@ import {
   type SwaggerDocument,
   type SwaggerParameter,
 } from './operations';
+import { ValidatorPool, type PoolName } from './validator-pool';
 
 /** What `make` returns, made on the first call only. */
 function once<T>(make: () => T): () => T {
   let made: { value: T } | undefined;
   return () => (made ??= { value: make() }).value;
-}
-
-/**
- * One compilation per distinct schema (by its JSON text), shared by every operation that uses it.
- * The AJV instance is made on the first compilation, so a process that validates nothing never
- * loads AJV at all.
- */
-class ValidatorPool {
-  private readonly compiled = new Map<string, ValidateFunction>();
-  private readonly ajv: () => Ajv;
-
-  constructor(coerceTypes: boolean) {
-    this.ajv = once(() => newContractAjv(coerceTypes));
-  }
-
-  validatorFor(schema: JsonSchema): ValidateFunction {
-    const key = JSON.stringify(schema);
-    let validate = this.compiled.get(key);
-    if (!validate) {
-      validate = this.ajv().compile(schema);
-      this.compiled.set(key, validate);
-    }
-    return validate;
-  }
 }
 
 export interface CompiledOperation extends OperationSpec {
@@ -66,20 +42,6 @@ export interface CompiledOperation extends OperationSpec {
 export const ENGINE_DOCUMENT = engineDocument as unknown as SwaggerDocument;
 export const CONTROL_DOCUMENT = controlDocument as unknown as SwaggerDocument;
 
-/** An AJV instance with ajv-formats. Required here, not imported: AJV takes ~40 ms to load, paid only once something is compiled. */
-export function newAjv(options: AjvOptions): Ajv {
-  const { default: AjvClass } = require('ajv') as typeof import('ajv');
-  const { default: addFormats } = require('ajv-formats') as typeof import('ajv-formats');
-  const ajv = new AjvClass(options);
-  addFormats(ajv);
-  return ajv;
-}
-
-function newContractAjv(coerceTypes: boolean): Ajv {
-  // strict: false because Swagger 2.0 schemas carry annotations AJV does not know (x-*, discriminator).
-  return newAjv({ allErrors: true, strict: false, coerceTypes }).addFormat('binary', true);
-}
-
 function parameterSchema(parameters: SwaggerParameter[], location: SwaggerParameter['in']): JsonSchema {
   const own = parameters.filter((p) => p.in === location);
   const properties: Record<string, JsonSchema> = {};
@@ -89,12 +51,51 @@ function parameterSchema(parameters: SwaggerParameter[], location: SwaggerParame
   return { type: 'object', properties, required: own.filter((p) => p.required).map((p) => p.name) };
 }
 
+/** The schemas an operation is validated with: the `parameters` pool's, then the `bodies` pool's. */
+interface OperationSchemas {
+  /** Absent when the operation declares no parameters. */
+  parameters?: JsonSchema;
+  /** Absent without a body or for a binary one. */
+  body?: JsonSchema;
+  responses: Record<string, JsonSchema | 'binary' | null>;
+}
+
+function operationSchemas(spec: OperationSpec): OperationSchemas {
+  const responses: OperationSchemas['responses'] = {};
+  for (const [status, { schema }] of Object.entries(spec.responses)) {
+    responses[status] = !schema ? null : isBinarySchema(schema) ? 'binary' : schema;
+  }
+  return {
+    ...(spec.parameters.length > 0
+      ? {
+          parameters: {
+            type: 'object',
+            properties: {
+              path: parameterSchema(spec.parameters, 'path'),
+              query: parameterSchema(spec.parameters, 'query'),
+              header: parameterSchema(spec.parameters, 'header'),
+            },
+          },
+        }
+      : {}),
+    ...(spec.body && !isBinarySchema(spec.body.schema) ? { body: spec.body.schema } : {}),
+    responses,
+  };
+}
+
+/** A schema and the pool that compiles it. */
+export interface PooledSchema {
+  pool: PoolName;
+  schema: JsonSchema;
+}
+
 export class Contract {
   readonly operations: CompiledOperation[];
   readonly engineOperations: CompiledOperation[];
   private readonly byId: Map<string, CompiledOperation>;
-  private readonly bodyValidators = new ValidatorPool(false);
-  private readonly parameterValidators = new ValidatorPool(true);
+  private readonly specs: OperationSpec[];
+  private readonly pools: Record<'bodies' | 'parameters', ValidatorPool> = { bodies: new ValidatorPool('bodies'), parameters: new ValidatorPool('parameters') };
+  private readonly errorResponse: JsonSchema;
   private readonly errorResponseValidator: () => ValidateFunction;
   private readonly definitionValidators = new Map<string, ValidateFunction>();
 
@@ -102,12 +103,12 @@ export class Contract {
     private readonly engine: SwaggerDocument = ENGINE_DOCUMENT,
     control: SwaggerDocument = CONTROL_DOCUMENT,
   ) {
-    const specs = [...readOperations(engine, 'engine'), ...readOperations(control, 'control')];
-    this.operations = specs.map((spec) => this.compileOperation(spec));
+    this.specs = [...readOperations(engine, 'engine'), ...readOperations(control, 'control')];
+    this.operations = this.specs.map((spec) => this.compileOperation(spec));
     this.engineOperations = this.operations.filter((op) => op.source === 'engine');
     this.byId = new Map(this.operations.map((op) => [op.id, op]));
-    const errorResponse = dereference({ $ref: '#/definitions/ErrorResponse' }, control.definitions ?? {});
-    this.errorResponseValidator = once(() => this.bodyValidators.validatorFor(errorResponse));
+    this.errorResponse = dereference({ $ref: '#/definitions/ErrorResponse' }, control.definitions ?? {});
+    this.errorResponseValidator = once(() => this.pools.bodies.validatorFor(this.errorResponse));
   }
 
   /** Checks the double's error bodies (ErrorResponse of spec/control-api.json). */
@@ -125,32 +126,39 @@ export class Contract {
   definitionValidator(name: string): ValidateFunction {
     let validate = this.definitionValidators.get(name);
     if (!validate) {
-      validate = this.bodyValidators.validatorFor(dereference({ $ref: `#/definitions/${name}` }, this.engine.definitions ?? {}));
+      validate = this.pools.bodies.validatorFor(this.definition(name));
       this.definitionValidators.set(name, validate);
     }
     return validate;
   }
 
-  /** The operation with getters that compile its validators on first read. */
+  /** Every schema this contract may compile, for the build to compile ahead (src/build/precompile.ts). */
+  schemas(): PooledSchema[] {
+    const found: PooledSchema[] = [{ pool: 'bodies', schema: this.errorResponse }];
+    for (const name of Object.keys(this.engine.definitions ?? {})) found.push({ pool: 'bodies', schema: this.definition(name) });
+    for (const { parameters, body, responses } of this.specs.map(operationSchemas)) {
+      if (parameters) found.push({ pool: 'parameters', schema: parameters });
+      if (body) found.push({ pool: 'bodies', schema: body });
+      for (const schema of Object.values(responses)) if (schema && schema !== 'binary') found.push({ pool: 'bodies', schema });
+    }
+    return found;
+  }
+
+  private definition(name: string): JsonSchema {
+    return dereference({ $ref: `#/definitions/${name}` }, this.engine.definitions ?? {});
+  }
+
+  /** The operation with getters that compile (or load) its validators on first read. */
   private compileOperation(spec: OperationSpec): CompiledOperation {
-    const validateParameters = spec.parameters.length === 0 ? undefined : once(() =>
-      this.parameterValidators.validatorFor({
-        type: 'object',
-        properties: {
-          path: parameterSchema(spec.parameters, 'path'),
-          query: parameterSchema(spec.parameters, 'query'),
-          header: parameterSchema(spec.parameters, 'header'),
-        },
-      }),
-    );
-    const bodySchema = spec.body && !isBinarySchema(spec.body.schema) ? spec.body.schema : undefined;
-    const validateBody = bodySchema ? once(() => this.bodyValidators.validatorFor(bodySchema)) : undefined;
+    const { parameters, body, responses } = operationSchemas(spec);
+    const validateParameters = parameters ? once(() => this.pools.parameters.validatorFor(parameters)) : undefined;
+    const validateBody = body ? once(() => this.pools.bodies.validatorFor(body)) : undefined;
     const responseValidators: CompiledOperation['responseValidators'] = {};
-    for (const [status, { schema }] of Object.entries(spec.responses)) {
-      if (!schema || isBinarySchema(schema)) {
-        responseValidators[status] = schema ? 'binary' : null;
+    for (const [status, schema] of Object.entries(responses)) {
+      if (schema === null || schema === 'binary') {
+        responseValidators[status] = schema;
       } else {
-        Object.defineProperty(responseValidators, status, { enumerable: true, get: once(() => this.bodyValidators.validatorFor(schema)) });
+        Object.defineProperty(responseValidators, status, { enumerable: true, get: once(() => this.pools.bodies.validatorFor(schema)) });
       }
     }
     return {

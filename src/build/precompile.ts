@@ -1,0 +1,62 @@
+/**
+ * `npm run build` runs this after tsc: it writes the build artefacts (src/precompiled.ts) the double
+ * reads at start-up instead of redoing the work: every validator of the contract and of the scenario
+ * format compiled to code with AJV's standalone mode, and every shipped scenario file parsed to
+ * JSON. It empties the folder first, so no artefact of an older build survives.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { PRECOMPILED_DIR } from '../precompiled';
+import { loadContract, type PooledSchema } from '../spec/contract';
+import { poolAjv, precompiledValidatorPath, type PoolName } from '../spec/validator-pool';
+import { precompiledScenarioPath, readScenarioFile, scenarioFiles } from '../scenarios/registry';
+import { SCENARIO_SCHEMAS } from '../scenarios/validate';
+
+export interface PrecompileReport {
+  validators: number;
+  scenarios: number;
+}
+
+function writeValidators(schemas: readonly PooledSchema[]): number {
+  // Required here: only the build compiles to code.
+  const { _ } = require('ajv') as typeof import('ajv');
+  const standaloneCode = (require('ajv/dist/standalone') as typeof import('ajv/dist/standalone')).default;
+  // The code refers to ajv-formats' own definitions instead of inlining their functions.
+  const code = { source: true, formats: _`require("ajv-formats/dist/formats").fullFormats` };
+  const ajvs = new Map<PoolName, ReturnType<typeof poolAjv>>();
+  const written = new Set<string>();
+  for (const { pool, schema } of schemas) {
+    const file = precompiledValidatorPath(pool, JSON.stringify(schema));
+    if (written.has(file)) continue;
+    let ajv = ajvs.get(pool);
+    if (!ajv) ajvs.set(pool, (ajv = poolAjv(pool, { code })));
+    fs.writeFileSync(file, standaloneCode(ajv, ajv.compile(schema)));
+    written.add(file);
+  }
+  return written.size;
+}
+
+/** Shipped scenario files as parsed values, for those whose value JSON keeps whole (YAML can say .nan). */
+function writeScenarios(): number {
+  let count = 0;
+  for (const file of scenarioFiles().values()) {
+    const value = readScenarioFile(file);
+    const json = JSON.stringify(value);
+    if (!isDeepStrictEqual(JSON.parse(json), value)) continue;
+    fs.writeFileSync(precompiledScenarioPath(fs.readFileSync(file.path, 'utf8')), json);
+    count += 1;
+  }
+  return count;
+}
+
+export function precompile(): PrecompileReport {
+  fs.rmSync(PRECOMPILED_DIR, { recursive: true, force: true });
+  fs.mkdirSync(PRECOMPILED_DIR, { recursive: true });
+  return { validators: writeValidators([...loadContract().schemas(), ...SCENARIO_SCHEMAS]), scenarios: writeScenarios() };
+}
+
+if (require.main === module) {
+  const { validators, scenarios } = precompile();
+  process.stdout.write(`precompiled ${validators} validators and ${scenarios} scenario files into ${path.relative(process.cwd(), PRECOMPILED_DIR)}\n`);
+}

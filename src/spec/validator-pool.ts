@@ -1,0 +1,65 @@
+/**
+ * Where every AJV validator of the double comes from. A pool compiles each distinct schema once
+ * (by its JSON text) and shares it; before compiling it looks for the same validator compiled to
+ * code by `npm run build` (src/build/precompile.ts), because loading AJV and compiling the
+ * scenario schema and the engine's definitions cost ~150 ms of every CLI start. A build artefact
+ * is named by a hash of its pool's options and schema text, so a missing or stale one is never
+ * used: the pool then compiles at run time (as under jest, which runs src/ where there are none).
+ */
+import fs from 'node:fs';
+import type Ajv from 'ajv';
+import type { Options as AjvOptions, ValidateFunction } from 'ajv';
+import { artefactPath } from '../precompiled';
+import type { JsonSchema } from './operations';
+
+/**
+ * The pools, each with its AJV options: `bodies` for JSON bodies, responses and definitions;
+ * `parameters` for `{path, query, header}` objects of strings, coerced to their declared types;
+ * `scenarios` for the double's own scenario format, checked strictly (it has no foreign keywords).
+ */
+export type PoolName = 'bodies' | 'parameters' | 'scenarios';
+
+// strict: false for the contract because Swagger 2.0 schemas carry annotations AJV does not know (x-*, discriminator).
+const POOL_OPTIONS: Record<PoolName, AjvOptions> = {
+  bodies: { allErrors: true, strict: false, coerceTypes: false },
+  parameters: { allErrors: true, strict: false, coerceTypes: true },
+  scenarios: { allErrors: true, strict: true },
+};
+
+/** An AJV instance for a pool, with ajv-formats (and the contract's `binary`, which any string passes). */
+export function poolAjv(pool: PoolName, extra: AjvOptions = {}): Ajv {
+  // Required here, not imported: AJV takes ~40 ms to load, paid only when something is compiled.
+  const { default: AjvClass } = require('ajv') as typeof import('ajv');
+  const { default: addFormats } = require('ajv-formats') as typeof import('ajv-formats');
+  const ajv = new AjvClass({ ...POOL_OPTIONS[pool], ...extra });
+  addFormats(ajv);
+  if (pool !== 'scenarios') ajv.addFormat('binary', true);
+  return ajv;
+}
+
+/** The build artefact of one pool's validator for `schemaText` (JSON.stringify of the schema), named by both and the pool's options. */
+export function precompiledValidatorPath(pool: PoolName, schemaText: string): string {
+  return artefactPath('validator', `${JSON.stringify(POOL_OPTIONS[pool])}\n${schemaText}`, 'js');
+}
+
+function precompiledValidator(pool: PoolName, schemaText: string): ValidateFunction | undefined {
+  const file = precompiledValidatorPath(pool, schemaText);
+  return fs.existsSync(file) ? (require(file) as ValidateFunction) : undefined;
+}
+
+export class ValidatorPool {
+  private readonly validators = new Map<string, ValidateFunction>();
+  private ajv: Ajv | undefined;
+
+  constructor(readonly name: PoolName) {}
+
+  validatorFor(schema: JsonSchema): ValidateFunction {
+    const text = JSON.stringify(schema);
+    let validate = this.validators.get(text);
+    if (!validate) {
+      validate = precompiledValidator(this.name, text) ?? (this.ajv ??= poolAjv(this.name)).compile(schema);
+      this.validators.set(text, validate);
+    }
+    return validate;
+  }
+}
