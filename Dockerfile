@@ -44,7 +44,7 @@ FROM ${BASE_IMAGE}
 RUN groupadd --system --gid 10001 engine \
  && useradd --system --uid 10001 --gid engine --home-dir /app --no-create-home --shell /usr/sbin/nologin engine
 # Every CLI flag has an environment variable too (see README): SCENARIO, SCENARIOS_DIR, SEED,
-# VALIDATION, BODY_LIMIT, JOURNAL_SIZE, MEDIA_FILE_LIMIT, MEDIA_FILES_PER_APP.
+# VALIDATION, BODY_LIMIT, JOURNAL_SIZE, MEDIA_FILE_LIMIT, MEDIA_FILES_PER_APP, MAX_NAMESPACES, …
 ENV PORT=9076 HOST=0.0.0.0 NODE_ENV=production
 EXPOSE 9076
 WORKDIR /app

@@ -14,6 +14,7 @@ import { generationProgress } from './commands/progress';
 import { validateCommand } from './commands/validate';
 import { DEFAULT_BODY_LIMIT } from './server';
 import { DEFAULT_JOURNAL_SIZE } from './control/journal';
+import { DEFAULT_MAX_NAMESPACES, MAX_NAMESPACES_LIMIT } from './control/namespaces';
 import { parseByteSize } from './units';
 import { DEFAULT_MAX_MEDIA_FILES_PER_APP } from './state/options';
 import { DEFAULT_PROXY_TIMEOUT_MS, proxyTarget } from './proxy/relay';
@@ -49,6 +50,7 @@ interface ServeFlags {
   journalSize: number;
   mediaFileLimit: string;
   mediaFilesPerApp: number;
+  maxNamespaces: number;
   jwtSecret?: string;
   /** The PEM text, read from the file named on the command line. */
   jwtPublicKey?: string;
@@ -66,7 +68,8 @@ function engineUrl(value: string): string {
   try {
     proxyTarget(value);
   } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
+    // Not an InvalidArgumentError: commander would echo the value, and a refused engine URL may hold a password.
+    throw new Error(`--proxy: ${(error as Error).message}`);
   }
   return value;
 }
@@ -92,6 +95,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     bodyLimit: flags.bodyLimit,
     journalSize: flags.journalSize,
     mediaLimits: { maxMediaFileBytes: parseByteSize(flags.mediaFileLimit), maxMediaFilesPerApp: flags.mediaFilesPerApp },
+    maxNamespaces: flags.maxNamespaces,
     // An empty value (JWT_SECRET= in a compose file) means none, as for the control token.
     jwtKeys: { secret: flags.jwtSecret || undefined, publicKey: flags.jwtPublicKey || undefined },
     scenariosDir: flags.scenariosDir,
@@ -140,6 +144,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--journal-size <n>', 'requests the journal keeps').env('JOURNAL_SIZE').default(DEFAULT_JOURNAL_SIZE).argParser(wholeNumber(1, 1_000_000)))
     .addOption(new Option('--media-file-limit <size>', 'largest media file an app may hold').env('MEDIA_FILE_LIMIT').default('50mb').argParser(byteSize))
     .addOption(new Option('--media-files-per-app <n>', 'most media files one app may hold').env('MEDIA_FILES_PER_APP').default(DEFAULT_MAX_MEDIA_FILES_PER_APP).argParser(wholeNumber(1, 10_000_000)))
+    .addOption(new Option('--max-namespaces <n>', 'most namespaces besides the default one; each holds a world of the start scenario').env('MAX_NAMESPACES').default(DEFAULT_MAX_NAMESPACES).argParser(wholeNumber(0, MAX_NAMESPACES_LIMIT)))
     .addOption(new Option('--jwt-secret <secret>', "HMAC secret that verifies bearer tokens (HS256/384/512); replaces the scenario's").env('JWT_SECRET'))
     .addOption(new Option('--jwt-public-key <file>', "PEM public key file that verifies bearer tokens (RS*/ES*); replaces the scenario's").env('JWT_PUBLIC_KEY').argParser(pemFile))
     .addOption(new Option('--control-token <token>', 'require Authorization: Bearer <token> on /__control calls').env('CONTROL_TOKEN'))

@@ -78,6 +78,8 @@ export interface DoubleOptions {
   mediaLimits?: Partial<MediaLimits>;
   /** Keys that verify bearer tokens (--jwt-secret, --jwt-public-key); they replace every scenario's `security.jwt` key. */
   jwtKeys?: JwtKeys;
+  /** Most namespaces besides the default one (--max-namespaces, default 256); each holds a world of the default namespace's scenario. */
+  maxNamespaces?: number;
   /** When set, control calls must send `Authorization: Bearer <controlToken>` (--control-token); engine calls never. */
   controlToken?: string;
   /** Handlers that replace the double's own for some operations (responses are still validated). */
@@ -143,7 +145,7 @@ export class DoubleRuntime {
       const model = EngineModel.fromScenario(scenario, { limits: this.mediaLimits });
       this.gatekeeper.policyOf(model); // a bad security section fails here, not on a later request
       return model;
-    });
+    }, options.maxNamespaces);
   }
 
   /** The model of one namespace (the default one is ''), made from the default namespace's scenario on first use. */

@@ -14,8 +14,10 @@ import { FaultRules } from './faults';
 export const NAMESPACE_HEADER = 'x-engine-double-namespace';
 /** Longest namespace name. */
 export const MAX_NAMESPACE_LENGTH = 64;
-/** Most namespaces a double holds besides the default one; a new one beyond gets 429. */
-export const MAX_NAMESPACES = 256;
+/** Most namespaces a double holds besides the default one unless told otherwise (--max-namespaces); a new one beyond gets 429. */
+export const DEFAULT_MAX_NAMESPACES = 256;
+/** The highest --max-namespaces accepted. */
+export const MAX_NAMESPACES_LIMIT = 100_000;
 /** Most inline scenarios one namespace may register. */
 export const MAX_INLINE_SCENARIOS = 100;
 
@@ -105,26 +107,33 @@ export class Namespaces {
   private readonly byName = new Map<string, Namespace>();
   private faultRuleIds = 0;
 
-  /** Makes the default namespace now, so a bad start scenario stops the start. */
+  /**
+   * Makes the default namespace now, so a bad start scenario stops the start. `limit` bounds memory:
+   * each namespace holds a world of the default namespace's scenario (about 21 MB for `large`).
+   */
   constructor(
     initial: ScenarioDocument,
     private readonly build: WorldBuilder,
+    readonly limit: number = DEFAULT_MAX_NAMESPACES,
   ) {
+    if (!Number.isInteger(limit) || limit < 0 || limit > MAX_NAMESPACES_LIMIT) {
+      throw new Error(`maxNamespaces must be a whole number from 0 to ${MAX_NAMESPACES_LIMIT}, not ${limit}`);
+    }
     this.byName.set('', this.create('', initial));
   }
 
   /**
    * The namespace `name` ("" for the default one), made on first use from the default namespace's
-   * current scenario and inline scenarios (not its world or faults). Beyond MAX_NAMESPACES: 429.
+   * current scenario and inline scenarios (not its world or faults). Beyond the limit: 429.
    */
   get(name: string): Namespace {
     const existing = this.byName.get(name);
     if (existing) return existing;
-    if (this.byName.size - 1 >= MAX_NAMESPACES) {
+    if (this.byName.size - 1 >= this.limit) {
       throw doubleError('namespaceLimit', {
-        detail: `the double already holds ${MAX_NAMESPACES} namespaces besides the default one; drop unused ones with DELETE /__control/namespace`,
+        detail: `the double already holds ${this.limit} namespaces besides the default one (--max-namespaces); drop unused ones with DELETE /__control/namespace`,
         source: { header: NAMESPACE_HEADER },
-        meta: { limit: MAX_NAMESPACES },
+        meta: { limit: this.limit },
       });
     }
     const origin = this.default();

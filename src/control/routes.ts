@@ -13,7 +13,7 @@ import type { DoubleRuntime } from '../server';
 import { catalog, findScenario, registerInlineScenario } from './catalog';
 import type { FaultRuleInput } from './faults';
 import type { JournalEntry } from './journal';
-import { MAX_NAMESPACES, NAMESPACE_HEADER, type Namespace } from './namespaces';
+import { NAMESPACE_HEADER, type Namespace } from './namespaces';
 
 /** Every operation of the control contract, named like the engine's: `METHOD /path/template`. */
 type ControlPaths = (typeof controlSpec)['paths'];
@@ -152,7 +152,7 @@ export const controlRoutes: Record<ControlOperationId, ControlHandler> = {
   'GET /__control/namespaces': (_request, { runtime }) => ({
     status: 200,
     body: {
-      limit: MAX_NAMESPACES,
+      limit: runtime.namespaces.limit,
       namespaces: runtime.namespaces.list().map((scope) => ({ namespace: scope.name, scenario: scope.scenario.name })),
     },
   }),

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
-import { CLI, serveCli } from '../support/cli';
+import { CLI, runCli, serveCli } from '../support/cli';
 
 /** Starts the built CLI and resolves with the URL from its "listening on" line. */
 const serve = (args: string[], env: NodeJS.ProcessEnv = {}) => serveCli(args, { ...process.env, ...env });
@@ -54,6 +54,20 @@ describe('qlik-engine-double serve', () => {
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     expect(await exitOf(child)).toBe(1);
     expect(stderr).toMatch(/--validation <mode>.*loose/);
+  });
+
+  it('holds at most --max-namespaces namespaces (MAX_NAMESPACES from the environment), and refuses a negative one', async () => {
+    for (const [args, env] of [[['--max-namespaces', '1'], {}], [[], { MAX_NAMESPACES: '1' }]] as const) {
+      const { child, url } = await serve(['--port', '0', '--host', '127.0.0.1', ...args], env);
+      expect(await (await fetch(`${url}/__control/namespaces`)).json()).toMatchObject({ limit: 1 });
+      expect((await fetch(`${url}/health`, { headers: { 'x-engine-double-namespace': 'a' } })).status).toBe(200);
+      expect((await fetch(`${url}/health`, { headers: { 'x-engine-double-namespace': 'b' } })).status).toBe(429);
+      child.kill('SIGTERM');
+      expect(await exitOf(child)).toBe(0);
+    }
+    const refused = await runCli(['serve', '--max-namespaces', '-1']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/--max-namespaces <n>.*expected a whole number from 0 to 100000/);
   });
 
   it('refuses an unknown scenario with exit 1 and the known names', async () => {

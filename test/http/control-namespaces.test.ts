@@ -1,5 +1,5 @@
 import { startEngineDouble, type EngineDouble } from '../../src/index';
-import { MAX_NAMESPACES, MAX_NAMESPACE_LENGTH } from '../../src/control/namespaces';
+import { DEFAULT_MAX_NAMESPACES, MAX_NAMESPACE_LENGTH } from '../../src/control/namespaces';
 import { loadScenario } from '../../src/scenarios/registry';
 import { NAMESPACE_HEADER } from '../../src/server';
 import { errorsOf, newDouble } from '../support/double';
@@ -71,7 +71,7 @@ describe('namespaces under concurrent use', () => {
     try {
       expect((await stateOf('late')).name).toBe('unhealthy');
       const listed = (await (await fetch(`${engine.url}/__control/namespaces`)).json()) as { limit: number; namespaces: { namespace: string; scenario: string }[] };
-      expect(listed.limit).toBe(MAX_NAMESPACES);
+      expect(listed.limit).toBe(DEFAULT_MAX_NAMESPACES);
       expect(listed.namespaces).toEqual(expect.arrayContaining([{ namespace: '', scenario: 'unhealthy' }, { namespace: 'late', scenario: 'unhealthy' }, { namespace: 'ops', scenario: 'busy' }]));
       expect(listed.namespaces[0]).toEqual({ namespace: '', scenario: 'unhealthy' });
     } finally {
@@ -106,15 +106,31 @@ describe('namespace names and limits', () => {
     expect(journal.slice(0, 2).map((e) => [e.namespace, e.status])).toEqual([[undefined, 400], [undefined, 400]]);
   });
 
-  it(`holds at most ${MAX_NAMESPACES} namespaces besides the default one: a new one beyond gets 429, a known one still works`, async () => {
+  it(`holds at most ${DEFAULT_MAX_NAMESPACES} namespaces besides the default one: a new one beyond gets 429, a known one still works`, async () => {
     const { http } = newDouble();
-    for (let i = 0; i < MAX_NAMESPACES; i += 1) expect((await http.get('/health').set(NAMESPACE_HEADER, `ns-${i}`)).status).toBe(200);
+    for (let i = 0; i < DEFAULT_MAX_NAMESPACES; i += 1) expect((await http.get('/health').set(NAMESPACE_HEADER, `ns-${i}`)).status).toBe(200);
     const beyond = await http.get('/health').set(NAMESPACE_HEADER, 'one-too-many');
     expect(beyond.status).toBe(429);
-    expect(errorsOf(beyond.body)[0]).toMatchObject({ code: 'NAMESPACE_LIMIT', meta: { limit: MAX_NAMESPACES } });
+    expect(errorsOf(beyond.body)[0]).toMatchObject({ code: 'NAMESPACE_LIMIT', meta: { limit: DEFAULT_MAX_NAMESPACES } });
     expect((await http.get('/health').set(NAMESPACE_HEADER, 'ns-0')).status).toBe(200);
     expect((await http.delete('/__control/namespace').set(NAMESPACE_HEADER, 'ns-0')).status).toBe(204);
     expect((await http.get('/health').set(NAMESPACE_HEADER, 'one-too-many')).status).toBe(200);
+  });
+
+  it('holds at most maxNamespaces when told: the listing says so, 0 leaves only the default namespace', async () => {
+    const two = newDouble({ maxNamespaces: 2 });
+    for (const name of ['a', 'b']) expect((await two.http.get('/health').set(NAMESPACE_HEADER, name)).status).toBe(200);
+    const beyond = await two.http.get('/health').set(NAMESPACE_HEADER, 'c');
+    expect(beyond.status).toBe(429);
+    expect(errorsOf(beyond.body)[0]).toMatchObject({ code: 'NAMESPACE_LIMIT', meta: { limit: 2 } });
+    expect((await two.http.get('/__control/namespaces')).body).toMatchObject({ limit: 2, namespaces: [{ namespace: '' }, { namespace: 'a' }, { namespace: 'b' }] });
+    const none = newDouble({ maxNamespaces: 0 });
+    expect((await none.http.get('/health')).status).toBe(200);
+    expect((await none.http.get('/health').set(NAMESPACE_HEADER, 'a')).status).toBe(429);
+  });
+
+  it.each([-1, 1.5, 100_001, Number.NaN])('refuses maxNamespaces %p at start', (maxNamespaces) => {
+    expect(() => newDouble({ maxNamespaces })).toThrow(`maxNamespaces must be a whole number from 0 to 100000, not ${maxNamespaces}`);
   });
 
   it('drops a namespace with its world, and refuses to drop the default one', async () => {

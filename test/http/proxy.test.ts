@@ -329,10 +329,18 @@ describe('serve --proxy --record', () => {
     }
   });
 
-  it('refuses --record without --proxy, and an engine URL it cannot use, with exit 1 saying why', async () => {
+  it('refuses --record without --proxy, with exit 1 saying why, and writes nothing', async () => {
     await expect(serve(['--record', dir])).rejects.toThrow(/exited 1 before listening: .*--record needs --proxy/);
-    await expect(serve(['--proxy', 'https://user:secret@engine'])).rejects.toThrow(/exited 1 before listening: .*must not hold credentials/);
     expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it('never prints the password of an engine URL it refuses, valid URL or not', async () => {
+    const refusal = (url: string) => serve(['--proxy', url]).then(() => 'listening', (error: Error) => error.message);
+    const withCredentials = await refusal('https://user:s3cret@engine');
+    expect(withCredentials).toMatch(/exited 1 before listening: .*--proxy: the engine URL must not hold credentials/);
+    const notAUrl = await refusal('https://user:s3cret@en gine');
+    expect(notAUrl).toMatch(/exited 1 before listening: .*--proxy: "https:\/\/\*\*\*@en gine" is not a URL/);
+    expect([withCredentials, notAUrl].filter((message) => message.includes('s3cret'))).toEqual([]);
   });
 
   it('runs from the command line: records while serving, writes on SIGTERM, exits 0, and serve --scenario plays it back', async () => {
