@@ -1,7 +1,5 @@
-import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { startEngineDouble, type EngineDouble } from '../../src/index';
@@ -9,6 +7,7 @@ import { doubleError } from '../../src/errors';
 import { loadScenario } from '../../src/scenarios/registry';
 import { mintToken } from '../../src/auth/mint';
 import { runCli, tableRow } from '../support/cli';
+import { localServer, type SeenRequest } from '../support/local-server';
 
 const SECURED_SECRET = 'qlik-engine-double-secured-test-secret';
 
@@ -37,29 +36,8 @@ function readJUnit(file: string) {
   return { name: suite[1], tests: Number(suite[2]), failures: Number(suite[3]), skipped: Number(suite[4]), testcases };
 }
 
-/** A server that answers from `answer`, on loopback, remembering each request's method, path and headers. */
-async function localServer(answer: (req: http.IncomingMessage, res: http.ServerResponse) => void) {
-  const seen: { method: string; url: string; headers: http.IncomingHttpHeaders }[] = [];
-  const server = http.createServer((req, res) => {
-    seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
-    req.resume();
-    answer(req, res);
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    seen,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
 /** Breaks the contract on purpose: a number where a string belongs, an object for an array, 500 for the rest. */
-function brokenEngine(req: http.IncomingMessage, res: http.ServerResponse): void {
+function brokenEngine(req: SeenRequest, res: ServerResponse): void {
   const json = (body: unknown) => {
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify(body));

@@ -3,13 +3,11 @@
  * same control methods in process and over HTTP (connectEngineDouble), each checked against what
  * the double then does on the wire.
  */
-import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { connectEngineDouble, DoubleError, startEngineDouble, type EngineDouble, type EngineDoubleControl, type ScenarioDocument } from '../../src/index';
+import { localServer } from '../support/local-server';
 
 const SALES_OVERVIEW = '2f1c5a0e-8b4d-4c1e-9a57-3d6f0b7e2c91';
 const quiet = () => undefined;
@@ -327,24 +325,18 @@ describe('connectEngineDouble', () => {
     await closed.close();
     await expect(connectEngineDouble(closed.url)).rejects.toThrow(`GET /__control/namespaces to the engine double at ${closed.url} failed: ECONNREFUSED`);
 
-    const requests: string[] = [];
-    const other = http.createServer((req, res) => {
-      requests.push(req.url ?? '');
+    const other = await localServer((req, res) => {
       if (req.url === '/slow/__control/namespaces') return; // never answers
       res.statusCode = 404;
       res.setHeader('content-type', 'text/html');
       res.end('<html><body>Not Found</body></html>');
     });
-    other.listen(0, '127.0.0.1');
-    await once(other, 'listening');
-    const base = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
     try {
-      await expect(connectEngineDouble(base)).rejects.toThrow(`GET /__control/namespaces at ${base} answered 404 (<html><body>Not Found</body></html>): is an engine double listening there?`);
-      await expect(connectEngineDouble(`${base}/slow`, { timeoutMs: 100 })).rejects.toThrow('no answer within 100 ms');
-      expect(requests).toEqual(['/__control/namespaces', '/slow/__control/namespaces']);
+      await expect(connectEngineDouble(other.url)).rejects.toThrow(`GET /__control/namespaces at ${other.url} answered 404 (<html><body>Not Found</body></html>): is an engine double listening there?`);
+      await expect(connectEngineDouble(`${other.url}/slow`, { timeoutMs: 100 })).rejects.toThrow('no answer within 100 ms');
+      expect(other.seen.map((r) => r.url)).toEqual(['/__control/namespaces', '/slow/__control/namespaces']);
     } finally {
-      other.closeAllConnections();
-      other.close();
+      await other.close();
     }
   });
 

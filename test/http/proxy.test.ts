@@ -1,8 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import fs from 'node:fs';
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startEngineDouble, type EngineDouble } from '../../src/index';
@@ -12,6 +9,7 @@ import type { JournalEntry } from '../../src/control/journal';
 import { errorsOf } from '../support/double';
 import { rawRequest, type RawResponse } from '../support/raw-http';
 import { serveCli } from '../support/cli';
+import { localServer } from '../support/local-server';
 
 const SALES = '2f1c5a0e-8b4d-4c1e-9a57-3d6f0b7e2c91';
 const CHURN = '7b9e4d2a-1c3f-4a8b-b6d5-0e2f9c8a7d14';
@@ -19,42 +17,6 @@ const INVENTORY = 'c4d8a1f6-5e2b-4f7c-8d9a-1b3e6f0a2c57';
 const JSON_TYPE = { 'content-type': 'application/json' };
 const OCTETS = { 'content-type': 'application/octet-stream' };
 const quiet = () => undefined;
-
-/** What a hand-written engine saw of one request. */
-interface SeenRequest {
-  method: string;
-  url: string;
-  rawHeaders: string[];
-  body: Buffer;
-}
-
-type Answer = (req: SeenRequest, res: ServerResponse) => void;
-
-/** A tiny engine on loopback that answers as told: the broken or odd server a real engine may be. */
-async function handWrittenEngine(answer: Answer): Promise<{ url: string; seen: SeenRequest[]; close: () => Promise<void> }> {
-  const seen: SeenRequest[] = [];
-  const server = http.createServer((req: IncomingMessage, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const request = { method: req.method ?? '', url: req.url ?? '', rawHeaders: req.rawHeaders, body: Buffer.concat(chunks) };
-      seen.push(request);
-      answer(request, res);
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    seen,
-    close: async () => {
-      server.closeAllConnections();
-      server.close();
-      await once(server, 'close');
-    },
-  };
-}
 
 function headerValues(rawHeaders: string[], name: string): string[] {
   const values: string[] = [];
@@ -159,7 +121,7 @@ describe('serve --proxy in front of an engine (a second double)', () => {
 
 describe('serve --proxy with an engine that misbehaves', () => {
   it("journals an answer that breaks the contract and still gives the client the engine's bytes", async () => {
-    const broken = await handWrittenEngine((_req, res) => {
+    const broken = await localServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{"version":12}');
     });
@@ -180,7 +142,7 @@ describe('serve --proxy with an engine that misbehaves', () => {
   });
 
   it('sends the request as the client did: raw path and query, body, end-to-end headers; hop-by-hop and namespace headers stop', async () => {
-    const echo = await handWrittenEngine((_req, res) => {
+    const echo = await localServer((_req, res) => {
       res.writeHead(201, 'Made', [
         ['Set-Cookie', 'X-Qlik-Session=abc; Path=/'],
         ['Set-Cookie', 'other=1'],
@@ -224,7 +186,7 @@ describe('serve --proxy with an engine that misbehaves', () => {
   });
 
   it('answers 502 UPSTREAM_UNREACHABLE in the error shape when nothing listens at the engine URL', async () => {
-    const gone = await handWrittenEngine(() => undefined);
+    const gone = await localServer(() => undefined);
     await gone.close();
     const proxy = await startEngineDouble({ proxy: { target: gone.url }, log: quiet });
     try {
@@ -240,7 +202,7 @@ describe('serve --proxy with an engine that misbehaves', () => {
   });
 
   it('answers 504 UPSTREAM_TIMEOUT when the engine stays silent past the proxy timeout', async () => {
-    const silent = await handWrittenEngine(() => undefined);
+    const silent = await localServer(() => undefined);
     const proxy = await startEngineDouble({ proxy: { target: silent.url, timeoutMs: 100 }, log: quiet });
     try {
       const res = await rawRequest(proxy.url, 'GET', '/health');
@@ -253,7 +215,7 @@ describe('serve --proxy with an engine that misbehaves', () => {
   });
 
   it('refuses a body over the body limit with 413 before the engine hears of it', async () => {
-    const echo = await handWrittenEngine((_req, res) => res.end());
+    const echo = await localServer((_req, res) => res.end());
     const proxy = await startEngineDouble({ proxy: { target: echo.url }, bodyLimit: 1024, log: quiet });
     try {
       const res = await rawRequest(proxy.url, 'PUT', `/v1/apps/${SALES}/media/files/big.bin`, Buffer.alloc(1025), OCTETS);
