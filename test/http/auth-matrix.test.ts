@@ -1,6 +1,6 @@
 /**
  * The secured scenario's role matrix: every app operation of the contract × every role, with the
- * status each gets. A refusal leaves the world exactly as it was.
+ * status each gets. A refusal leaves the world exactly as it was; a 200 did what it says.
  */
 import type { Test } from 'supertest';
 import { mintToken } from '../../src/auth/mint';
@@ -94,7 +94,16 @@ describe('secured scenario: operations × roles', () => {
     const res = await request;
 
     expect(res.status).toBe(status);
-    if (status === 200) return;
+    if (status === 200) {
+      // What a 200 says happened did: reads leave the apps as they were, the rest change them.
+      const apps = (world: ScenarioDocument) => world.apps;
+      if (op.operation.startsWith('GET ')) expect(apps(runtime.model().toScenario())).toEqual(apps(before));
+      else expect(apps(runtime.model().toScenario())).not.toEqual(apps(before));
+      // An NxApp answer reports the caller's privileges on it, which include the one this call needed.
+      const { privileges } = res.body as { privileges?: string[] };
+      if (privileges !== undefined && op.permission !== 'create') expect(privileges).toContain(op.permission);
+      return;
+    }
     const [error] = errorsOf(res.body);
     if (status === 401) {
       expect(error).toMatchObject({ code: 'UNAUTHORIZED', status: '401', meta: { reason: 'missing' } });
