@@ -20,6 +20,7 @@ import { normaliseMediaPath, thumbnailMediaPath } from '../state/media-path';
 import { isJsonObject } from '../state/scenario-apps';
 import type { EngineCondition, ScenarioApp, ScenarioDocument } from '../scenarios/types';
 import type { Exchange } from './relay';
+import { cloneJson } from '../state/clone';
 
 /** The /health statuses that say how the engine is. */
 const CONDITION_OF_HEALTH_STATUS: Readonly<Record<number, EngineCondition>> = { 200: 'healthy', 429: 'busy', 503: 'unhealthy' };
@@ -128,9 +129,9 @@ export class RecordedWorld {
     const apps = [...this.apps.values()].map((app): ScenarioApp => {
       const media = [...app.media.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
       return {
-        attributes: structuredClone(app.attributes),
+        attributes: cloneJson(app.attributes),
         ...(media.length > 0 ? { media: Object.fromEntries(media.map(([key, bytes]) => [key, { base64: bytes.toString('base64') }])) } : {}),
-        ...(app.dataModel !== undefined ? { dataModel: structuredClone(app.dataModel) } : {}),
+        ...(app.dataModel !== undefined ? { dataModel: cloneJson(app.dataModel) } : {}),
         ...(app.publishedStream !== undefined ? { publishedStream: app.publishedStream } : {}),
       };
     });
@@ -139,7 +140,7 @@ export class RecordedWorld {
       ...(label.description !== undefined ? { description: label.description } : {}),
       ...(this.condition !== undefined ? { condition: this.condition } : {}),
       apps,
-      ...(this.sessions !== undefined ? { sessions: structuredClone(this.sessions) } : {}),
+      ...(this.sessions !== undefined ? { sessions: cloneJson(this.sessions) } : {}),
     };
   }
 
@@ -161,7 +162,7 @@ export class RecordedWorld {
     const app: RecordedApp = known ?? {
       attributes,
       media: new Map(source?.media),
-      ...(source?.dataModel !== undefined ? { dataModel: structuredClone(source.dataModel) } : {}),
+      ...(source?.dataModel !== undefined ? { dataModel: cloneJson(source.dataModel) } : {}),
     };
     let changed = known === undefined || !isDeepStrictEqual(known.attributes, attributes);
     app.attributes = attributes;

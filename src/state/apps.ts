@@ -1,6 +1,7 @@
 /** An app as the model stores it, the copies it hands out, and the NxApp shape built from one. */
 import type { DataModelMetadata, NxApp, NxAppCreatePrivileges, NxAttributes } from '../spec/types';
 import type { MediaTree } from './media-tree';
+import { cloneJson } from './clone';
 
 export const DEFAULT_APP_NAME = 'Untitled';
 export const IMPORTED_APP_NAME = 'Imported app';
@@ -50,7 +51,7 @@ export function defaultAttributes(id: string, owner: string, timestamp: string):
 
 export function snapshotOf(app: StoredApp): AppSnapshot {
   return {
-    attributes: structuredClone(app.attributes),
+    attributes: cloneJson(app.attributes),
     ...(app.publishedStream !== undefined ? { publishedStream: app.publishedStream } : {}),
     ...(app.importedFileBytes !== undefined ? { importedFileBytes: app.importedFileBytes } : {}),
     mediaFileCount: app.media.fileCount,
@@ -78,5 +79,5 @@ const CREATING_PRIVILEGES: readonly string[] = ['create', 'update'];
 export function toNxApp(app: { attributes: NxAttributes }, privileges: readonly string[]): NxApp {
   const canCreate = privileges.some((privilege) => CREATING_PRIVILEGES.includes(privilege));
   const create: NxAppCreatePrivileges[] = CREATABLE_RESOURCES.map((resource) => ({ resource, canCreate }));
-  return { attributes: structuredClone(app.attributes), privileges: [...privileges], create };
+  return { attributes: cloneJson(app.attributes), privileges: [...privileges], create };
 }

@@ -5,6 +5,7 @@
  */
 import os from 'node:os';
 import type { DataModelMetadata, HardwareMeta } from '../spec/types';
+import { cloneJson } from './clone';
 
 export function hostHardware(): HardwareMeta {
   return { logical_cores: os.cpus().length, total_memory: os.totalmem() };
@@ -18,6 +19,6 @@ export function emptyDataModel(): DataModelMetadata {
 /** A copy of the stored metadata as reported: the host's hardware, the stored figures otherwise. */
 export function reportedDataModel(stored: DataModelMetadata | undefined): DataModelMetadata {
   if (stored === undefined) return emptyDataModel();
-  const copy = structuredClone(stored);
+  const copy = cloneJson(stored);
   return { ...copy, reload_meta: { cpu_time_spent_ms: 0, ...copy.reload_meta, hardware: hostHardware() } };
 }

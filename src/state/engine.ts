@@ -25,6 +25,7 @@ import { normaliseMediaPath, thumbnailMediaPath } from './media-path';
 import { MediaTree, mediaListMode } from './media-tree';
 import { resolveModelOptions, type MediaLimits, type ModelOptions, type ResolvedModelOptions } from './options';
 import { decodeScenarioApp, encodeStoredApp, isJsonObject, type DecodedApp } from './scenario-apps';
+import { cloneJson } from './clone';
 
 export type { AppSnapshot } from './apps';
 export type { MediaLimits, ModelOptions } from './options';
@@ -101,7 +102,7 @@ export class EngineModel {
     this.condition = 'healthy';
     this.scenarioName = scenario.name;
     this.scenarioDescription = scenario.description;
-    this.security = scenario.security === undefined ? undefined : structuredClone(scenario.security);
+    this.security = scenario.security === undefined ? undefined : cloneJson(scenario.security);
     this.sessions = [];
   }
 
@@ -136,7 +137,7 @@ export class EngineModel {
     }
     for (const [index, session] of (doc.sessions ?? []).entries()) {
       if (!isJsonObject(session)) throw invalidScenario(`/sessions/${index}: a session must be an object`, `/sessions/${index}`);
-      model.sessions.push(structuredClone(session));
+      model.sessions.push(cloneJson(session));
     }
     return model;
   }
@@ -149,7 +150,7 @@ export class EngineModel {
       condition: this.condition,
       apps: [...this.apps.values()].map(encodeStoredApp),
       sessions: this.listSessions(),
-      ...(this.security !== undefined ? { security: structuredClone(this.security) } : {}),
+      ...(this.security !== undefined ? { security: cloneJson(this.security) } : {}),
     };
   }
 
@@ -209,7 +210,7 @@ export class EngineModel {
     const timestamp = this.timestamp();
     const copy: StoredApp = {
       attributes: {
-        ...structuredClone(source.attributes),
+        ...cloneJson(source.attributes),
         ...(dstUpdate?.name !== undefined ? { name: dstUpdate.name } : {}),
         ...(dstUpdate?.description !== undefined ? { description: dstUpdate.description } : {}),
         id: copyId,
@@ -220,7 +221,7 @@ export class EngineModel {
         publishTime: '',
       },
       media: source.media.clone(),
-      ...(source.dataModel !== undefined ? { dataModel: structuredClone(source.dataModel) } : {}),
+      ...(source.dataModel !== undefined ? { dataModel: cloneJson(source.dataModel) } : {}),
       ...(source.importedFileBytes !== undefined ? { importedFileBytes: source.importedFileBytes } : {}),
     };
     this.apps.set(copyId, copy);
@@ -371,7 +372,7 @@ export class EngineModel {
   // ---- sessions and health figures ----
 
   listSessions(): Session[] {
-    return structuredClone(this.sessions);
+    return cloneJson(this.sessions);
   }
 
   /**
@@ -382,7 +383,7 @@ export class EngineModel {
   upsertSession(session: Session & { sessionid: string; userid: string }): void {
     const index = this.sessions.findIndex((s) => s.sessionid === session.sessionid && s.userid === session.userid);
     const stored = index === -1 ? { appid: '', ...session } : { ...this.sessions.splice(index, 1)[0], ...session };
-    this.sessions.push(structuredClone(stored));
+    this.sessions.push(cloneJson(stored));
     if (this.sessions.length > MAX_SESSIONS) this.sessions.shift();
   }
 

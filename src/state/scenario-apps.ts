@@ -11,6 +11,7 @@ import { splitMediaPath } from './media-path';
 import { MediaTree } from './media-tree';
 import type { MediaLimits } from './options';
 import { escapePointer } from '../validation/problems';
+import { cloneJson } from './clone';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -116,9 +117,9 @@ export function decodeScenarioApp(value: unknown, context: DecodeContext): Decod
     throw fail('"publishedStream" must be a string', `${context.pointer}/publishedStream`);
   }
   return {
-    attributes: structuredClone(attributes) as NxAttributes,
+    attributes: cloneJson(attributes) as NxAttributes,
     media: media === undefined ? new MediaTree() : decodeMedia(media, context, fail),
-    ...(dataModel !== undefined ? { dataModel: structuredClone(dataModel) as DataModelMetadata } : {}),
+    ...(dataModel !== undefined ? { dataModel: cloneJson(dataModel) as DataModelMetadata } : {}),
     ...(publishedStream !== undefined ? { publishedStream } : {}),
   };
 }
@@ -131,9 +132,9 @@ export function encodeStoredApp(app: StoredApp): ScenarioApp {
     leaves.map((leaf): [string, ScenarioMediaFile | null] => [leaf.path, leaf.kind === 'file' ? { base64: leaf.bytes.toString('base64') } : null]),
   );
   return {
-    attributes: structuredClone(app.attributes),
+    attributes: cloneJson(app.attributes),
     ...(leaves.length > 0 ? { media } : {}),
-    ...(app.dataModel !== undefined ? { dataModel: structuredClone(app.dataModel) } : {}),
+    ...(app.dataModel !== undefined ? { dataModel: cloneJson(app.dataModel) } : {}),
     ...(app.publishedStream !== undefined ? { publishedStream: app.publishedStream } : {}),
   };
 }
