@@ -4,7 +4,7 @@
  * in a child process on loopback; autocannon runs here, so load generator and server never share an
  * event loop. Prints a table, checks the targets of issue 6, writes bench/results.json.
  *
- *   npm run bench -- [--runs 5] [--seconds 6] [--connections 50] [--strict]
+ *   npm run bench -- [--runs 5] [--seconds 6] [--connections 50] [--rounds 3] [--strict]
  *
  * Exits 0 whatever the figures, unless --strict is given and a target is missed (exit 1).
  */
@@ -30,6 +30,7 @@ import {
   type Child,
   type Load,
   type LoadFigures,
+  type Reply,
 } from './harness';
 
 const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
@@ -59,6 +60,8 @@ interface Settings {
   runs: number;
   seconds: number;
   connections: number;
+  /** Alternating GET rounds of the double and node:http (the median round of each is reported). */
+  rounds: number;
   strict: boolean;
 }
 
@@ -68,6 +71,7 @@ function settings(): Settings {
       runs: { type: 'string', default: '5' },
       seconds: { type: 'string', default: '6' },
       connections: { type: 'string', default: '50' },
+      rounds: { type: 'string', default: '3' },
       strict: { type: 'boolean', default: false },
     },
   });
@@ -80,6 +84,7 @@ function settings(): Settings {
     runs: whole('runs', values.runs, 1, 20),
     seconds: whole('seconds', values.seconds, 1, 30),
     connections: whole('connections', values.connections, 1, 500),
+    rounds: whole('rounds', values.rounds, 1, 9),
     strict: values.strict,
   };
 }
@@ -206,17 +211,42 @@ async function startup(runs: number): Promise<StartupFigures> {
 // ---------------------------------------------------------------- throughput
 
 interface ThroughputFigures {
+  /** The median of the alternating rounds (by req/s), as is nodeHttpGet. */
   doubleGet: LoadFigures;
   doublePost: LoadFigures;
   prismGet: LoadFigures;
   prismPost: LoadFigures;
   nodeHttpGet: LoadFigures;
+  /** req/s of every alternating GET round, in order. */
+  getRounds: { double: number[]; nodeHttp: number[] };
   getResponseBytes: number;
 }
 
 async function measure(load: Load): Promise<LoadFigures> {
   await loadTest({ ...load, seconds: WARM_UP_SECONDS });
   return loadTest(load);
+}
+
+/** The round with the median req/s (the upper one of an even count), with its own latencies and CPU. */
+function medianRound(rounds: LoadFigures[]): LoadFigures {
+  const sorted = [...rounds].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/**
+ * GET on the double and on node:http in alternating rounds after one warm-up each: on a shared
+ * machine the speed drifts within a minute, and a ratio of two figures taken a minute apart
+ * measured the drift as much as the servers. Alternating puts both under the same conditions.
+ */
+async function alternatingGets(double: Load, ceiling: Load, rounds: number): Promise<{ double: LoadFigures[]; nodeHttp: LoadFigures[] }> {
+  await loadTest({ ...double, seconds: WARM_UP_SECONDS });
+  await loadTest({ ...ceiling, seconds: WARM_UP_SECONDS });
+  const figures = { double: [] as LoadFigures[], nodeHttp: [] as LoadFigures[] };
+  for (let round = 0; round < rounds; round += 1) {
+    figures.double.push(await loadTest(double));
+    figures.nodeHttp.push(await loadTest(ceiling));
+  }
+  return figures;
 }
 
 /**
@@ -231,21 +261,35 @@ function prismComparableSpec(dir: string): string {
   return file;
 }
 
+/** node:http answering every request with the bytes and Content-Type the double sent for GET. */
+async function startCeiling(getReply: Reply, tmp: string): Promise<{ child: Child; url: string }> {
+  const bodyFile = path.join(tmp, 'get-app-response.json');
+  fs.writeFileSync(bodyFile, getReply.body);
+  const port = await freePort();
+  const url = baseUrl(port);
+  const { child } = await startServer([CEILING_CHILD, String(port), bodyFile, getReply.headers['content-type'] ?? 'application/json'], `${url}/health`);
+  return { child, url };
+}
+
 async function throughput(settings: Settings, tmp: string): Promise<ThroughputFigures> {
   const load = { seconds: settings.seconds, connections: settings.connections };
   const post = { method: 'POST' as const, body: CREATE_BODY };
 
   const double = await startDouble();
-  let getBody: Buffer;
-  let getContentType: string;
-  let doubleGet: LoadFigures;
+  let getResponseBytes: number;
+  let gets: { double: LoadFigures[]; nodeHttp: LoadFigures[] };
   let doublePost: LoadFigures;
   try {
     const id = await postApp(double.url);
-    const reply = await call(`${double.url}/v1/apps/${id}`);
-    getBody = reply.body;
-    getContentType = reply.headers['content-type'] ?? 'application/json';
-    doubleGet = await measure({ url: `${double.url}/v1/apps/${id}`, serverPid: double.child.pid, ...load });
+    const getReply = await call(`${double.url}/v1/apps/${id}`);
+    getResponseBytes = getReply.body.length;
+    const ceiling = await startCeiling(getReply, tmp);
+    try {
+      const doubleGet = { url: `${double.url}/v1/apps/${id}`, serverPid: double.child.pid, ...load };
+      gets = await alternatingGets(doubleGet, { url: `${ceiling.url}/v1/apps/bench-app`, serverPid: ceiling.child.pid, ...load }, settings.rounds);
+    } finally {
+      await stopChild(ceiling.child);
+    }
     doublePost = await measure({ url: `${double.url}/v1/apps`, serverPid: double.child.pid, ...post, ...load });
   } finally {
     await stopChild(double.child);
@@ -262,19 +306,16 @@ async function throughput(settings: Settings, tmp: string): Promise<ThroughputFi
   } finally {
     await stopChild(prism.child);
   }
-
-  const bodyFile = path.join(tmp, 'get-app-response.json');
-  fs.writeFileSync(bodyFile, getBody);
-  const ceilingPort = await freePort();
-  const ceilingUrl = baseUrl(ceilingPort);
-  const ceiling = await startServer([CEILING_CHILD, String(ceilingPort), bodyFile, getContentType], `${ceilingUrl}/health`);
-  let nodeHttpGet: LoadFigures;
-  try {
-    nodeHttpGet = await measure({ url: `${ceilingUrl}/v1/apps/bench-app`, serverPid: ceiling.child.pid, ...load });
-  } finally {
-    await stopChild(ceiling.child);
-  }
-  return { doubleGet, doublePost, prismGet, prismPost, nodeHttpGet, getResponseBytes: getBody.length };
+  const requestRates = (rounds: LoadFigures[]) => rounds.map((round) => round.requestsPerSecond);
+  return {
+    doubleGet: medianRound(gets.double),
+    doublePost,
+    prismGet,
+    prismPost,
+    nodeHttpGet: medianRound(gets.nodeHttp),
+    getRounds: { double: requestRates(gets.double), nodeHttp: requestRates(gets.nodeHttp) },
+    getResponseBytes,
+  };
 }
 
 // ---------------------------------------------------------------- memory
@@ -487,12 +528,14 @@ function report(settings: Settings, machine: Machine, s: StartupFigures, t: Thro
     `  prism mock, spawn to first 200 on /health              ${ms(s.median.prismMs)} ${ms(s.median.prismCpuMs)}   runs: ${s.prism.wallMs.map((n) => fixed(n)).join(', ')}`,
     '',
     `Throughput (${settings.connections} connections, ${settings.seconds} s each after ${WARM_UP_SECONDS} s warm-up; GET answer ${t.getResponseBytes} bytes)`,
+    `  GET of the double and of node:http: the median of ${settings.rounds} alternating rounds each`,
     `  ${pad('', 40)} ${['req/s', 'p50 ms', 'p99 ms', 'CPU µs', 'non-2xx', 'errors'].map((h) => left(h, 9)).join('')}`,
     loadRow('double GET /v1/apps/{id} (strict)', t.doubleGet),
     loadRow('double POST /v1/apps (strict)', t.doublePost),
     loadRow('prism -v silent GET /v1/apps/{id}', t.prismGet),
     loadRow('prism -v silent POST /v1/apps', t.prismPost),
     loadRow('bare node:http GET (same bytes)', t.nodeHttpGet),
+    `  GET rounds, req/s: double ${t.getRounds.double.map((n) => fixed(n)).join(', ')}; node:http ${t.getRounds.nodeHttp.map((n) => fixed(n)).join(', ')}`,
     '',
     'Ratios',
     `  GET  double / prism        ${fixed(t.doubleGet.requestsPerSecond / t.prismGet.requestsPerSecond, 2)}x   (prism's CPU per request: ${fixed(t.prismGet.serverCpuMicrosPerRequest / t.doubleGet.serverCpuMicrosPerRequest, 1)}x the double's)`,
