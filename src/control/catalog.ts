@@ -6,7 +6,7 @@
 import { doubleError } from '../errors';
 import { listScenarios, loadScenario, scenarioFiles, type LoadOptions, type ScenarioSources } from '../scenarios/registry';
 import type { ScenarioDocument } from '../scenarios/types';
-import { validateScenarioDocument } from '../scenarios/validate';
+import { checkScenarioDocument, validateScenarioDocument } from '../scenarios/validate';
 import type { Namespace } from './namespaces';
 
 /** One scenario GET /__control/scenarios lists (ScenarioListing in spec/control-api.json). */
@@ -72,7 +72,7 @@ export function findScenario(namespace: Namespace, name: string, options: Catalo
  * namespace under its name; a file's name is refused (409): inline scenarios never hide files.
  */
 export function registerInlineScenario(namespace: Namespace, document: unknown, origin: string, sources: ScenarioSources): CatalogEntry {
-  const { name, description } = validateScenarioDocument(document, origin);
+  const { name, description } = checkScenarioDocument(document, origin);
   const file = scenarioFiles(sources).get(name);
   if (file) {
     throw doubleError('scenarioConflict', {

@@ -10,7 +10,7 @@ import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DoubleError } from '../errors';
 import { MAX_SCENARIO_FILE_BYTES, scenarioFiles } from '../scenarios/registry';
-import { scenarioProblems, validateScenarioDocument } from '../scenarios/validate';
+import { checkScenarioDocument, scenarioProblems } from '../scenarios/validate';
 import type { Exchange } from './relay';
 import { RecordedWorld } from './world';
 
@@ -101,7 +101,7 @@ export class ScenarioRecorder {
     this.dirty = false;
     const document = this.world.toScenario({ name: this.name, description: this.description });
     try {
-      validateScenarioDocument(document, this.file);
+      checkScenarioDocument(document, this.file);
     } catch (error) {
       if (!(error instanceof DoubleError)) throw error;
       throw new Error(`${this.file} not written, the recorded world is not a valid scenario: ${error.message}`);
