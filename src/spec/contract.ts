@@ -93,7 +93,6 @@ export class Contract {
   readonly operations: CompiledOperation[];
   readonly engineOperations: CompiledOperation[];
   private readonly byId: Map<string, CompiledOperation>;
-  private readonly specs: OperationSpec[];
   private readonly pools: Record<'bodies' | 'parameters', ValidatorPool> = { bodies: new ValidatorPool('bodies'), parameters: new ValidatorPool('parameters') };
   private readonly errorResponse: JsonSchema;
   private readonly errorResponseValidator: () => ValidateFunction;
@@ -103,8 +102,8 @@ export class Contract {
     private readonly engine: SwaggerDocument = ENGINE_DOCUMENT,
     control: SwaggerDocument = CONTROL_DOCUMENT,
   ) {
-    this.specs = [...readOperations(engine, 'engine'), ...readOperations(control, 'control')];
-    this.operations = this.specs.map((spec) => this.compileOperation(spec));
+    const specs = [...readOperations(engine, 'engine'), ...readOperations(control, 'control')];
+    this.operations = specs.map((spec) => this.compileOperation(spec));
     this.engineOperations = this.operations.filter((op) => op.source === 'engine');
     this.byId = new Map(this.operations.map((op) => [op.id, op]));
     this.errorResponse = dereference({ $ref: '#/definitions/ErrorResponse' }, control.definitions ?? {});
@@ -136,7 +135,7 @@ export class Contract {
   schemas(): PooledSchema[] {
     const found: PooledSchema[] = [{ pool: 'bodies', schema: this.errorResponse }];
     for (const name of Object.keys(this.engine.definitions ?? {})) found.push({ pool: 'bodies', schema: this.definition(name) });
-    for (const { parameters, body, responses } of this.specs.map(operationSchemas)) {
+    for (const { parameters, body, responses } of this.operations.map(operationSchemas)) {
       if (parameters) found.push({ pool: 'parameters', schema: parameters });
       if (body) found.push({ pool: 'bodies', schema: body });
       for (const schema of Object.values(responses)) if (schema && schema !== 'binary') found.push({ pool: 'bodies', schema });
