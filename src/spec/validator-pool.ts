@@ -49,17 +49,22 @@ function precompiledValidator(pool: PoolName, schemaText: string): ValidateFunct
 
 export class ValidatorPool {
   private readonly validators = new Map<string, ValidateFunction>();
+  /** Schema objects already asked for: a hot caller (a check per app date) skips serialising its schema again. */
+  private readonly seen = new WeakMap<JsonSchema, ValidateFunction>();
   private ajv: Ajv | undefined;
 
   constructor(readonly name: PoolName) {}
 
   validatorFor(schema: JsonSchema): ValidateFunction {
+    const known = this.seen.get(schema);
+    if (known) return known;
     const text = JSON.stringify(schema);
     let validate = this.validators.get(text);
     if (!validate) {
       validate = precompiledValidator(this.name, text) ?? (this.ajv ??= poolAjv(this.name)).compile(schema);
       this.validators.set(text, validate);
     }
+    this.seen.set(schema, validate);
     return validate;
   }
 }
