@@ -24,6 +24,9 @@ import type { JwtKeys } from './auth/policy';
 import { Coverage } from './control/coverage';
 import type { FaultRule } from './control/faults';
 import { Journal, DEFAULT_JOURNAL_SIZE } from './control/journal';
+import { DEFAULT_JOURNAL_BODIES_TOTAL, DEFAULT_JOURNAL_BODY_LIMIT, recordBody, recordRequest } from './control/recorded-request';
+import type { RecordedRequest } from './control/request-matcher';
+import type { StubContract } from './control/stubs';
 import { Namespaces, namespaceOf } from './control/namespaces';
 import { controlRoutes, isControlOperation } from './control/routes';
 import { controlTokenCheck } from './control/token';
@@ -74,6 +77,10 @@ export interface DoubleOptions {
   bodyLimit?: number | string;
   /** How many requests the journal keeps. */
   journalSize?: number;
+  /** Largest JSON request body one journal entry keeps, in bytes or as "64kb" (--journal-body-limit); larger ones are kept as size + SHA-256. */
+  journalBodyLimit?: number | string;
+  /** Most JSON body text the whole journal keeps (--journal-bodies-total); past it the oldest bodies become size + SHA-256. */
+  journalBodiesTotal?: number | string;
   /** Media limits of every engine model (file size, files per app, path length and depth); over them: 413 or 400. */
   mediaLimits?: Partial<MediaLimits>;
   /** Keys that verify bearer tokens (--jwt-secret, --jwt-public-key); they replace every scenario's `security.jwt` key. */
@@ -100,6 +107,10 @@ export class DoubleRuntime {
   readonly stats: EngineStats = { startedAt: new Date(), calls: 0 };
   readonly validation: ValidationMode;
   readonly bodyLimit: number;
+  /** Largest JSON body one journal entry keeps (bytes of JSON text). */
+  readonly journalBodyLimit: number;
+  /** What stubs are checked against when registered (src/control/stubs.ts). */
+  readonly stubContract: StubContract;
   readonly log: (line: string) => void;
   readonly mediaLimits: Partial<MediaLimits>;
   /** Admits requests: identity from the bearer token, the operation's permission (src/auth). */
@@ -119,7 +130,9 @@ export class DoubleRuntime {
   constructor(options: DoubleOptions = {}) {
     this.contract = loadContract();
     this.router = new Router(this.contract.operations);
-    this.journal = new Journal(options.journalSize ?? DEFAULT_JOURNAL_SIZE);
+    this.journal = new Journal(options.journalSize ?? DEFAULT_JOURNAL_SIZE, parseByteSize(options.journalBodiesTotal ?? DEFAULT_JOURNAL_BODIES_TOTAL));
+    this.journalBodyLimit = parseByteSize(options.journalBodyLimit ?? DEFAULT_JOURNAL_BODY_LIMIT);
+    this.stubContract = this.makeStubContract();
     this.validation = options.validation ?? 'strict';
     if (this.validation !== 'strict' && this.validation !== 'warn') {
       throw new Error(`validation must be strict or warn, not ${String(this.validation)}`);
@@ -146,6 +159,24 @@ export class DoubleRuntime {
       this.gatekeeper.policyOf(model); // a bad security section fails here, not on a later request
       return model;
     }, options.maxNamespaces);
+  }
+
+  private makeStubContract(): StubContract {
+    const { contract, router } = this;
+    return {
+      engineOperation: (id) => contract.engineOperations.find((op) => op.id === id),
+      knownOperation: (id) => contract.operations.some((op) => op.id === id),
+      resolve: (method, path) => {
+        try {
+          const { operation } = router.match(method, path);
+          return operation.source === 'engine' ? operation : `${operation.id} is a control operation: only engine calls can be stubbed`;
+        } catch (error) {
+          if (error instanceof DoubleError) return error.message;
+          throw error;
+        }
+      },
+      responseProblems: (id, response) => responseProblems(contract, id === undefined ? undefined : contract.operation(id), response),
+    };
   }
 
   /** The model of one namespace (the default one is ''), made from the default namespace's scenario on first use. */
@@ -202,6 +233,12 @@ function firstValues(query: Record<string, string | string[]>): Record<string, s
   return Object.fromEntries(Object.entries(query).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
 }
 
+/** The Content-Length a request declared, when it is a number. */
+function contentLength(req: IncomingMessage): number | undefined {
+  const declared = Number(req.headers['content-length']);
+  return Number.isFinite(declared) ? declared : undefined;
+}
+
 /** What the stages before sending found out; filled as they run, so a refusal's journal entry says how far it got. */
 interface Outcome {
   operation?: CompiledOperation;
@@ -213,6 +250,10 @@ interface Outcome {
   requestViolations: ErrorEntry[];
   /** Proxy mode: the engine's answer, already sent. */
   relayed?: Relayed;
+  /** The request as the journal keeps it and matchers see it; its body once read. */
+  recorded?: RecordedRequest;
+  /** The stub that answered, if one did. */
+  stub?: { id: number; contractOff: boolean };
 }
 
 /** Runs a stage whose refusals are contract violations of the request (routing, body, parameters): the journal lists them. */
@@ -285,20 +326,29 @@ async function runOperation(runtime: DoubleRuntime, req: IncomingMessage, res: S
   const outcome: Outcome = { requestViolations: [] };
   try {
     const method = req.method ?? 'GET';
+    const { pathname, query } = parseUrl(req.url ?? '/');
+    outcome.recorded = recordRequest(method, pathname, query, req.headers);
     const namespace = namespaceOf(req.headers);
     outcome.namespace = namespace;
-    const { pathname, query } = parseUrl(req.url ?? '/');
     if (runtime.proxy?.relays(pathname)) return await relay(runtime, runtime.proxy, req, res, outcome, { pathname, query });
     const { operation, rawParams } = await contractStage(outcome, () => runtime.router.match(method, pathname));
     outcome.operation = operation;
+    outcome.recorded.operationId = operation.id;
     if (operation.source === 'control') runtime.admitControl(req.headers.authorization);
     // Faults hit engine calls only: the control API must stay usable to clear them.
     outcome.fault = operation.source === 'engine' ? runtime.namespaces.get(namespace).faults.take(method, pathname) : undefined;
     if (outcome.fault && (await applyFault(outcome.fault, res)) === 'drop') return outcome;
-    const { body, params } = await contractStage(outcome, async () => {
-      const body = await readRequestBody(req, operation, runtime.bodyLimit);
-      return { body, params: validateRequest(operation, { rawParams, query, headers: req.headers, body }) };
-    });
+    const body = await contractStage(outcome, () => readRequestBody(req, operation, runtime.bodyLimit));
+    const recordedBody = recordBody(body, runtime.journalBodyLimit, contentLength(req));
+    if (recordedBody) outcome.recorded.body = recordedBody;
+    const params = await contractStage(outcome, () => validateRequest(operation, { rawParams, query, headers: req.headers, body }));
+    // Stubs answer engine calls before the world does (and before the gatekeeper: a stub may stand in for a 401).
+    const stubbed = operation.source === 'engine' ? runtime.namespaces.get(namespace).stubs.take(outcome.recorded) : undefined;
+    if (stubbed) {
+      outcome.stub = { id: stubbed.id, contractOff: stubbed.contractOff };
+      outcome.response = stubbed.response;
+      return outcome;
+    }
     outcome.response = await respond(runtime, operation, { params, rawParams, query: firstValues(query), headers: req.headers, body }, namespace);
   } catch (error) {
     outcome.response = errorResponse(error);
@@ -307,8 +357,8 @@ async function runOperation(runtime: DoubleRuntime, req: IncomingMessage, res: S
 }
 
 /** In strict mode a response that breaks the contract is replaced by a 500 that says how. */
-function enforceContract(runtime: DoubleRuntime, operation: CompiledOperation | undefined, response: EngineResponse, problems: Problem[]): EngineResponse {
-  if (problems.length === 0) return response;
+function enforceContract(runtime: DoubleRuntime, operation: CompiledOperation | undefined, response: EngineResponse, problems: Problem[], contractOff = false): EngineResponse {
+  if (problems.length === 0 || contractOff) return response;
   const label = `${operation?.id ?? 'unmatched request'} ${response.status}`;
   runtime.log(`contract violation in ${label}: ${problems.map((p) => p.detail).join('; ')}`);
   if (runtime.validation === 'warn') return response;
@@ -318,6 +368,14 @@ function enforceContract(runtime: DoubleRuntime, operation: CompiledOperation | 
       problems.map((p) => ({ ...p, meta: { ...p.meta, operation: operation?.id ?? null, status: response.status } })),
     ),
   );
+}
+
+/** The violation every answer of a contract-off stub is journaled with, so no test relies on one unnoticed. */
+function contractOffProblem(stubId: number): Problem {
+  return {
+    detail: `answered by stub ${stubId}, registered with "contract": "off": its answers are not checked against the engine's contract`,
+    meta: { rule: 'stubContractOff', stub: stubId },
+  };
 }
 
 function send(res: ServerResponse, response: EngineResponse): void {
@@ -383,7 +441,7 @@ function serveRequest(runtime: DoubleRuntime) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now();
     runtime.stats.calls += 1;
-    const { operation, namespace, fault, response, relayed, requestViolations } = await runOperation(runtime, req, res);
+    const { operation, namespace, fault, response, relayed, requestViolations, recorded, stub } = await runOperation(runtime, req, res);
     let problems: Problem[] = [];
     if (relayed) {
       problems = relayed.responseViolations; // journaled only: the engine's answer went out as it came
@@ -392,7 +450,8 @@ function serveRequest(runtime: DoubleRuntime) {
       res.destroy(); // the fault drops the connection: no status, no bytes
     } else {
       problems = responseProblems(runtime.contract, operation, response);
-      sendOrFail(runtime, res, enforceContract(runtime, operation, response, problems));
+      sendOrFail(runtime, res, enforceContract(runtime, operation, response, problems, stub?.contractOff));
+      if (stub?.contractOff) problems = [contractOffProblem(stub.id), ...problems];
       if (operation?.source === 'engine') runtime.coverage.record(operation.id, res.statusCode);
     }
     runtime.journal.record({
@@ -406,6 +465,8 @@ function serveRequest(runtime: DoubleRuntime) {
       ...(fault ? { fault } : {}),
       requestViolations,
       responseViolations: problems,
+      ...(recorded ? { request: { query: recorded.query, headers: recorded.headers, ...(recorded.body ? { body: recorded.body } : {}) } } : {}),
+      ...(stub ? { stub: stub.id } : {}),
     });
   };
 }

@@ -1,6 +1,6 @@
 /**
- * The control API under /__control (spec/control-api.json): scenarios, state, faults, journal,
- * coverage and namespaces. Handlers are plain functions like the engine's: the pipeline has
+ * The control API under /__control (spec/control-api.json): scenarios, state, faults, stubs,
+ * journal (read, search, clear), coverage and namespaces. Handlers are plain functions like the engine's: the pipeline has
  * already matched, checked the control token and the namespace header, and validated the request
  * against the control contract; it validates what they return before sending it.
  */
@@ -13,7 +13,9 @@ import type { DoubleRuntime } from '../server';
 import { catalog, findScenario, registerInlineScenario } from './catalog';
 import type { FaultRuleInput } from './faults';
 import type { JournalEntry } from './journal';
-import { NAMESPACE_HEADER, type Namespace } from './namespaces';
+import { NAMESPACE_HEADER, namespaceNameProblem, type Namespace } from './namespaces';
+import { checkedMatcher, type JournalMatcher } from './request-matcher';
+import type { StubInput } from './stubs';
 
 /** Every operation of the control contract, named like the engine's: `METHOD /path/template`. */
 type ControlPaths = (typeof controlSpec)['paths'];
@@ -39,6 +41,22 @@ interface SwitchScenarioBody {
 /** FaultRules of the control contract. */
 interface FaultRulesBody {
   rules: FaultRuleInput[];
+}
+
+/** Stubs of the control contract. */
+interface StubsBody {
+  stubs: StubInput[];
+}
+
+/** A journal search's matcher, checked, and the namespace it searches (the matcher's own, else the call's). */
+function journalSearch(request: EngineRequest, { runtime, namespace }: ControlContext): { matcher: JournalMatcher; namespace: string } {
+  const matcher = checkedMatcher(request.body as JournalMatcher, '', (id) => runtime.contract.operations.some((op) => op.id === id));
+  const named = matcher.namespace;
+  if (named !== undefined && named !== '') {
+    const problem = namespaceNameProblem(named);
+    if (problem !== undefined) throw doubleError('invalidMatcher', { detail: `/namespace ${problem}`, source: { pointer: '/namespace' }, meta: { rule: 'namespaceName' } });
+  }
+  return { matcher, namespace: named ?? namespace };
 }
 
 /** CurrentScenario of the control contract: the scenario a namespace runs. */
@@ -137,6 +155,33 @@ export const controlRoutes: Record<ControlOperationId, ControlHandler> = {
 
   'DELETE /__control/journal': (_request, { runtime, namespace }) => {
     runtime.journal.clear({ namespace });
+    return noContent;
+  },
+
+  'POST /__control/journal/find': (request, context) => {
+    const { matcher, namespace } = journalSearch(request, context);
+    return { status: 200, body: context.runtime.journal.find(matcher, namespace) };
+  },
+
+  'POST /__control/journal/count': (request, context) => {
+    const { matcher, namespace } = journalSearch(request, context);
+    return { status: 200, body: { count: context.runtime.journal.find(matcher, namespace).count } };
+  },
+
+  'GET /__control/stubs': (_request, { runtime, namespace }) => ({ status: 200, body: { stubs: runtime.namespaces.get(namespace).stubs.list() } }),
+
+  'PUT /__control/stubs': (request, { runtime, namespace }) => {
+    const { stubs } = request.body as StubsBody;
+    return { status: 200, body: { stubs: runtime.namespaces.get(namespace).stubs.replace(stubs, runtime.stubContract) } };
+  },
+
+  'POST /__control/stubs': (request, { runtime, namespace }) => {
+    const { stubs } = request.body as StubsBody;
+    return { status: 201, body: { stubs: runtime.namespaces.get(namespace).stubs.add(stubs, runtime.stubContract) } };
+  },
+
+  'DELETE /__control/stubs': (_request, { runtime, namespace }) => {
+    runtime.namespaces.get(namespace).stubs.clear();
     return noContent;
   },
 
