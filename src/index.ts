@@ -40,7 +40,10 @@ export {
   type ScenarioCatalog,
 } from './client';
 export type { ScenarioDocument } from './scenarios/types';
-export type { JournalEntry } from './control/journal';
+export type { JournalEntry, JournalSearch, NearMiss } from './control/journal';
+export type { BodyMatcher, Difference, JournalMatcher, RecordedBody, RequestMatcher, ValueMatcher } from './control/request-matcher';
+export type { ActiveStub, StubInput, StubResponse } from './control/stubs';
+export { VerificationError, type VerifyTimes } from './control/verification-report';
 export type { CoverageReport, CoverageSummary, OperationCoverage } from './control/coverage';
 export type { ActiveFaultRule, FaultRuleInput } from './control/faults';
 export type { CatalogEntry } from './control/catalog';

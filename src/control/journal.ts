@@ -92,6 +92,20 @@ function inWindow(entry: JournalEntry, { afterSequence, beforeSequence, since, u
   return true;
 }
 
+const CONTROL_PREFIX = '/__control';
+
+/**
+ * Searches are about what a client sent the engine: the double's own control calls (a test's
+ * clearJournal, say) are left out unless the matcher names a control operation or path.
+ */
+function searchesControl({ operationId, path }: JournalMatcher): boolean {
+  return (operationId?.split(' ')[1]?.startsWith(CONTROL_PREFIX) ?? false) || (path?.startsWith(CONTROL_PREFIX) ?? false);
+}
+
+function isControlEntry(entry: JournalEntry): boolean {
+  return entry.path.startsWith(CONTROL_PREFIX);
+}
+
 /** Every way an entry differs from a journal matcher: the request's differences, then its answer's. */
 function entryDifferences(matcher: JournalMatcher, entry: JournalEntry): Difference[] {
   const differences = matcherDifferences(matcher, recordedRequestOf(entry));
@@ -162,11 +176,13 @@ export class Journal {
   }
 
   /**
-   * The entries of `namespace` that match (oldest first); when none does, the entries of the
+   * The entries of `namespace` that match (oldest first; control calls only when the matcher names
+   * a control operation or path); when none does, the entries of the
    * namespace and window nearest to the matcher, nearest first (ties: the most recent first).
    */
   find(matcher: JournalMatcher, namespace: string): JournalSearch {
-    const candidates = this.list({ namespace }).filter((entry) => inWindow(entry, matcher));
+    const withControl = searchesControl(matcher);
+    const candidates = this.list({ namespace }).filter((entry) => inWindow(entry, matcher) && (withControl || !isControlEntry(entry)));
     const scored = candidates.map((entry) => ({ entry, differences: entryDifferences(matcher, entry) }));
     const entries = scored.filter((s) => s.differences.length === 0).map((s) => s.entry);
     const nearMisses =

@@ -48,6 +48,9 @@ describe('POST /__control/journal/find and /count', () => {
     expect(await count({ operationId: 'GET /v1/apps/{appId}' })).toBe(2);
     expect(await count({ method: 'get', path: '/v1/apps/*' })).toBe(2);
     expect(await count({ method: 'DELETE', path: '/v1/**' })).toBe(1);
+    // The test's own control calls (DELETE /__control/journal) are left out unless asked for.
+    expect(await count({ method: 'DELETE' })).toBe(1);
+    expect(await count({ method: 'DELETE', path: '/__control/**' })).toBe(1);
     expect(await count({ path: '/v1/**' })).toBe(3);
     const found = await find({ operationId: 'DELETE /v1/apps/{appId}', status: 404 });
     expect(found.status).toBe(200);
