@@ -16,6 +16,7 @@ import { DEFAULT_BODY_LIMIT } from './server';
 import { DEFAULT_JOURNAL_SIZE } from './control/journal';
 import { DEFAULT_MAX_NAMESPACES, MAX_NAMESPACES_LIMIT } from './control/namespaces';
 import { parseByteSize } from './units';
+import { corsOriginProblem } from './cors';
 import { DEFAULT_MAX_MEDIA_FILES_PER_APP } from './state/options';
 import { DEFAULT_PROXY_TIMEOUT_MS, proxyTarget } from './proxy/relay';
 import { DEFAULT_RECORDING_NAME, ScenarioRecorder } from './proxy/recorder';
@@ -48,6 +49,8 @@ interface ServeFlags {
   validation: 'strict' | 'warn';
   bodyLimit: string;
   journalSize: number;
+  journalBodyLimit: string;
+  journalBodiesTotal: string;
   mediaFileLimit: string;
   mediaFilesPerApp: number;
   maxNamespaces: number;
@@ -61,6 +64,17 @@ interface ServeFlags {
   /** The folder a proxy records into; empty means none. */
   record?: string;
   recordName: string;
+  /** false with --no-cors. */
+  cors: boolean;
+  corsOrigin?: string[];
+}
+
+function corsOrigins(value: string): string[] | undefined {
+  const origins = value.split(',').map((o) => o.trim()).filter((o) => o !== '');
+  if (origins.length === 0) return undefined; // CORS_ORIGIN= in a compose file: any origin
+  const problem = origins.map(corsOriginProblem).find((p) => p !== undefined);
+  if (problem !== undefined) throw new InvalidArgumentError(problem);
+  return origins;
 }
 
 function engineUrl(value: string): string {
@@ -94,12 +108,15 @@ async function serve(flags: ServeFlags): Promise<void> {
     validation: flags.validation,
     bodyLimit: flags.bodyLimit,
     journalSize: flags.journalSize,
+    journalBodyLimit: flags.journalBodyLimit,
+    journalBodiesTotal: flags.journalBodiesTotal,
     mediaLimits: { maxMediaFileBytes: parseByteSize(flags.mediaFileLimit), maxMediaFilesPerApp: flags.mediaFilesPerApp },
     maxNamespaces: flags.maxNamespaces,
     // An empty value (JWT_SECRET= in a compose file) means none, as for the control token.
     jwtKeys: { secret: flags.jwtSecret || undefined, publicKey: flags.jwtPublicKey || undefined },
     scenariosDir: flags.scenariosDir,
     seed: flags.seed,
+    cors: flags.cors === false ? false : (flags.corsOrigin ?? true),
     // An empty value (CONTROL_TOKEN= in a compose file) means none.
     ...(flags.controlToken ? { controlToken: flags.controlToken } : {}),
     ...(flags.proxy ? { proxy: { target: flags.proxy, timeoutMs: flags.proxyTimeout, ...(recorder ? { onExchange: recorder.observe } : {}) } } : {}),
@@ -142,6 +159,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--validation <mode>', 'what a response that breaks the contract does').env('VALIDATION').choices(['strict', 'warn']).default('strict'))
     .addOption(new Option('--body-limit <size>', 'largest request body (bytes, or e.g. 50mb)').env('BODY_LIMIT').default(DEFAULT_BODY_LIMIT).argParser(byteSize))
     .addOption(new Option('--journal-size <n>', 'requests the journal keeps').env('JOURNAL_SIZE').default(DEFAULT_JOURNAL_SIZE).argParser(wholeNumber(1, 1_000_000)))
+    .addOption(new Option('--journal-body-limit <size>', 'largest JSON request body one journal entry keeps; larger ones are kept as size + SHA-256').env('JOURNAL_BODY_LIMIT').default('64kb').argParser(byteSize))
+    .addOption(new Option('--journal-bodies-total <size>', 'most JSON body text the whole journal keeps; past it the oldest bodies become size + SHA-256').env('JOURNAL_BODIES_TOTAL').default('16mb').argParser(byteSize))
     .addOption(new Option('--media-file-limit <size>', 'largest media file an app may hold').env('MEDIA_FILE_LIMIT').default('50mb').argParser(byteSize))
     .addOption(new Option('--media-files-per-app <n>', 'most media files one app may hold').env('MEDIA_FILES_PER_APP').default(DEFAULT_MAX_MEDIA_FILES_PER_APP).argParser(wholeNumber(1, 10_000_000)))
     .addOption(new Option('--max-namespaces <n>', 'most namespaces besides the default one; each holds a world of the start scenario').env('MAX_NAMESPACES').default(DEFAULT_MAX_NAMESPACES).argParser(wholeNumber(0, MAX_NAMESPACES_LIMIT)))
@@ -151,6 +170,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--proxy <engine-url>', 'forward every engine call to this real engine and check its answers').env('PROXY').argParser(engineUrl))
     .addOption(new Option('--proxy-timeout <ms>', 'how long the engine may stay silent before 504').env('PROXY_TIMEOUT').default(DEFAULT_PROXY_TIMEOUT_MS).argParser(wholeNumber(1, 600_000)))
     .addOption(new Option('--record <dir>', 'with --proxy: write what the engine showed as a scenario file in this folder').env('RECORD_DIR'))
+    .addOption(new Option('--cors-origin <origins>', 'allow browser calls only from these origins (comma-separated, e.g. http://localhost:5173); default: any origin').env('CORS_ORIGIN').argParser(corsOrigins))
+    .addOption(new Option('--no-cors', 'no CORS headers and no preflight answers (OPTIONS gets 405)'))
     .addOption(new Option('--record-name <name>', 'the recorded scenario\'s name (and file name)').env('RECORD_NAME').default(DEFAULT_RECORDING_NAME))
     .action(serve);
   program.addCommand(tokenCommand((text) => process.stdout.write(text)));

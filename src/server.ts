@@ -47,6 +47,7 @@ import { startScenario } from './control/catalog';
 import type { ScenarioDocument } from './scenarios/types';
 import { createSpecExampleResponder, type SpecExampleResponder } from './scenarios/spec-examples';
 import { parseByteSize } from './units';
+import { corsStage, type CorsOption, type CorsStage } from './cors';
 import { EngineProxy, type ProxyOptions, type Relayed, type RouteHit } from './proxy/relay';
 
 export { NAMESPACE_HEADER } from './control/namespaces';
@@ -95,6 +96,8 @@ export interface DoubleOptions {
   proxy?: ProxyOptions;
   /** Where contract violations are reported; stderr by default. */
   log?: (line: string) => void;
+  /** CORS for browser callers: true (default) any origin, a list only those origins (--cors-origin), false none (--no-cors). */
+  cors?: CorsOption;
 }
 
 /** Everything a running double holds; shared by the engine routes and the control API. */
@@ -122,6 +125,8 @@ export class DoubleRuntime {
   readonly namespaces: Namespaces;
   /** Set in proxy mode: a real engine answers every engine call. */
   readonly proxy: EngineProxy | undefined;
+  /** Answers preflights and adds CORS headers, before the pipeline; undefined with --no-cors. */
+  readonly cors: CorsStage | undefined;
   private readonly routes: Map<string, Handler>;
   private readonly checkControlToken: ((authorization: string | undefined) => void) | undefined;
   /** One responder per spec-examples scenario document (Prism itself loads once per process, on first use). */
@@ -133,6 +138,7 @@ export class DoubleRuntime {
     this.journal = new Journal(options.journalSize ?? DEFAULT_JOURNAL_SIZE, parseByteSize(options.journalBodiesTotal ?? DEFAULT_JOURNAL_BODIES_TOTAL));
     this.journalBodyLimit = parseByteSize(options.journalBodyLimit ?? DEFAULT_JOURNAL_BODY_LIMIT);
     this.stubContract = this.makeStubContract();
+    this.cors = corsStage(options.cors);
     this.validation = options.validation ?? 'strict';
     if (this.validation !== 'strict' && this.validation !== 'warn') {
       throw new Error(`validation must be strict or warn, not ${String(this.validation)}`);
@@ -428,6 +434,8 @@ export function createRequestHandler(runtime: DoubleRuntime) {
   const handle = serveRequest(runtime);
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
+      // A preflight is the browser's question, not a call: answered here, never journaled.
+      if (runtime.cors?.(req, res) === 'answered') return;
       await handle(req, res);
     } catch (error) {
       runtime.log(`request failed after the pipeline: ${error instanceof Error ? error.message : String(error)}`);
