@@ -66,6 +66,7 @@ interface ServeFlags {
   recordName: string;
   /** false with --no-cors. */
   cors: boolean;
+  watch?: boolean;
   corsOrigin?: string[];
 }
 
@@ -116,6 +117,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     jwtKeys: { secret: flags.jwtSecret || undefined, publicKey: flags.jwtPublicKey || undefined },
     scenariosDir: flags.scenariosDir,
     seed: flags.seed,
+    ...(flags.watch ? { watch: true } : {}),
     cors: flags.cors === false ? false : (flags.corsOrigin ?? true),
     // An empty value (CONTROL_TOKEN= in a compose file) means none.
     ...(flags.controlToken ? { controlToken: flags.controlToken } : {}),
@@ -170,6 +172,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--proxy <engine-url>', 'forward every engine call to this real engine and check its answers').env('PROXY').argParser(engineUrl))
     .addOption(new Option('--proxy-timeout <ms>', 'how long the engine may stay silent before 504').env('PROXY_TIMEOUT').default(DEFAULT_PROXY_TIMEOUT_MS).argParser(wholeNumber(1, 600_000)))
     .addOption(new Option('--record <dir>', 'with --proxy: write what the engine showed as a scenario file in this folder').env('RECORD_DIR'))
+    .addOption(new Option('--watch', 'reload scenario files when they change: namespaces running a changed scenario are rebuilt; a broken edit keeps the last good world'))
     .addOption(new Option('--cors-origin <origins>', 'allow browser calls only from these origins (comma-separated, e.g. http://localhost:5173); default: any origin').env('CORS_ORIGIN').argParser(corsOrigins))
     .addOption(new Option('--no-cors', 'no CORS headers and no preflight answers (OPTIONS gets 405)'))
     .addOption(new Option('--record-name <name>', 'the recorded scenario\'s name (and file name)').env('RECORD_NAME').default(DEFAULT_RECORDING_NAME))

@@ -19,6 +19,7 @@ import type { ActiveStub, StubInput } from './control/stubs';
 import { expectedRange, VerificationError, type VerifyTimes } from './control/verification-report';
 import { NAMESPACE_HEADER, namespaceOf } from './control/namespaces';
 import type { ControlOperationId, CurrentScenario } from './control/routes';
+import type { ScenarioReload } from './control/scenario-watch';
 import type { ScenarioDocument } from './scenarios/types';
 import { baseUrlText, parseBaseUrl } from './url';
 
@@ -32,6 +33,8 @@ import { baseUrlText, parseBaseUrl } from './url';
 export interface ScenarioCatalog {
   current: CurrentScenario;
   scenarios: CatalogEntry[];
+  /** Only when the double watches its scenario files: the scenarios whose last edit is broken (their namespaces keep the last good world). */
+  watch?: { broken: ScenarioReload[] };
 }
 
 /**

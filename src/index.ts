@@ -48,6 +48,7 @@ export type { CoverageReport, CoverageSummary, OperationCoverage } from './contr
 export type { ActiveFaultRule, FaultRuleInput } from './control/faults';
 export type { CatalogEntry } from './control/catalog';
 export type { CurrentScenario } from './control/routes';
+export type { ScenarioReload, WatchOption } from './control/scenario-watch';
 
 /**
  * How long close() lets in-flight requests finish before it cuts their connections.
@@ -129,9 +130,15 @@ export async function startEngineDouble(options: StartOptions = {}): Promise<Eng
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
+  if (options.watch) await runtime.startWatching(options.watch);
   const host = options.host ?? '127.0.0.1';
   server.listen(options.port ?? 0, host);
-  await once(server, 'listening');
+  try {
+    await once(server, 'listening');
+  } catch (error) {
+    await runtime.stopWatching();
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
   const url = `http://${urlHost(host)}:${port}`;
   let stopping: Promise<void> | undefined;
@@ -140,6 +147,6 @@ export async function startEngineDouble(options: StartOptions = {}): Promise<Eng
     port,
     host,
     runtime,
-    close: () => (stopping ??= stopServer(server, sockets)),
+    close: () => (stopping ??= Promise.all([stopServer(server, sockets), runtime.stopWatching()]).then(() => undefined)),
   };
 }

@@ -27,6 +27,7 @@ import { Journal, DEFAULT_JOURNAL_SIZE } from './control/journal';
 import { DEFAULT_JOURNAL_BODIES_TOTAL, DEFAULT_JOURNAL_BODY_LIMIT, recordBody, recordRequest } from './control/recorded-request';
 import type { RecordedRequest } from './control/request-matcher';
 import type { StubContract } from './control/stubs';
+import { ScenarioWatch, type WatchOption } from './control/scenario-watch';
 import { Namespaces, namespaceOf } from './control/namespaces';
 import { controlRoutes, isControlOperation } from './control/routes';
 import { controlTokenCheck } from './control/token';
@@ -96,6 +97,11 @@ export interface DoubleOptions {
   proxy?: ProxyOptions;
   /** Where contract violations are reported; stderr by default. */
   log?: (line: string) => void;
+  /**
+   * Reload scenario files when they change (--watch): namespaces running a changed scenario are
+   * rebuilt from it; a broken edit keeps the last good world. `startEngineDouble` starts the watcher.
+   */
+  watch?: WatchOption;
   /** CORS for browser callers: true (default) any origin, a list only those origins (--cors-origin), false none (--no-cors). */
   cors?: CorsOption;
 }
@@ -125,6 +131,8 @@ export class DoubleRuntime {
   readonly namespaces: Namespaces;
   /** Set in proxy mode: a real engine answers every engine call. */
   readonly proxy: EngineProxy | undefined;
+  /** Set while scenario files are watched (startWatching). */
+  scenarioWatch: ScenarioWatch | undefined;
   /** Answers preflights and adds CORS headers, before the pipeline; undefined with --no-cors. */
   readonly cors: CorsStage | undefined;
   private readonly routes: Map<string, Handler>;
@@ -183,6 +191,19 @@ export class DoubleRuntime {
       },
       responseProblems: (id, response) => responseProblems(contract, id === undefined ? undefined : contract.operation(id), response),
     };
+  }
+
+  /** Starts reloading scenario files on change (--watch); resolves once the watcher is ready. */
+  async startWatching(option: WatchOption = true): Promise<ScenarioWatch> {
+    this.scenarioWatch ??= await ScenarioWatch.start({ namespaces: this.namespaces, sources: this.scenarioSources, log: this.log }, option);
+    return this.scenarioWatch;
+  }
+
+  /** Stops the watcher, if one runs. */
+  async stopWatching(): Promise<void> {
+    const watch = this.scenarioWatch;
+    this.scenarioWatch = undefined;
+    await watch?.close();
   }
 
   /** The model of one namespace (the default one is ''), made from the default namespace's scenario on first use. */

@@ -109,7 +109,10 @@ const noContent: EngineResponse = { status: 204 };
 export const controlRoutes: Record<ControlOperationId, ControlHandler> = {
   'GET /__control/scenarios': (_request, { runtime, namespace }) => {
     const scope = runtime.namespaces.get(namespace);
-    return { status: 200, body: { current: currentScenario(scope), scenarios: catalog(scope, runtime.scenarioSources) } };
+    const watch = runtime.scenarioWatch;
+    // While watching, a file mid-edit is reported under `broken`, not a refusal of the whole list.
+    const scenarios = catalog(scope, runtime.scenarioSources, watch !== undefined);
+    return { status: 200, body: { current: currentScenario(scope), scenarios, ...(watch ? { watch: { broken: watch.brokenScenarios() } } : {}) } };
   },
 
   'POST /__control/scenarios': (request, { runtime, namespace }) => {

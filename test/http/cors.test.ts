@@ -102,7 +102,7 @@ describeWithBrowser('a browser page on another origin', () => {
         const created = await fetch(`${double}/v1/apps`, { method: 'POST', headers, body: JSON.stringify({ attributes: { name: 'From the browser' } }) });
         const app = (await created.json()) as { attributes: { name: string } };
         const found = await fetch(`${double}/__control/journal/count`, { method: 'POST', headers, body: JSON.stringify({ operationId: 'POST /v1/apps', body: { subset: { attributes: { name: 'From the browser' } } } }) });
-        return { origin: location.origin, created: created.status, name: app.attributes.name, count: ((await found.json()) as { count: number }).count };
+        return { origin: (globalThis as unknown as { location: { origin: string } }).location.origin, created: created.status, name: app.attributes.name, count: ((await found.json()) as { count: number }).count };
       }, engine.url);
       expect(results.origin).not.toBe(new URL(engine.url).origin);
       expect(results).toMatchObject({ created: 200, name: 'From the browser', count: 1 });
