@@ -7,14 +7,10 @@
 import type { ErrorEntry, Problem } from '../errors';
 import type { FaultRule } from './faults';
 import { bodyCharge, DEFAULT_JOURNAL_BODIES_TOTAL } from './recorded-request';
-import { distanceOf, matcherDifferences, type Difference, type JournalMatcher, type RecordedBody, type RecordedRequest } from './request-matcher';
+import { distanceOf, matcherDifferences, type Difference, type JournalMatcher, type RecordedRequest } from './request-matcher';
 
 /** What an entry keeps of the request besides its line: query, headers and body, secrets redacted, body bounded. */
-export interface JournaledRequest {
-  query: Record<string, string | string[]>;
-  headers: Record<string, string>;
-  body?: RecordedBody;
-}
+export type JournaledRequest = Pick<RecordedRequest, 'query' | 'headers' | 'body'>;
 
 export interface JournalEntry {
   /** Increases by one per request since start; survives clears, so clients can page. */

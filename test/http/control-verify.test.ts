@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { startEngineDouble, type EngineDouble } from '../../src/index';
 import { NAMESPACE_HEADER } from '../../src/server';
 import { errorsOf } from '../support/double';
+import { jsonCall } from '../support/json-call';
 
 const SALES_OVERVIEW = '2f1c5a0e-8b4d-4c1e-9a57-3d6f0b7e2c91';
 
@@ -23,15 +24,7 @@ beforeEach(async () => {
   await call('POST', '/__control/reset');
 });
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(`${engine.url}${path}`, {
-    method,
-    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-    ...(body !== undefined ? { body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text === '' ? undefined : (JSON.parse(text) as any) };
-}
+const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => jsonCall(engine.url, method, path, body, headers);
 
 const find = (matcher: unknown, headers: Record<string, string> = {}) => call('POST', '/__control/journal/find', matcher, headers);
 const count = async (matcher: unknown) => (await call('POST', '/__control/journal/count', matcher)).body.count as number;
