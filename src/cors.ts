@@ -1,7 +1,8 @@
 /**
  * CORS, so browser code (a mashup, a nebula.js app, a dev server on another port) can call the
  * double: preflights (OPTIONS with Access-Control-Request-Method) are answered 204 before the
- * pipeline, on the engine and control APIs alike, and every answer carries the CORS headers. By
+ * pipeline, on the engine and control APIs alike, and every answer to a request with an Origin
+ * carries the CORS headers. By
  * default any origin is allowed, credentials included (the request's Origin is echoed, with
  * Vary: Origin): a test double has nothing to protect from a page. `--cors-origin` restricts it to
  * a list; `--no-cors` turns it off (OPTIONS then gets the contract's 405, as before). The
@@ -44,6 +45,8 @@ export function corsStage(option: CorsOption = true): CorsStage | undefined {
   const cors = require('cors') as typeof import('cors');
   const middleware = cors({ origin: option === true ? true : option, credentials: true, maxAge: CORS_MAX_AGE_S, exposedHeaders: EXPOSED_HEADERS });
   return (req, res) => {
+    // Only browsers' requests carry an Origin; others (curl, a test's fetch in node, a proxied client) get their answers untouched.
+    if (req.headers.origin === undefined) return 'continue';
     let passed = false;
     // The middleware is synchronous for a static origin option: it either ends a preflight or calls next at once.
     middleware(req as Parameters<typeof middleware>[0], res as Parameters<typeof middleware>[1], () => (passed = true));

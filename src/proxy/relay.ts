@@ -108,6 +108,30 @@ function tooLarge(size: string, limit: number): DoubleError {
   return doubleError('payloadTooLarge', { detail: `the body is ${size} bytes; the limit is ${limit} bytes`, meta: { limit } }, { Connection: 'close' });
 }
 
+/**
+ * Writes the engine's status and end-to-end headers as it sent them (raw names, repeated headers
+ * kept). Headers the double set before the relay (CORS, for a browser's request) win over the
+ * engine's of the same name; then the answer goes through setHeader, one call per name, since
+ * Node's writeHead would merge a raw list into them keeping only the last of repeated headers.
+ */
+function writeEngineHead(res: ServerResponse, status: number, message: string | undefined, rawHeaders: readonly string[]): void {
+  const ours = res.getHeaderNames();
+  if (ours.length === 0) {
+    res.writeHead(status, message, endToEndHeaders(rawHeaders));
+    return;
+  }
+  const engine = endToEndHeaders(rawHeaders, ours);
+  const byName = new Map<string, { name: string; values: string[] }>();
+  for (let i = 0; i + 1 < engine.length; i += 2) {
+    const name = engine[i]!;
+    const seen = byName.get(name.toLowerCase());
+    if (seen) seen.values.push(engine[i + 1]!);
+    else byName.set(name.toLowerCase(), { name, values: [engine[i + 1]!] });
+  }
+  for (const { name, values } of byName.values()) res.setHeader(name, values.length === 1 ? values[0]! : values);
+  res.writeHead(status, message);
+}
+
 export class EngineProxy {
   /** The engine's URL as given, for messages. */
   readonly target: string;
@@ -146,7 +170,7 @@ export class EngineProxy {
     const status = answer.statusCode ?? 502;
     // The engine's Date goes through as it sent it (or none, if it sent none).
     res.sendDate = false;
-    res.writeHead(status, answer.statusMessage, endToEndHeaders(answer.rawHeaders));
+    writeEngineHead(res, status, answer.statusMessage, answer.rawHeaders);
     const kept = new BoundedBytes(this.context.bodyLimit);
     const copy = new Transform({
       transform(chunk: Buffer, _encoding, done) {

@@ -47,6 +47,28 @@ describe('CORS, by default any origin', () => {
   });
 });
 
+describe('CORS in proxy mode', () => {
+  it('adds the headers to the engine\'s answer and keeps its repeated headers', async () => {
+    const real = await localServer((_request, res) => {
+      res.writeHead(200, [
+        ['Set-Cookie', 'a=1'],
+        ['Set-Cookie', 'b=2'],
+        ['Content-Type', 'application/json'],
+      ]);
+      res.end('{"version":"12.268.0"}');
+    });
+    const engine = await startEngineDouble({ proxy: { target: real.url }, log: () => undefined });
+    try {
+      const res = await fetch(`${engine.url}/healthcheck`, { headers: { origin: PAGE_ORIGIN } });
+      expect(res.headers.get('access-control-allow-origin')).toBe(PAGE_ORIGIN);
+      expect(res.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
+    } finally {
+      await engine.close();
+      await real.close();
+    }
+  });
+});
+
 describe('--cors-origin and --no-cors', () => {
   it('allows only the listed origins', async () => {
     const engine = await startEngineDouble({ log: () => undefined, cors: [PAGE_ORIGIN] });
