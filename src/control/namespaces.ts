@@ -69,8 +69,8 @@ export class Namespace {
     scenario: ScenarioDocument,
     private readonly build: WorldBuilder,
     faults: FaultRules,
+    stubs: Stubs,
     inlineScenarios: ReadonlyMap<string, unknown> = new Map(),
-    stubs: Stubs = new Stubs(() => 0),
   ) {
     this.model = build(scenario);
     this.scenario = scenario;
@@ -163,6 +163,6 @@ export class Namespaces {
   }
 
   private create(name: string, scenario: ScenarioDocument, inline?: ReadonlyMap<string, unknown>): Namespace {
-    return new Namespace(name, scenario, this.build, new FaultRules(() => (this.faultRuleIds += 1)), inline, new Stubs(() => (this.stubIds += 1)));
+    return new Namespace(name, scenario, this.build, new FaultRules(() => (this.faultRuleIds += 1)), new Stubs(() => (this.stubIds += 1)), inline);
   }
 }

@@ -25,19 +25,20 @@ export function recordRequest(method: string, pathname: string, query: Record<st
 
 /**
  * A body as kept: a Buffer (binary operation) as size + hash; a JSON value as its redacted value
- * when its JSON text fits `limit` bytes, else as size + hash. `received` is the Content-Length
- * when known (the size sent), else the JSON text's.
+ * when it fits `limit` bytes, else as size + hash of its JSON text. `received` is the
+ * Content-Length when known (the size sent): then a body that fits is kept without serialising it
+ * again, the journal's cost on the hot path being one walk of the value (the redacting copy).
  */
 export function recordBody(body: unknown, limit: number, received?: number): RecordedBody | undefined {
   if (body === undefined) return undefined;
   if (Buffer.isBuffer(body)) return { size: body.length, sha256: sha256(body), omitted: 'binary' };
-  const text = JSON.stringify(body);
-  const size = received ?? Buffer.byteLength(text);
-  if (Buffer.byteLength(text) > limit) return { size, sha256: sha256(text), omitted: 'tooLarge' };
-  return { size, sha256: sha256(text), json: redactJson(body) };
+  const text = received === undefined || received > limit ? JSON.stringify(body) : undefined;
+  const size = received ?? Buffer.byteLength(text!);
+  if (size > limit) return { size, sha256: sha256(text!), omitted: 'tooLarge' };
+  return { size, json: redactJson(body) };
 }
 
-/** What the journal charges a kept body against --journal-bodies-total: its JSON text's bytes. */
+/** What the journal charges a kept body against --journal-bodies-total: its size as received (close to its JSON text's, without serialising it again). */
 export function bodyCharge(body: RecordedBody | undefined): number {
-  return body?.json === undefined ? 0 : Buffer.byteLength(JSON.stringify(body.json));
+  return body?.json === undefined ? 0 : body.size;
 }

@@ -27,7 +27,7 @@ export interface BodyMatcher {
   pointers?: Record<string, unknown>;
   /** The body's JSON text contains a match of this regular expression. */
   pattern?: string;
-  /** The body's bytes hash to this (lower-case hex SHA-256): for binary bodies, which the journal keeps as size + hash. */
+  /** The body's bytes hash to this (lower-case hex SHA-256): for binary bodies (and JSON ones over the bound), which the journal keeps as size + hash. */
   sha256?: string;
 }
 
@@ -63,8 +63,8 @@ export interface JournalMatcher extends RequestMatcher {
 export interface RecordedBody {
   /** Bytes received. */
   size: number;
-  /** SHA-256 of the bytes (of the JSON text for JSON bodies), lower-case hex. */
-  sha256: string;
+  /** For bodies kept as size + hash (binary, or JSON over the bound): SHA-256 of the bytes (of the JSON text), lower-case hex. */
+  sha256?: string;
   /** The JSON value, secrets redacted; absent when `omitted` says why. */
   json?: unknown;
   /** Why `json` is absent: a binary body, a body over --journal-body-limit, or dropped to stay within --journal-bodies-total. */
@@ -156,7 +156,7 @@ function valueDifference(field: string, matcher: ValueMatcher, value: string | s
 function bodyDifferences(matcher: BodyMatcher, body: RecordedBody | undefined): Difference[] {
   const differences: Difference[] = [];
   if (matcher.sha256 !== undefined && body?.sha256 !== matcher.sha256) {
-    differences.push({ field: 'body.sha256', expected: matcher.sha256, actual: body?.sha256 ?? '(no body)' });
+    differences.push({ field: 'body.sha256', expected: matcher.sha256, actual: body === undefined ? '(no body)' : (body.sha256 ?? '(a JSON body, kept as JSON)') });
   }
   const needsJson = matcher.subset !== undefined || matcher.pointers !== undefined || matcher.pattern !== undefined;
   if (!needsJson) return differences;
