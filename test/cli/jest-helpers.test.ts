@@ -131,6 +131,19 @@ describe('globalSetup and globalTeardown', () => {
     await expect(fetch(`${url}/health`)).rejects.toThrow();
   });
 
+  it('take the CORS, watch and journal body options from the jest config', async () => {
+    for (const name of HELPER_ENV) delete process.env[name];
+    await expect(createGlobalSetup()(undefined, { globals: { engineDouble: { watch: 'yes' } } })).rejects.toThrow(
+      "the jest config's globals.engineDouble.watch must be true, false or { debounceMs }, not \"yes\"",
+    );
+    const engineDouble = { scenario: 'default', cors: ['http://page.test'], watch: { debounceMs: 20 }, journalBodyLimit: '1kb' };
+    await createGlobalSetup({ log: () => undefined })(undefined, { globals: { engineDouble } });
+    const url = process.env.ENGINE_DOUBLE_URL!;
+    const res = await fetch(`${url}/health`, { headers: { origin: 'http://page.test' } });
+    expect(res.headers.get('access-control-allow-origin')).toBe('http://page.test');
+    expect((await (await connectGlobalEngineDouble()).scenarios()).watch).toEqual({ broken: [] });
+  });
+
   it('refuse options they cannot use, naming where each came from', async () => {
     for (const name of HELPER_ENV) delete process.env[name];
     const setup = createGlobalSetup({ log: () => undefined });
