@@ -48,6 +48,16 @@ interface StubsBody {
   stubs: StubInput[];
 }
 
+/** In proxy mode the real engine answers every engine call: a stub would never apply, so none is taken. */
+function refuseStubsInProxyMode(runtime: DoubleRuntime): void {
+  if (!runtime.proxy) return;
+  throw doubleError('invalidStub', {
+    detail: 'the double runs with --proxy: the real engine answers every engine call, so no stub would ever apply',
+    source: { pointer: '/stubs' },
+    meta: { rule: 'proxyMode' },
+  });
+}
+
 /** A journal search's matcher, checked, and the namespace it searches (the matcher's own, else the call's). */
 function journalSearch(request: EngineRequest, { runtime, namespace }: ControlContext): { matcher: JournalMatcher; namespace: string } {
   const matcher = checkedMatcher(request.body as JournalMatcher, '', (id) => runtime.contract.operations.some((op) => op.id === id));
@@ -175,11 +185,13 @@ export const controlRoutes: Record<ControlOperationId, ControlHandler> = {
 
   'PUT /__control/stubs': (request, { runtime, namespace }) => {
     const { stubs } = request.body as StubsBody;
+    refuseStubsInProxyMode(runtime);
     return { status: 200, body: { stubs: runtime.namespaces.get(namespace).stubs.replace(stubs, runtime.stubContract) } };
   },
 
   'POST /__control/stubs': (request, { runtime, namespace }) => {
     const { stubs } = request.body as StubsBody;
+    refuseStubsInProxyMode(runtime);
     return { status: 201, body: { stubs: runtime.namespaces.get(namespace).stubs.add(stubs, runtime.stubContract) } };
   },
 

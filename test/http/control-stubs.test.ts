@@ -171,3 +171,17 @@ describe('PUT /__control/stubs', () => {
     expect((await call('GET', '/__control/stubs')).body.stubs).toEqual([]);
   });
 });
+
+describe('stubs in proxy mode', () => {
+  it('are refused: the real engine answers every engine call, so a stub would never apply', async () => {
+    const proxied = await startEngineDouble({ proxy: { target: 'http://127.0.0.1:9' }, log: () => undefined });
+    try {
+      await expect(proxied.use({ request: { operationId: 'GET /health' }, response: { status: 200, body: {} } })).rejects.toMatchObject({
+        status: 400,
+        entries: [expect.objectContaining({ code: 'INVALID_STUB', meta: { rule: 'proxyMode' } })],
+      });
+    } finally {
+      await proxied.close();
+    }
+  });
+});
