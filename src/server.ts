@@ -36,7 +36,7 @@ import { appRoutes } from './routes/apps';
 import { dataRoutes } from './routes/data';
 import { mediaRoutes } from './routes/media';
 import { sessionRoutes } from './routes/sessions';
-import type { EngineRequest, EngineResponse, EngineStats, Handler, RouteTable } from './routes/types';
+import type { EngineRequest, EngineResponse, EngineStats, Exchange, Handler, RouteTable } from './routes/types';
 import { EngineModel, type MediaLimits } from './state/engine';
 import type { ScenarioSources } from './scenarios/registry';
 import type { GenerationProgress } from './scenarios/generate';
@@ -45,6 +45,7 @@ import type { ScenarioDocument } from './scenarios/types';
 import { createSpecExampleResponder, type SpecExampleResponder } from './scenarios/spec-examples';
 import { parseByteSize } from './units';
 import { EngineProxy, type ProxyOptions, type Relayed, type RouteHit } from './proxy/relay';
+import { normaliseBasePath, routedPath } from './base-path';
 
 export { NAMESPACE_HEADER } from './control/namespaces';
 
@@ -88,6 +89,8 @@ export interface DoubleOptions {
   proxy?: ProxyOptions;
   /** Where contract violations are reported; stderr by default. */
   log?: (line: string) => void;
+  /** Serve every engine operation under this prefix ("/api", as the engine's BasePathPrefix); the control API answers with and without it (--base-path). */
+  basePath?: string;
 }
 
 /** Everything a running double holds; shared by the engine routes and the control API. */
@@ -97,7 +100,7 @@ export class DoubleRuntime {
   readonly journal: Journal;
   /** How often each engine operation answered each status, every namespace together. */
   readonly coverage = new Coverage();
-  readonly stats: EngineStats = { startedAt: new Date(), calls: 0 };
+  readonly stats: EngineStats = { startedAt: new Date(), calls: 0, active: 0 };
   readonly validation: ValidationMode;
   readonly bodyLimit: number;
   readonly log: (line: string) => void;
@@ -111,6 +114,9 @@ export class DoubleRuntime {
   readonly namespaces: Namespaces;
   /** Set in proxy mode: a real engine answers every engine call. */
   readonly proxy: EngineProxy | undefined;
+  /** The engine's path prefix: "" for none, else "/api" (src/base-path.ts). */
+  readonly basePath: string;
+  private readonly exchangeListeners = new Set<(exchange: Exchange) => void>();
   private readonly routes: Map<string, Handler>;
   private readonly checkControlToken: ((authorization: string | undefined) => void) | undefined;
   /** One responder per spec-examples scenario document (Prism itself loads once per process, on first use). */
@@ -131,6 +137,8 @@ export class DoubleRuntime {
     this.scenarioSources = options.scenariosDir ? { scenariosDir: options.scenariosDir } : {};
     this.seed = options.seed;
     this.checkControlToken = options.controlToken === undefined ? undefined : controlTokenCheck(options.controlToken);
+    this.basePath = normaliseBasePath(options.basePath);
+    if (this.basePath !== '' && options.proxy) throw new Error('a base path cannot be combined with proxy mode: the real engine has its own');
     this.proxy = options.proxy && new EngineProxy(options.proxy, { contract: this.contract, bodyLimit: this.bodyLimit, log: this.log });
     this.routes = new Map(Object.entries({ ...engineRoutes, ...options.routes }) as [string, Handler][]);
     for (const id of this.routes.keys()) {
@@ -151,6 +159,17 @@ export class DoubleRuntime {
   /** The model of one namespace (the default one is ''), made from the default namespace's scenario on first use. */
   model(namespace = ''): EngineModel {
     return this.namespaces.get(namespace).model;
+  }
+
+  /** Calls `listener` after every answered (or dropped) request, as the metrics door counts them; returns what stops it. */
+  onExchange(listener: (exchange: Exchange) => void): () => void {
+    this.exchangeListeners.add(listener);
+    return () => this.exchangeListeners.delete(listener);
+  }
+
+  /** Tells the exchange listeners about one finished request. */
+  exchangeEnded(exchange: Exchange): void {
+    for (const listener of this.exchangeListeners) listener(exchange);
   }
 
   /** A 401 for a control call without the control token, when the double has one. */
@@ -287,7 +306,8 @@ async function runOperation(runtime: DoubleRuntime, req: IncomingMessage, res: S
     const method = req.method ?? 'GET';
     const namespace = namespaceOf(req.headers);
     outcome.namespace = namespace;
-    const { pathname, query } = parseUrl(req.url ?? '/');
+    const { pathname: sentPath, query } = parseUrl(req.url ?? '/');
+    const pathname = await contractStage(outcome, () => routedPath(runtime.basePath, method, sentPath));
     if (runtime.proxy?.relays(pathname)) return await relay(runtime, runtime.proxy, req, res, outcome, { pathname, query });
     const { operation, rawParams } = await contractStage(outcome, () => runtime.router.match(method, pathname));
     outcome.operation = operation;
@@ -320,18 +340,23 @@ function enforceContract(runtime: DoubleRuntime, operation: CompiledOperation | 
   );
 }
 
-function send(res: ServerResponse, response: EngineResponse): void {
+/** Sends the response; returns the size of its body in bytes. */
+function send(res: ServerResponse, response: EngineResponse): number {
   res.statusCode = response.status;
   for (const [name, value] of Object.entries(response.headers ?? {})) res.setHeader(name, value);
   if (response.body === undefined) {
     res.end();
-  } else if (Buffer.isBuffer(response.body)) {
+    return 0;
+  }
+  if (Buffer.isBuffer(response.body)) {
     if (!res.hasHeader('content-type')) res.setHeader('content-type', 'application/octet-stream');
     res.end(response.body);
-  } else {
-    res.setHeader('content-type', 'application/json; charset=utf-8');
-    res.end(JSON.stringify(response.body));
+    return response.body.length;
   }
+  const json = JSON.stringify(response.body);
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.end(json);
+  return Buffer.byteLength(json);
 }
 
 /**
@@ -350,18 +375,18 @@ export function answerClientError(error: Error, socket: Duplex): void {
   );
 }
 
-/** Sends; a response Node refuses to write (a header value with a line break, say) becomes a 500, never a crash. */
-function sendOrFail(runtime: DoubleRuntime, res: ServerResponse, response: EngineResponse): void {
+/** Sends (returns the body's size); a response Node refuses to write (a header value with a line break, say) becomes a 500, never a crash. */
+function sendOrFail(runtime: DoubleRuntime, res: ServerResponse, response: EngineResponse): number {
   try {
-    send(res, response);
+    return send(res, response);
   } catch (error) {
     runtime.log(`could not send the response: ${error instanceof Error ? error.message : String(error)}`);
     if (res.headersSent) {
       res.destroy();
-      return;
+      return 0;
     }
     for (const name of res.getHeaderNames()) res.removeHeader(name);
-    send(res, errorResponse(error));
+    return send(res, errorResponse(error));
   }
 }
 
@@ -383,18 +408,35 @@ function serveRequest(runtime: DoubleRuntime) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now();
     runtime.stats.calls += 1;
-    const { operation, namespace, fault, response, relayed, requestViolations } = await runOperation(runtime, req, res);
+    runtime.stats.active += 1;
+    let outcome: Outcome;
+    try {
+      outcome = await runOperation(runtime, req, res);
+    } finally {
+      runtime.stats.active -= 1;
+    }
+    const { operation, namespace, fault, response, relayed, requestViolations } = outcome;
     let problems: Problem[] = [];
+    let bytes = 0;
     if (relayed) {
       problems = relayed.responseViolations; // journaled only: the engine's answer went out as it came
       if (operation) runtime.coverage.record(operation.id, relayed.status);
+      bytes = Number(res.getHeader('content-length') ?? 0) || 0;
     } else if (response === undefined) {
       res.destroy(); // the fault drops the connection: no status, no bytes
     } else {
       problems = responseProblems(runtime.contract, operation, response);
-      sendOrFail(runtime, res, enforceContract(runtime, operation, response, problems));
+      bytes = sendOrFail(runtime, res, enforceContract(runtime, operation, response, problems));
       if (operation?.source === 'engine') runtime.coverage.record(operation.id, res.statusCode);
     }
+    const durationMs = performance.now() - started;
+    runtime.exchangeEnded({
+      method: req.method ?? 'GET',
+      ...(operation ? { operation: { source: operation.source, path: operation.path } } : {}),
+      ...(response || relayed ? { status: res.statusCode } : {}),
+      durationSeconds: durationMs / 1000,
+      bytes,
+    });
     runtime.journal.record({
       time: new Date().toISOString(),
       method: req.method ?? 'GET',
@@ -402,7 +444,7 @@ function serveRequest(runtime: DoubleRuntime) {
       ...(operation ? { operationId: operation.id } : {}),
       ...(namespace !== undefined ? { namespace } : {}),
       ...(response || relayed ? { status: res.statusCode } : {}),
-      durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+      durationMs: Math.round(durationMs * 1000) / 1000,
       ...(fault ? { fault } : {}),
       requestViolations,
       responseViolations: problems,
