@@ -259,7 +259,7 @@ async function injectedLatency(ms: number, res: ServerResponse): Promise<void> {
 }
 
 /** The fault stage: latency, then 'drop', or the fault's status thrown as INJECTED_FAULT, or on to normal handling. */
-async function applyFault(fault: FaultRule, res: ServerResponse): Promise<'drop' | 'continue'> {
+export async function applyFault(fault: FaultRule, res: ServerResponse): Promise<'drop' | 'continue'> {
   if (fault.latencyMs) await injectedLatency(fault.latencyMs, res);
   if (fault.drop) return 'drop';
   if (fault.status !== undefined) {
@@ -376,7 +376,7 @@ export function answerClientError(error: Error, socket: Duplex): void {
 }
 
 /** Sends (returns the body's size); a response Node refuses to write (a header value with a line break, say) becomes a 500, never a crash. */
-function sendOrFail(runtime: DoubleRuntime, res: ServerResponse, response: EngineResponse): number {
+export function sendOrFail(runtime: DoubleRuntime, res: ServerResponse, response: EngineResponse): number {
   try {
     return send(res, response);
   } catch (error) {
