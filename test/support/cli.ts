@@ -39,7 +39,7 @@ export function serveCli(args: string[], env: NodeJS.ProcessEnv = process.env): 
   return new Promise((resolve, reject) => {
     child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();
-      const url = /^listening on (http:\/\/\S+)$/m.exec(stdout)?.[1];
+      const url = /^listening on (https?:\/\/\S+)$/m.exec(stdout)?.[1];
       if (url) resolve({ child, url, exit, stderr: () => stderr });
     });
     void exit.then((code) => reject(new Error(`serve exited ${code} before listening: ${stderr}`)));
