@@ -165,9 +165,12 @@ async function serve(flags: ServeFlags, command: Command): Promise<void> {
   if ((flags.jwtSecret || flags.jwtPublicKey) && scenario.security === undefined) {
     process.stderr.write(`note: JWT keys only apply to secured scenarios; ${scenario.name} has no security section\n`);
   }
+  // Written before the "listening on" line: whoever waits for it can read the file at once.
+  const trustFile = flags.tlsSelfSigned && engine.ca ? writeTrustFile(engine.ca) : undefined;
   const stop = () => {
     void engine
       .close()
+      .then(() => trustFile && fs.rmSync(path.dirname(trustFile), { recursive: true, force: true }))
       .then(() => recorder?.flush())
       .then(
         () => process.exit(0),
@@ -180,7 +183,7 @@ async function serve(flags: ServeFlags, command: Command): Promise<void> {
   // Handlers first: a supervisor may send SIGTERM the moment it reads the line below.
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
-  if (flags.tlsSelfSigned && engine.ca) process.stdout.write(`self-signed TLS: trust the CA in ${writeTrustFile(engine.ca)}\n`);
+  if (trustFile) process.stdout.write(`self-signed TLS: trust the CA in ${trustFile}\n`);
   if (engine.metricsUrl) {
     const moved = flags.metricsPort !== false && flags.metricsPort !== 0 && engine.metricsPort !== flags.metricsPort;
     process.stdout.write(`metrics on ${engine.metricsUrl}${moved ? ` (port ${flags.metricsPort} is taken)` : ''}\n`);

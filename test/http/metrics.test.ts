@@ -1,12 +1,19 @@
 import { createServer } from 'node:net';
 import { once } from 'node:events';
 import { startEngineDouble, type EngineDouble } from '../../src/index';
-import type { HealthcheckStatus } from '../../src/spec/types';
 import type { ScenarioDocument } from '../../src/scenarios/types';
 import { jsonMetric, parsePrometheusText, sampleValue, scrapeJson, scrapeText } from '../support/prometheus';
 
-async function healthcheck(engine: EngineDouble, headers: Record<string, string> = {}): Promise<HealthcheckStatus> {
-  return (await (await fetch(`${engine.url}/healthcheck`, { headers })).json()) as HealthcheckStatus;
+/** The /healthcheck fields the metrics agree with (the double always sends them). */
+interface Healthcheck {
+  session: { active: number; total: number };
+  apps: { active_docs: string[]; loaded_docs: string[]; in_memory_docs: string[]; calls: number; selections: number };
+  cache: { hits: number; lookups: number; added: number };
+  saturated: boolean;
+}
+
+async function healthcheck(engine: EngineDouble, headers: Record<string, string> = {}): Promise<Healthcheck> {
+  return (await (await fetch(`${engine.url}/healthcheck`, { headers })).json()) as Healthcheck;
 }
 
 function manySessions(count: number, active: number): ScenarioDocument {

@@ -1,4 +1,4 @@
-import { startEngineDouble, type EngineDouble } from '../../src/index';
+import { startEngineDouble, type EngineDouble, type TlsOptions } from '../../src/index';
 import { issue, makeCa, type Pem } from '../support/certificates';
 import { httpsRequest } from '../support/https';
 
@@ -82,11 +82,11 @@ describe('HTTPS with a throwaway self-signed certificate', () => {
 });
 
 describe('TLS settings that cannot work stop the start', () => {
-  it.each([
+  it.each<[string, TlsOptions, string]>([
     ['a certificate that is no PEM', { cert: 'not a certificate', key: 'not a key' }, 'TLS: the certificate, key or CA cannot be used'],
     ['a key that does not match', { cert: 'CERT', key: 'KEY' }, 'TLS: the certificate, key or CA cannot be used'],
     ['a certificate without its key', { cert: 'CERT' }, 'a certificate needs its key'],
-    ['client certificates without a CA', { cert: 'CERT', key: 'KEY', clientCert: 'required' as const }, 'needs the CA'],
+    ['client certificates without a CA', { cert: 'CERT', key: 'KEY', clientCert: 'required' }, 'needs the CA'],
     ['a given certificate and a self-signed one', { cert: 'CERT', key: 'KEY', selfSigned: true }, 'not both'],
   ])('%s', async (_what, tls, message) => {
     const filled = { ...tls, ...(tls.cert === 'CERT' ? { cert: serverCert.cert } : {}), ...(tls.key === 'KEY' ? { key: serverCa.key } : {}) };
