@@ -3,7 +3,7 @@
  * behind an ingress. One place strips it, so every door (the REST pipeline, the QIX websocket's
  * upgrade, the metrics port) reads paths the same way.
  */
-import { doubleError } from './errors';
+import { DoubleError, doubleError } from './errors';
 
 const CONTROL_PREFIX = '/__control';
 /** Segments a prefix may hold: what ingress paths use, nothing that needs escaping. */
@@ -47,4 +47,23 @@ export function routedPath(basePath: string, method: string, pathname: string): 
     detail: `no operation matches ${method} ${pathname}: this double serves the engine under the base path ${basePath}; did you mean ${method} ${basePath}${pathname}?`,
     meta: { basePath, suggestion: `${method} ${basePath}${pathname}` },
   });
+}
+
+/**
+ * `match` on the routed path; under a base path a 404 names the path as sent and suggests the
+ * nearest operation with the prefix, so the hint can be pasted as it is.
+ */
+export function matchUnderBasePath<T>(basePath: string, method: string, sentPath: string, match: (method: string, pathname: string) => T): T {
+  const pathname = routedPath(basePath, method, sentPath);
+  try {
+    return match(method, pathname);
+  } catch (error) {
+    if (basePath === '' || !(error instanceof DoubleError) || error.status !== 404) throw error;
+    const nearest = error.entries[0]?.meta?.suggestion;
+    const suggestion = typeof nearest === 'string' ? nearest.replace(' ', ` ${basePath}`) : undefined;
+    throw doubleError('routeNotFound', {
+      detail: `no operation matches ${method} ${sentPath} (the engine is served under the base path ${basePath})${suggestion ? `; did you mean ${suggestion}?` : ''}`,
+      meta: { basePath, ...(suggestion ? { suggestion } : {}) },
+    });
+  }
 }

@@ -45,7 +45,7 @@ import type { ScenarioDocument } from './scenarios/types';
 import { createSpecExampleResponder, type SpecExampleResponder } from './scenarios/spec-examples';
 import { parseByteSize } from './units';
 import { EngineProxy, type ProxyOptions, type Relayed, type RouteHit } from './proxy/relay';
-import { normaliseBasePath, routedPath } from './base-path';
+import { matchUnderBasePath, normaliseBasePath, stripBasePath } from './base-path';
 
 export { NAMESPACE_HEADER } from './control/namespaces';
 
@@ -307,9 +307,11 @@ async function runOperation(runtime: DoubleRuntime, req: IncomingMessage, res: S
     const namespace = namespaceOf(req.headers);
     outcome.namespace = namespace;
     const { pathname: sentPath, query } = parseUrl(req.url ?? '/');
-    const pathname = await contractStage(outcome, () => routedPath(runtime.basePath, method, sentPath));
-    if (runtime.proxy?.relays(pathname)) return await relay(runtime, runtime.proxy, req, res, outcome, { pathname, query });
-    const { operation, rawParams } = await contractStage(outcome, () => runtime.router.match(method, pathname));
+    // Proxy mode has no base path (the constructor refuses both).
+    if (runtime.proxy?.relays(sentPath)) return await relay(runtime, runtime.proxy, req, res, outcome, { pathname: sentPath, query });
+    const { operation, rawParams } = await contractStage(outcome, () => matchUnderBasePath(runtime.basePath, method, sentPath, (m, p) => runtime.router.match(m, p)));
+    // Matched, so the path is under the prefix or a control path sent without it.
+    const pathname = stripBasePath(runtime.basePath, sentPath) ?? sentPath;
     outcome.operation = operation;
     if (operation.source === 'control') runtime.admitControl(req.headers.authorization);
     // Faults hit engine calls only: the control API must stay usable to clear them.

@@ -62,3 +62,20 @@ describe('a base path (the engine behind an ingress)', () => {
     expect(() => new DoubleRuntime({ basePath: '/api', proxy: { target: 'http://127.0.0.1:1' } })).toThrow('proxy mode');
   });
 });
+
+describe('404 hints under a base path', () => {
+  it('name the path as sent and suggest the nearest operation with the prefix', async () => {
+    const engine = await startEngineDouble({ basePath: '/engine', log: () => undefined });
+    try {
+      const response = await fetch(`${engine.url}/v1/appz/abc`);
+      expect(response.status).toBe(404);
+      const [entry] = errorsOf(await response.json());
+      expect(entry!.detail).toContain('GET /engine/v1/appz/abc');
+      expect(entry!.meta).toEqual({ basePath: '/engine', suggestion: 'GET /engine/v1/apps/{appId}' });
+      const journal = await engine.journal({ limit: 1 });
+      expect(journal[0]!.requestViolations[0]).toMatchObject({ code: 'ROUTE_NOT_FOUND' });
+    } finally {
+      await engine.close();
+    }
+  });
+});
