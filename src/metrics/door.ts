@@ -39,7 +39,7 @@ function acceptsJson(accept: string | undefined): boolean {
   });
 }
 
-function metricsRequestHandler(runtime: DoubleRuntime, metrics: EngineMetrics, forced: MetricsFormat | undefined) {
+function metricsRequestHandler(runtime: DoubleRuntime, metricsOf: () => EngineMetrics, forced: MetricsFormat | undefined) {
   const answer = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const method = req.method ?? 'GET';
     const sentPath = (req.url ?? '/').split('?')[0]!;
@@ -57,6 +57,7 @@ function metricsRequestHandler(runtime: DoubleRuntime, metrics: EngineMetrics, f
       return;
     }
     const format = forced ?? (acceptsJson(req.headers.accept) ? 'json' : 'text');
+    const metrics = metricsOf();
     const body = format === 'json' ? JSON.stringify(await metrics.scrape(namespace, 'json')) : await metrics.scrape(namespace, 'text');
     res.statusCode = 200;
     res.setHeader('content-type', format === 'json' ? 'application/json; charset=utf-8' : metrics.registry.contentType);
@@ -73,7 +74,6 @@ function metricsRequestHandler(runtime: DoubleRuntime, metrics: EngineMetrics, f
 
 export interface MetricsDoor {
   listening: Listening;
-  metrics: EngineMetrics;
   close(): Promise<void>;
 }
 
@@ -85,27 +85,24 @@ export async function openMetricsDoor(runtime: DoubleRuntime, options: MetricsOp
   if (options.format !== undefined && !METRICS_FORMATS.includes(options.format)) {
     throw new Error(`metrics format must be ${METRICS_FORMATS.join(' or ')}, not ${JSON.stringify(options.format)}`);
   }
-  const metrics = new EngineMetrics(runtime);
-  const handler = metricsRequestHandler(runtime, metrics, options.format);
+  // Made on first use (the first request answered or scrape), not at start: loading prom-client
+  // would add tens of milliseconds to every double's start-up, before its first answer.
+  let metrics: EngineMetrics | undefined;
+  const metricsOf = () => (metrics ??= new EngineMetrics(runtime));
+  const handler = metricsRequestHandler(runtime, metricsOf, options.format);
   let listening: Listening;
   try {
     listening = await listen(handler, { port: options.port, ...where });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') {
-      metrics.close();
-      throw error;
-    }
-    if (!options.fallbackToFreePort) {
-      metrics.close();
-      throw new Error(`the metrics port ${options.port} is taken: choose another (--metrics-port), or 0 for a free one`);
-    }
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    if (!options.fallbackToFreePort) throw new Error(`the metrics port ${options.port} is taken: choose another (--metrics-port), or 0 for a free one`);
     listening = await listen(handler, { port: 0, ...where });
   }
+  const stopObserving = runtime.onExchange((exchange) => metricsOf().observe(exchange));
   return {
     listening,
-    metrics,
     close: async () => {
-      metrics.close();
+      stopObserving();
       await listening.close();
     },
   };

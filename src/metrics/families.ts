@@ -1,7 +1,7 @@
 /**
  * The engine's Prometheus families, in a registry of this double's own (several doubles share a
  * test process). The model's figures are read at scrape time from the same `usage()` /healthcheck
- * reads, so both agree at any moment; the traffic families are fed by the runtime's exchanges.
+ * reads, so both agree at any moment; the traffic families are fed by `observe`.
  * prom-client loads only when a double serves metrics.
  */
 import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -36,7 +36,6 @@ export class EngineMetrics {
   private readonly qixDuration: Histogram;
   private readonly httpDuration: Histogram<'method' | 'path' | 'status_code'>;
   private readonly httpSize: Histogram<'method' | 'path' | 'status_code'>;
-  private readonly stopListening: () => void;
 
   constructor(private readonly runtime: DoubleRuntime) {
     const prom = require('prom-client') as PromClient;
@@ -104,7 +103,6 @@ export class EngineMetrics {
     });
     this.scrapes = new prom.Counter({ name: 'exposer_total_scrapes', help: 'Times /metrics was read.', registers });
     this.bytesTransferred = new prom.Counter({ name: 'exposer_bytes_transferred', help: 'Bytes /metrics answered.', registers });
-    this.stopListening = runtime.onExchange((exchange) => this.observe(exchange));
   }
 
   /** The families as Prometheus text or in the JSON form, with the model figures of `namespace`. */
@@ -131,12 +129,8 @@ export class EngineMetrics {
     this.bytesTransferred.inc(bytes);
   }
 
-  /** Stops counting the runtime's traffic (the double is closing). */
-  close(): void {
-    this.stopListening();
-  }
-
-  private observe({ method, operation, status, durationSeconds, bytes }: Exchange): void {
+  /** Counts one finished request of the API port. */
+  observe({ method, operation, status, durationSeconds, bytes }: Exchange): void {
     if (operation?.source === 'engine') this.qixDuration.observe(durationSeconds);
     if (status === undefined) return; // dropped by a fault: no answer to measure
     const labels = { method, path: operation?.path ?? UNMATCHED_PATH, status_code: String(status) };
