@@ -36,6 +36,8 @@ export class EngineMetrics {
   private readonly qixDuration: Histogram;
   private readonly httpDuration: Histogram<'method' | 'path' | 'status_code'>;
   private readonly httpSize: Histogram<'method' | 'path' | 'status_code'>;
+  /** The two http_* series of each label set, looked up once: prom-client hashes a labels object on every observe. */
+  private readonly httpSeries = new Map<string, { duration: { observe(value: number): void }; size: { observe(value: number): void } }>();
 
   constructor(private readonly runtime: DoubleRuntime) {
     const prom = require('prom-client') as PromClient;
@@ -133,8 +135,15 @@ export class EngineMetrics {
   observe({ method, operation, status, durationSeconds, bytes }: Exchange): void {
     if (operation?.source === 'engine') this.qixDuration.observe(durationSeconds);
     if (status === undefined) return; // dropped by a fault: no answer to measure
-    const labels = { method, path: operation?.path ?? UNMATCHED_PATH, status_code: String(status) };
-    this.httpDuration.observe(labels, durationSeconds);
-    this.httpSize.observe(labels, bytes);
+    const path = operation?.path ?? UNMATCHED_PATH;
+    const key = `${method} ${status} ${path}`;
+    let series = this.httpSeries.get(key);
+    if (series === undefined) {
+      const labels = { method, path, status_code: String(status) };
+      series = { duration: this.httpDuration.labels(labels), size: this.httpSize.labels(labels) };
+      this.httpSeries.set(key, series);
+    }
+    series.duration.observe(durationSeconds);
+    series.size.observe(bytes);
   }
 }
