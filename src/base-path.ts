@@ -39,7 +39,7 @@ function isControlPath(pathname: string): boolean {
  * The path the contract's router reads: the prefix stripped. The control API answers both with and
  * without the prefix; an engine path sent without it is a 404 that names the prefix.
  */
-export function routedPath(basePath: string, method: string, pathname: string): string {
+function routedPath(basePath: string, method: string, pathname: string): string {
   const stripped = stripBasePath(basePath, pathname);
   if (stripped !== undefined) return stripped;
   if (isControlPath(pathname)) return pathname;
