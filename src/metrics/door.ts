@@ -8,7 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { doubleError, errorResponse } from '../errors';
 import { namespaceOf } from '../control/namespaces';
-import { applyFault, sendOrFail, type DoubleRuntime } from '../server';
+import { answerClientError, applyFault, sendOrFail, type DoubleRuntime } from '../server';
 import { stripBasePath } from '../base-path';
 import { listen, type Listening } from '../listen';
 import type { ServingTls } from '../tls/options';
@@ -98,6 +98,7 @@ export async function openMetricsDoor(runtime: DoubleRuntime, options: MetricsOp
     if (!options.fallbackToFreePort) throw new Error(`the metrics port ${options.port} is taken: choose another (--metrics-port), or 0 for a free one`);
     listening = await listen(handler, { port: 0, ...where });
   }
+  listening.server.on('clientError', answerClientError);
   const stopObserving = runtime.onExchange((exchange) => metricsOf().observe(exchange));
   return {
     listening,

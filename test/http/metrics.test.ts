@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { once } from 'node:events';
 import { startEngineDouble, type EngineDouble } from '../../src/index';
 import type { ScenarioDocument } from '../../src/scenarios/types';
@@ -261,6 +261,23 @@ describe('the metrics port', () => {
     const engine = await startEngineDouble({});
     try {
       expect(engine.metricsUrl).toBeUndefined();
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
+describe('the metrics port and broken HTTP', () => {
+  it('answers a request Node cannot parse in the error shape, as the API port does', async () => {
+    const engine = await startEngineDouble({ metrics: { port: 0 } });
+    try {
+      const socket = connect(engine.metricsPort!, '127.0.0.1');
+      socket.end('GET /metrics HTTP/1.1\r\nHost: x\r\nBroken header line\r\n\r\n');
+      let reply = '';
+      socket.on('data', (chunk: Buffer) => (reply += chunk.toString()));
+      await once(socket, 'close');
+      expect(reply).toMatch(/^HTTP\/1\.1 400/);
+      expect(reply).toContain('"code":"MALFORMED_HTTP"');
     } finally {
       await engine.close();
     }
