@@ -40,7 +40,7 @@ import { appRoutes } from './routes/apps';
 import { dataRoutes } from './routes/data';
 import { mediaRoutes } from './routes/media';
 import { sessionRoutes } from './routes/sessions';
-import type { EngineRequest, EngineResponse, EngineStats, Handler, RouteTable } from './routes/types';
+import type { EngineRequest, EngineResponse, EngineStats, Exchange, Handler, RouteTable } from './routes/types';
 import { EngineModel, type MediaLimits } from './state/engine';
 import type { ScenarioSources } from './scenarios/registry';
 import type { GenerationProgress } from './scenarios/generate';
@@ -50,6 +50,7 @@ import { createSpecExampleResponder, type SpecExampleResponder } from './scenari
 import { parseByteSize } from './units';
 import { corsStage, type CorsOption, type CorsStage } from './cors';
 import { EngineProxy, type ProxyOptions, type Relayed, type RouteHit } from './proxy/relay';
+import { matchUnderBasePath, normaliseBasePath, stripBasePath } from './base-path';
 
 export { NAMESPACE_HEADER } from './control/namespaces';
 
@@ -104,6 +105,8 @@ export interface DoubleOptions {
   watch?: WatchOption;
   /** CORS for browser callers: true (default) any origin, a list only those origins (--cors-origin), false none (--no-cors). */
   cors?: CorsOption;
+  /** Serve every engine operation under this prefix ("/api", as the engine's BasePathPrefix); the control API answers with and without it (--base-path). */
+  basePath?: string;
 }
 
 /** Everything a running double holds; shared by the engine routes and the control API. */
@@ -113,7 +116,7 @@ export class DoubleRuntime {
   readonly journal: Journal;
   /** How often each engine operation answered each status, every namespace together. */
   readonly coverage = new Coverage();
-  readonly stats: EngineStats = { startedAt: new Date(), calls: 0 };
+  readonly stats: EngineStats = { startedAt: new Date(), calls: 0, active: 0 };
   readonly validation: ValidationMode;
   readonly bodyLimit: number;
   /** Largest JSON body one journal entry keeps (bytes of JSON text). */
@@ -135,6 +138,9 @@ export class DoubleRuntime {
   scenarioWatch: ScenarioWatch | undefined;
   /** Answers preflights and adds CORS headers, before the pipeline; undefined with --no-cors. */
   readonly cors: CorsStage | undefined;
+  /** The engine's path prefix: "" for none, else "/api" (src/base-path.ts). */
+  readonly basePath: string;
+  private readonly exchangeListeners = new Set<(exchange: Exchange) => void>();
   private readonly routes: Map<string, Handler>;
   private readonly checkControlToken: ((authorization: string | undefined) => void) | undefined;
   /** One responder per spec-examples scenario document (Prism itself loads once per process, on first use). */
@@ -158,6 +164,8 @@ export class DoubleRuntime {
     this.scenarioSources = options.scenariosDir ? { scenariosDir: options.scenariosDir } : {};
     this.seed = options.seed;
     this.checkControlToken = options.controlToken === undefined ? undefined : controlTokenCheck(options.controlToken);
+    this.basePath = normaliseBasePath(options.basePath);
+    if (this.basePath !== '' && options.proxy) throw new Error('a base path cannot be combined with proxy mode: the real engine has its own');
     this.proxy = options.proxy && new EngineProxy(options.proxy, { contract: this.contract, bodyLimit: this.bodyLimit, log: this.log });
     this.routes = new Map(Object.entries({ ...engineRoutes, ...options.routes }) as [string, Handler][]);
     for (const id of this.routes.keys()) {
@@ -209,6 +217,17 @@ export class DoubleRuntime {
   /** The model of one namespace (the default one is ''), made from the default namespace's scenario on first use. */
   model(namespace = ''): EngineModel {
     return this.namespaces.get(namespace).model;
+  }
+
+  /** Calls `listener` after every answered (or dropped) request, as the metrics door counts them; returns what stops it. */
+  onExchange(listener: (exchange: Exchange) => void): () => void {
+    this.exchangeListeners.add(listener);
+    return () => this.exchangeListeners.delete(listener);
+  }
+
+  /** Tells the exchange listeners about one finished request. */
+  exchangeEnded(exchange: Exchange): void {
+    for (const listener of this.exchangeListeners) listener(exchange);
   }
 
   /** A 401 for a control call without the control token, when the double has one. */
@@ -308,7 +327,7 @@ async function injectedLatency(ms: number, res: ServerResponse): Promise<void> {
 }
 
 /** The fault stage: latency, then 'drop', or the fault's status thrown as INJECTED_FAULT, or on to normal handling. */
-async function applyFault(fault: FaultRule, res: ServerResponse): Promise<'drop' | 'continue'> {
+export async function applyFault(fault: FaultRule, res: ServerResponse): Promise<'drop' | 'continue'> {
   if (fault.latencyMs) await injectedLatency(fault.latencyMs, res);
   if (fault.drop) return 'drop';
   if (fault.status !== undefined) {
@@ -353,12 +372,17 @@ async function runOperation(runtime: DoubleRuntime, req: IncomingMessage, res: S
   const outcome: Outcome = { requestViolations: [] };
   try {
     const method = req.method ?? 'GET';
-    const { pathname, query } = parseUrl(req.url ?? '/');
-    outcome.recorded = recordRequest(method, pathname, query, req.headers);
+    const { pathname: sentPath, query } = parseUrl(req.url ?? '/');
+    outcome.recorded = recordRequest(method, sentPath, query, req.headers);
     const namespace = namespaceOf(req.headers);
     outcome.namespace = namespace;
-    if (runtime.proxy?.relays(pathname)) return await relay(runtime, runtime.proxy, req, res, outcome, { pathname, query });
-    const { operation, rawParams } = await contractStage(outcome, () => runtime.router.match(method, pathname));
+    // Proxy mode has no base path (the constructor refuses both).
+    if (runtime.proxy?.relays(sentPath)) return await relay(runtime, runtime.proxy, req, res, outcome, { pathname: sentPath, query });
+    const { operation, rawParams } = await contractStage(outcome, () => matchUnderBasePath(runtime.basePath, method, sentPath, (m, p) => runtime.router.match(m, p)));
+    // Matched, so the path is under the prefix or a control path sent without it.
+    const pathname = stripBasePath(runtime.basePath, sentPath) ?? sentPath;
+    // Matchers (stubs, verification) see the path the contract knows, whatever prefix the engine runs under.
+    outcome.recorded.pathname = pathname;
     outcome.operation = operation;
     outcome.recorded.operationId = operation.id;
     if (operation.source === 'control') runtime.admitControl(req.headers.authorization);
@@ -405,18 +429,23 @@ function contractOffProblem(stubId: number): Problem {
   };
 }
 
-function send(res: ServerResponse, response: EngineResponse): void {
+/** Sends the response; returns the size of its body in bytes. */
+function send(res: ServerResponse, response: EngineResponse): number {
   res.statusCode = response.status;
   for (const [name, value] of Object.entries(response.headers ?? {})) res.setHeader(name, value);
   if (response.body === undefined) {
     res.end();
-  } else if (Buffer.isBuffer(response.body)) {
+    return 0;
+  }
+  if (Buffer.isBuffer(response.body)) {
     if (!res.hasHeader('content-type')) res.setHeader('content-type', 'application/octet-stream');
     res.end(response.body);
-  } else {
-    res.setHeader('content-type', 'application/json; charset=utf-8');
-    res.end(JSON.stringify(response.body));
+    return response.body.length;
   }
+  const json = JSON.stringify(response.body);
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.end(json);
+  return Buffer.byteLength(json);
 }
 
 /**
@@ -435,18 +464,18 @@ export function answerClientError(error: Error, socket: Duplex): void {
   );
 }
 
-/** Sends; a response Node refuses to write (a header value with a line break, say) becomes a 500, never a crash. */
-function sendOrFail(runtime: DoubleRuntime, res: ServerResponse, response: EngineResponse): void {
+/** Sends (returns the body's size); a response Node refuses to write (a header value with a line break, say) becomes a 500, never a crash. */
+export function sendOrFail(runtime: DoubleRuntime, res: ServerResponse, response: EngineResponse): number {
   try {
-    send(res, response);
+    return send(res, response);
   } catch (error) {
     runtime.log(`could not send the response: ${error instanceof Error ? error.message : String(error)}`);
     if (res.headersSent) {
       res.destroy();
-      return;
+      return 0;
     }
     for (const name of res.getHeaderNames()) res.removeHeader(name);
-    send(res, errorResponse(error));
+    return send(res, errorResponse(error));
   }
 }
 
@@ -470,19 +499,36 @@ function serveRequest(runtime: DoubleRuntime) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now();
     runtime.stats.calls += 1;
-    const { operation, namespace, fault, response, relayed, requestViolations, recorded, stub } = await runOperation(runtime, req, res);
+    runtime.stats.active += 1;
+    let outcome: Outcome;
+    try {
+      outcome = await runOperation(runtime, req, res);
+    } finally {
+      runtime.stats.active -= 1;
+    }
+    const { operation, namespace, fault, response, relayed, requestViolations, recorded, stub } = outcome;
     let problems: Problem[] = [];
+    let bytes = 0;
     if (relayed) {
       problems = relayed.responseViolations; // journaled only: the engine's answer went out as it came
       if (operation) runtime.coverage.record(operation.id, relayed.status);
+      bytes = Number(res.getHeader('content-length') ?? 0) || 0;
     } else if (response === undefined) {
       res.destroy(); // the fault drops the connection: no status, no bytes
     } else {
       problems = responseProblems(runtime.contract, operation, response);
-      sendOrFail(runtime, res, enforceContract(runtime, operation, response, problems, stub?.contractOff));
+      bytes = sendOrFail(runtime, res, enforceContract(runtime, operation, response, problems, stub?.contractOff));
       if (stub?.contractOff) problems = [contractOffProblem(stub.id), ...problems];
       if (operation?.source === 'engine') runtime.coverage.record(operation.id, res.statusCode);
     }
+    const durationMs = performance.now() - started;
+    runtime.exchangeEnded({
+      method: req.method ?? 'GET',
+      ...(operation ? { operation: { source: operation.source, path: operation.path } } : {}),
+      ...(response || relayed ? { status: res.statusCode } : {}),
+      durationSeconds: durationMs / 1000,
+      bytes,
+    });
     runtime.journal.record({
       time: new Date().toISOString(),
       method: req.method ?? 'GET',
@@ -490,7 +536,7 @@ function serveRequest(runtime: DoubleRuntime) {
       ...(operation ? { operationId: operation.id } : {}),
       ...(namespace !== undefined ? { namespace } : {}),
       ...(response || relayed ? { status: res.statusCode } : {}),
-      durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+      durationMs: Math.round(durationMs * 1000) / 1000,
       ...(fault ? { fault } : {}),
       requestViolations,
       responseViolations: problems,
