@@ -30,6 +30,7 @@ import { controlTokenCheck } from './control/token';
 import { loadContract, type CompiledOperation, type Contract } from './spec/contract';
 import { Router } from './spec/router';
 import { readRequestBody, validateRequest } from './validation/request';
+import { decodeMediaPathSeparators, type RequestWarning } from './validation/tolerance';
 import { responseProblems } from './validation/response';
 import { healthRoutes } from './routes/health';
 import { appRoutes } from './routes/apps';
@@ -211,6 +212,8 @@ interface Outcome {
   /** Absent when a fault drops the connection. */
   response?: EngineResponse;
   requestViolations: ErrorEntry[];
+  /** Deviations from the contract tolerated as real engines tolerate them (src/validation/tolerance.ts). */
+  requestWarnings: RequestWarning[];
   /** Proxy mode: the engine's answer, already sent. */
   relayed?: Relayed;
 }
@@ -282,21 +285,23 @@ async function relay(runtime: DoubleRuntime, proxy: EngineProxy, req: IncomingMe
 
 /** namespace → match → control token → fault → read + validate request → admit → handler. Never throws: every failure is already a response. */
 async function runOperation(runtime: DoubleRuntime, req: IncomingMessage, res: ServerResponse): Promise<Outcome> {
-  const outcome: Outcome = { requestViolations: [] };
+  const outcome: Outcome = { requestViolations: [], requestWarnings: [] };
   try {
     const method = req.method ?? 'GET';
     const namespace = namespaceOf(req.headers);
     outcome.namespace = namespace;
     const { pathname, query } = parseUrl(req.url ?? '/');
     if (runtime.proxy?.relays(pathname)) return await relay(runtime, runtime.proxy, req, res, outcome, { pathname, query });
-    const { operation, rawParams } = await contractStage(outcome, () => runtime.router.match(method, pathname));
+    const { operation, rawParams: routedParams } = await contractStage(outcome, () => runtime.router.match(method, pathname));
     outcome.operation = operation;
+    const { rawParams, warning: pathWarning } = decodeMediaPathSeparators(operation, routedParams);
+    if (pathWarning) outcome.requestWarnings.push(pathWarning);
     if (operation.source === 'control') runtime.admitControl(req.headers.authorization);
     // Faults hit engine calls only: the control API must stay usable to clear them.
     outcome.fault = operation.source === 'engine' ? runtime.namespaces.get(namespace).faults.take(method, pathname) : undefined;
     if (outcome.fault && (await applyFault(outcome.fault, res)) === 'drop') return outcome;
     const { body, params } = await contractStage(outcome, async () => {
-      const body = await readRequestBody(req, operation, runtime.bodyLimit);
+      const body = await readRequestBody(req, operation, runtime.bodyLimit, outcome.requestWarnings);
       return { body, params: validateRequest(operation, { rawParams, query, headers: req.headers, body }) };
     });
     outcome.response = await respond(runtime, operation, { params, rawParams, query: firstValues(query), headers: req.headers, body }, namespace);
@@ -383,7 +388,7 @@ function serveRequest(runtime: DoubleRuntime) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now();
     runtime.stats.calls += 1;
-    const { operation, namespace, fault, response, relayed, requestViolations } = await runOperation(runtime, req, res);
+    const { operation, namespace, fault, response, relayed, requestViolations, requestWarnings } = await runOperation(runtime, req, res);
     let problems: Problem[] = [];
     if (relayed) {
       problems = relayed.responseViolations; // journaled only: the engine's answer went out as it came
@@ -405,6 +410,7 @@ function serveRequest(runtime: DoubleRuntime) {
       durationMs: Math.round((performance.now() - started) * 1000) / 1000,
       ...(fault ? { fault } : {}),
       requestViolations,
+      ...(requestWarnings.length > 0 ? { requestWarnings } : {}),
       responseViolations: problems,
     });
   };

@@ -5,6 +5,7 @@
  */
 import type { ErrorEntry, Problem } from '../errors';
 import type { FaultRule } from './faults';
+import type { RequestWarning } from '../validation/tolerance';
 
 export interface JournalEntry {
   /** Increases by one per request since start; survives clears, so clients can page. */
@@ -23,6 +24,11 @@ export interface JournalEntry {
   fault?: FaultRule;
   /** Why the double refused the request (4xx it raised itself from the contract), if it did. */
   requestViolations: ErrorEntry[];
+  /**
+   * Deviations from the contract the double let through because real engines do (a Content-Type the
+   * operation does not declare, %2F in a media path); absent when none. Not violations unless asked.
+   */
+  requestWarnings?: RequestWarning[];
   /** How the response broke the contract, if it did (sent anyway in warn mode, replaced by a 500 in strict). */
   responseViolations: Problem[];
 }
@@ -34,12 +40,14 @@ export interface JournalFilter {
    * namespace and go with the default one (""). Absent: every entry.
    */
   namespace?: string;
+  /** violations(): also the entries with only requestWarnings. */
+  includeWarnings?: boolean;
 }
 
 export const DEFAULT_JOURNAL_SIZE = 1000;
 
-function hasViolation(entry: JournalEntry): boolean {
-  return entry.requestViolations.length > 0 || entry.responseViolations.length > 0;
+function hasViolation(entry: JournalEntry, includeWarnings = false): boolean {
+  return entry.requestViolations.length > 0 || entry.responseViolations.length > 0 || (includeWarnings && (entry.requestWarnings?.length ?? 0) > 0);
 }
 
 function inFilter(entry: JournalEntry, { namespace }: JournalFilter): boolean {
@@ -71,7 +79,7 @@ export class Journal {
   }
 
   violations(filter: JournalFilter = {}): JournalEntry[] {
-    return this.list(filter).filter(hasViolation);
+    return this.list(filter).filter((entry) => hasViolation(entry, filter.includeWarnings));
   }
 
   /** Forgets the entries the filter selects; the others keep their order and sequence numbers. */

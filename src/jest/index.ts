@@ -10,4 +10,4 @@
  * await expect(engine).toHaveNoContractViolations();
  */
 export { connectGlobalEngineDouble, createGlobalSetup, ENGINE_DOUBLE_ENV, globalSetup, globalTeardown, JEST_GLOBALS_KEY, type GlobalDoubleOptions } from './setup';
-export { formatContractViolations, toHaveNoContractViolations, type MatcherResult, type ViolationSource } from './matcher';
+export { formatContractViolations, toHaveNoContractViolations, type ContractViolationOptions, type MatcherResult, type ViolationSource } from './matcher';

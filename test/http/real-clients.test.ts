@@ -1,0 +1,167 @@
+/**
+ * What real clients send, answered as a real engine answers it: curl's default Content-Type on an
+ * import, Qlik's CLI's binary/octet-stream, a generated client's JSON without Content-Type and its
+ * %2F-encoded media paths. Each tolerated deviation is journaled as a requestWarning, not a violation.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { startEngineDouble, type EngineDouble } from '../../src/index';
+import { formatContractViolations, toHaveNoContractViolations } from '../../src/jest/matcher';
+import { errorsOf } from '../support/double';
+import { rawRequest } from '../support/raw-http';
+
+const run = promisify(execFile);
+
+describe('real clients work unmodified', () => {
+  let engine: EngineDouble;
+  let dir: string;
+
+  beforeAll(async () => {
+    engine = await startEngineDouble({ log: () => undefined });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qed-real-clients-'));
+  });
+  afterAll(async () => {
+    await engine.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  beforeEach(() => engine.clearJournal());
+
+  const lastEntry = async () => (await engine.journal()).at(-1)!;
+
+  it("imports with Qlik's documented `curl --data-binary` (application/x-www-form-urlencoded): 200, with a warning", async () => {
+    const file = path.join(dir, 'app.qvf');
+    fs.writeFileSync(file, Buffer.from([0x51, 0x56, 0x46, 0x00, 0xff, 0x26, 0x3d]));
+    const { stdout } = await run('curl', ['-s', '-w', '\n%{http_code}', '--data-binary', `@${file}`, `${engine.url}/v1/apps/import`]);
+    const [body, status] = stdout.split('\n');
+    expect(status).toBe('200');
+    expect(JSON.parse(body!)).toMatchObject({ attributes: { name: '', published: false } });
+    const entry = await lastEntry();
+    expect(entry).toMatchObject({ operationId: 'POST /v1/apps/import', status: 200, requestViolations: [] });
+    expect(entry.requestWarnings).toEqual([
+      expect.objectContaining({ code: 'CONTENT_TYPE_TOLERATED', sent: 'application/x-www-form-urlencoded', declared: 'application/octet-stream', source: { header: 'content-type' } }),
+    ]);
+  });
+
+  it("imports with the CLI's binary/octet-stream, and with no Content-Type at all", async () => {
+    for (const headers of [{ 'content-type': 'binary/octet-stream' }, {}]) {
+      const res = await rawRequest(engine.url, 'POST', '/v1/apps/import', Buffer.from('QVF bytes'), headers);
+      expect(res.status).toBe(200);
+      expect((await lastEntry()).requestWarnings).toEqual([expect.objectContaining({ sent: headers['content-type'] ?? '' })]);
+    }
+  });
+
+  it('imports application/octet-stream without a warning', async () => {
+    const res = await rawRequest(engine.url, 'POST', '/v1/apps/import', Buffer.from('QVF bytes'), { 'content-type': 'application/octet-stream' });
+    expect(res.status).toBe(200);
+    expect((await lastEntry()).requestWarnings).toBeUndefined();
+  });
+
+  it('reads the JSON bodies of create, update, copy and publish sent without Content-Type or as text/plain', async () => {
+    const created = await fetch(`${engine.url}/v1/apps`, { method: 'POST', body: JSON.stringify({ attributes: { name: 'Sent as text' } }) });
+    expect(created.status).toBe(200);
+    const { attributes } = (await created.json()) as { attributes: { id: string; name: string } };
+    expect(attributes.name).toBe('Sent as text');
+    const id = attributes.id;
+    const calls: [string, string, unknown][] = [
+      ['PUT', `/v1/apps/${id}`, { attributes: { name: 'Renamed' } }],
+      ['POST', `/v1/apps/${id}/copy`, { attributes: { name: 'Copy' } }],
+      ['PUT', `/v1/apps/${id}/publish`, { stream: 'Everyone' }],
+    ];
+    for (const [method, url, body] of calls) {
+      const res = await rawRequest(engine.url, method, url, JSON.stringify(body));
+      expect(res.status).toBe(200);
+      expect((await lastEntry()).requestWarnings).toEqual([expect.objectContaining({ code: 'CONTENT_TYPE_TOLERATED', sent: '', declared: 'application/json' })]);
+    }
+    expect(((await engine.journal())[0]!.requestWarnings ?? [])[0]).toMatchObject({ sent: 'text/plain' });
+    expect((await rawRequest(engine.url, 'GET', `/v1/apps/${id}`)).json()).toMatchObject({ attributes: { name: 'Renamed', published: true } });
+  });
+
+  it('still refuses a body that is not JSON with 400 MALFORMED_JSON, whatever its Content-Type', async () => {
+    for (const headers of [{}, { 'content-type': 'text/plain' }, { 'content-type': 'application/json' }]) {
+      const res = await rawRequest(engine.url, 'POST', '/v1/apps', 'name=Sales', headers);
+      expect(res.status).toBe(400);
+      expect(errorsOf(res.json())[0]!.code).toBe('MALFORMED_JSON');
+    }
+  });
+
+  it('keeps refusing a media upload whose Content-Type nothing shows engines accept (415)', async () => {
+    const created = await rawRequest(engine.url, 'POST', '/v1/apps', '{}', { 'content-type': 'application/json' });
+    const id = (created.json() as { attributes: { id: string } }).attributes.id;
+    const res = await rawRequest(engine.url, 'PUT', `/v1/apps/${id}/media/files/a.txt`, 'x', { 'content-type': 'text/plain' });
+    expect(res.status).toBe(415);
+  });
+
+  describe('%2F in a media path', () => {
+    let id: string;
+    beforeAll(async () => {
+      const created = await rawRequest(engine.url, 'POST', '/v1/apps', '{}', { 'content-type': 'application/json' });
+      id = (created.json() as { attributes: { id: string } }).attributes.id;
+    });
+
+    it('is a separator on every media operation, with a warning', async () => {
+      const media = (kind: string, p: string) => `/v1/apps/${id}/media/${kind}/${p}`;
+      const octets = { 'content-type': 'application/octet-stream' };
+      expect((await rawRequest(engine.url, 'PUT', media('files', 'images%2Flogo.png'), Buffer.from([1, 2, 3]), octets)).status).toBe(200);
+      expect((await lastEntry()).requestWarnings).toEqual([
+        expect.objectContaining({ code: 'ENCODED_SEPARATOR_TOLERATED', sent: 'images%2Flogo.png', source: { parameter: 'path' } }),
+      ]);
+      const plain = await rawRequest(engine.url, 'GET', media('files', 'images/logo.png'));
+      expect([...plain.body]).toEqual([1, 2, 3]);
+      const encoded = await rawRequest(engine.url, 'GET', media('files', 'images%2flogo.png'));
+      expect([...encoded.body]).toEqual([1, 2, 3]);
+      expect((await rawRequest(engine.url, 'GET', media('list', 'images%2F'))).json()).toEqual(['images/logo.png']);
+      expect((await rawRequest(engine.url, 'DELETE', media('files', 'images%2Flogo.png'))).status).toBe(200);
+      expect((await rawRequest(engine.url, 'GET', media('files', 'images/logo.png'))).status).toBe(404);
+      const warned = (await engine.journal()).filter((entry) => entry.requestWarnings?.[0]?.code === 'ENCODED_SEPARATOR_TOLERATED');
+      expect(warned.map((entry) => entry.operationId)).toEqual([
+        'PUT /v1/apps/{appId}/media/files/{path}',
+        'GET /v1/apps/{appId}/media/files/{path}',
+        'GET /v1/apps/{appId}/media/list/{path}',
+        'DELETE /v1/apps/{appId}/media/files/{path}',
+      ]);
+    });
+
+    it.each([
+      ['an encoded traversal', '..%2F..%2Fsecret.txt'],
+      ['an encoded dot-dot and separator', '%2e%2e%2Fsecret.txt'],
+      ['an absolute path', '%2Fetc%2Fpasswd'],
+      ['an empty segment', 'a%2F%2Fb.txt'],
+      ['a dot segment', 'a%2F.%2Fb.txt'],
+      ['an encoded backslash', 'a%2F..%5Cb.txt'],
+      ['a NUL', 'a%2Fb%00.txt'],
+      ['a too deep path', `${'d%2F'.repeat(40)}x.txt`],
+      ['an over-long path', `a%2F${'b'.repeat(2000)}.txt`],
+    ])('still refuses %s after decoding, on every media operation', async (_label, p) => {
+      const octets = { 'content-type': 'application/octet-stream' };
+      const answers = [
+        await rawRequest(engine.url, 'PUT', `/v1/apps/${id}/media/files/${p}`, 'x', octets),
+        await rawRequest(engine.url, 'GET', `/v1/apps/${id}/media/files/${p}`),
+        await rawRequest(engine.url, 'DELETE', `/v1/apps/${id}/media/files/${p}`),
+        await rawRequest(engine.url, 'GET', `/v1/apps/${id}/media/list/${p}`),
+      ];
+      for (const res of answers) {
+        expect(res.status).toBe(400);
+        expect(errorsOf(res.json())[0]).toMatchObject({ code: 'INVALID_MEDIA_PATH', source: { parameter: 'path' } });
+      }
+    });
+  });
+
+  it('lists warnings only when asked, and the matcher reports them without failing unless told to', async () => {
+    await rawRequest(engine.url, 'POST', '/v1/apps', '{}');
+    expect(await engine.violations()).toEqual([]);
+    const withWarnings = await engine.violations({ includeWarnings: true });
+    expect(withWarnings).toHaveLength(1);
+    expect((await toHaveNoContractViolations(engine)).pass).toBe(true);
+    const strict = await toHaveNoContractViolations(engine, { warnings: 'fail' });
+    expect(strict.pass).toBe(false);
+    expect(strict.message()).toContain('warning   code=CONTENT_TYPE_TOLERATED  sent=""  declared="application/json"');
+    await rawRequest(engine.url, 'POST', '/v1/apps', '{"attributes":{"name":5}}', { 'content-type': 'application/json' });
+    const failed = await toHaveNoContractViolations(engine);
+    expect(failed.pass).toBe(false);
+    expect(failed.message()).toMatch(/broke the engine's contract:[\s\S]*rule=type[\s\S]*real engines tolerate \(requestWarnings\):[\s\S]*CONTENT_TYPE_TOLERATED/);
+    expect(formatContractViolations(withWarnings)).not.toContain('broke the engine');
+  });
+});
