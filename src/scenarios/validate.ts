@@ -157,6 +157,20 @@ export function scenarioProblems(value: unknown, origin: string): Problem[] {
   return problems;
 }
 
+/** Where scenarioProblems finds the one app appDocumentProblems wraps. */
+const WRAPPED_APP = '/apps/0';
+
+/**
+ * Every problem of one app document in the scenario app format (what POST /v1/apps/import reads
+ * from a JSON file), checked exactly as an app of a scenario is; pointers are into the document.
+ */
+export function appDocumentProblems(document: JsonObject, origin: string): Problem[] {
+  return scenarioProblems({ name: 'import', apps: [document] }, origin).map((problem) => {
+    const pointer = (problem.source?.pointer ?? '').slice(WRAPPED_APP.length) || '/';
+    return { ...problem, detail: problem.detail.replace(`${origin}#${WRAPPED_APP}`, `${origin}#`).replace(`${origin}# `, `${origin}#/ `), source: { pointer } };
+  });
+}
+
 export interface PrepareOptions {
   /** Seed of generators and dynamic examples; wins over the document's own `seed`. */
   seed?: number;

@@ -165,3 +165,60 @@ describe('real clients work unmodified', () => {
     expect(formatContractViolations(withWarnings)).not.toContain('broke the engine');
   });
 });
+
+describe('the import answer, shaped like a real engine’s', () => {
+  let engine: EngineDouble;
+  beforeAll(async () => {
+    engine = await startEngineDouble({ log: () => undefined });
+  });
+  afterAll(() => engine.close());
+
+  it('answers an unsecured import as Qlik’s access-control guide shows a real engine answering it', async () => {
+    const res = await rawRequest(engine.url, 'POST', '/v1/apps/import', Buffer.from('QVF bytes'), { 'content-type': 'application/x-www-form-urlencoded' });
+    expect(res.status).toBe(200);
+    const answer = res.json() as { attributes: Record<string, unknown> };
+    expect(answer).toEqual({
+      attributes: {
+        id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
+        name: '',
+        description: '',
+        thumbnail: '',
+        lastReloadTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+        createdDate: '',
+        modifiedDate: '',
+        owner: 'Personal\\Me',
+        dynamicColor: '',
+        published: false,
+        publishTime: '',
+        custom: {},
+        _resourcetype: 'app',
+      },
+      privileges: ['read', 'create', 'update', 'delete', 'reload', 'import', 'export', 'exportdata', 'publish', 'duplicate', 'approve'],
+      create: ['sheet', 'bookmark', 'story', 'dimension', 'measure', 'masterobject', 'folderconnection', 'internetconnection'].map((type) => ({ resource: `"${type}"`, canCreate: true })),
+    });
+    // Key order too: clients that print or diff the answer see the engine's.
+    expect(Object.keys(answer.attributes)).toEqual(['id', 'name', 'description', 'thumbnail', 'lastReloadTime', 'createdDate', 'modifiedDate', 'owner', 'dynamicColor', 'published', 'publishTime', 'custom', '_resourcetype']);
+    expect(await engine.violations()).toEqual([]);
+  });
+
+  it.each([
+    ['dates the contract forbids', { attributes: { name: 'x', createdDate: 'yesterday', publishTime: 'soon' } }, ['/attributes/createdDate', '/attributes/publishTime'], ['format', 'format']],
+    ['a data model that breaks DataModelMetadata', { attributes: { name: 'x' }, dataModel: { tables: [1] } }, ['/dataModel/tables/0'], ['type']],
+    ['a count beyond int32', { attributes: { name: 'x' }, dataModel: { tables: [{ name: 'T', no_of_fields: 2 ** 31 }] } }, ['/dataModel/tables/0/no_of_fields'], ['format']],
+    ['a non-integer int64', { attributes: { name: 'x' }, dataModel: { static_byte_size: 1.5 } }, ['/dataModel/static_byte_size', '/dataModel/static_byte_size'], ['type', 'format']],
+  ])('refuses a JSON app document with %s: 400 with pointer and rule, nothing stored', async (_label, document, pointers, rules) => {
+    const before = await engine.state();
+    for (const mode of ['NEW', 'AUTOREPLACE']) {
+      const res = await rawRequest(engine.url, 'POST', `/v1/apps/import?mode=${mode}`, JSON.stringify({ ...document, attributes: { id: 'doc-id', ...document.attributes } }), {
+        'content-type': 'application/octet-stream',
+      });
+      expect(res.status).toBe(400);
+      const errors = errorsOf(res.json());
+      expect(errors.map((e) => e.code)).toEqual(pointers.map(() => 'INVALID_IMPORT'));
+      expect(errors.map((e) => e.source?.pointer)).toEqual(pointers);
+      expect(errors.map((e) => e.meta?.rule)).toEqual(rules);
+      expect(errors[0]!.detail).toMatch(/^POST \/v1\/apps\/import body#\/(attributes|dataModel)/);
+    }
+    expect(await engine.state()).toEqual(before);
+  });
+});
