@@ -128,7 +128,7 @@ describe('every spec-examples answer conforms to the contract, formats and enums
     ['DELETE', '/v1/apps/a'],
   ];
 
-  it.each([['static', undefined], ...[1, 2, 3, 4, 5, 6, 7, 8].map((seed) => [`dynamic, seed ${seed}`, seed] as const)])('%s', async (_label, seed) => {
+  it.each<[string, number | undefined]>([['static', undefined], ...[1, 2, 3, 4, 5, 6, 7, 8].map((seed): [string, number] => [`dynamic, seed ${seed}`, seed])])('%s', async (_label, seed) => {
     const { http, runtime } = newDouble({ scenario: seed === undefined ? scenario : { ...scenario, examples: 'dynamic', seed }, validation: 'warn' });
     for (const [method, path, body] of calls) {
       const call = http[method.toLowerCase() as 'get' | 'post' | 'put' | 'delete'](path);
