@@ -280,6 +280,7 @@ async function relay(runtime: DoubleRuntime, proxy: EngineProxy, req: IncomingMe
   if (outcome.fault && (await applyFault(outcome.fault, res)) === 'drop') return outcome;
   outcome.relayed = await proxy.forward(req, res, hit, query);
   outcome.requestViolations.push(...outcome.relayed.requestViolations);
+  outcome.requestWarnings.push(...outcome.relayed.requestWarnings);
   return outcome;
 }
 

@@ -207,3 +207,21 @@ describe('real clients work unmodified', () => {
     expect(await engine.state()).toEqual(before);
   });
 });
+
+describe('through the proxy to a real engine', () => {
+  it('journals what the double tolerates as warnings, not violations, and forwards the request as sent', async () => {
+    const target = await startEngineDouble({ log: () => undefined });
+    const proxy = await startEngineDouble({ proxy: { target: target.url }, log: () => undefined });
+    try {
+      const res = await rawRequest(proxy.url, 'POST', '/v1/apps/import', Buffer.from('QVF bytes'), { 'content-type': 'application/x-www-form-urlencoded' });
+      expect(res.status).toBe(200);
+      const [entry] = await proxy.journal();
+      expect(entry).toMatchObject({ operationId: 'POST /v1/apps/import', status: 200, requestViolations: [], responseViolations: [] });
+      expect(entry!.requestWarnings).toEqual([expect.objectContaining({ code: 'CONTENT_TYPE_TOLERATED', sent: 'application/x-www-form-urlencoded' })]);
+      expect(await proxy.violations()).toEqual([]);
+    } finally {
+      await proxy.close();
+      await target.close();
+    }
+  });
+});
