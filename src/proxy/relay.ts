@@ -15,7 +15,7 @@ import { NAMESPACE_HEADER } from '../control/namespaces';
 import type { CompiledOperation, Contract } from '../spec/contract';
 import { endToEndHeaders } from './headers';
 import { requestViolations, responseViolations } from './observe';
-import type { RequestWarning } from '../validation/tolerance';
+import { decodeMediaPathSeparators, type RequestWarning } from '../validation/tolerance';
 import { parseBaseUrl } from '../url';
 
 /** How long the engine may stay silent when no --proxy-timeout is given. */
@@ -144,7 +144,9 @@ export class EngineProxy {
    */
   async forward(req: IncomingMessage, res: ServerResponse, hit: RouteHit | undefined, query: Record<string, string | string[]>): Promise<Relayed> {
     const body = await this.readBody(req);
-    const requestWarnings: RequestWarning[] = [];
+    // The request goes to the engine as sent; what the double would tolerate in it is journaled.
+    const pathWarning = hit ? decodeMediaPathSeparators(hit.operation, hit.rawParams).warning : undefined;
+    const requestWarnings: RequestWarning[] = pathWarning ? [pathWarning] : [];
     const requestProblems = hit ? await requestViolations(hit.operation, { rawParams: hit.rawParams, query, headers: req.headers, body }, requestWarnings) : [];
     const answer = await this.ask(req, res, body);
     const status = answer.statusCode ?? 502;

@@ -218,6 +218,11 @@ describe('through the proxy to a real engine', () => {
       const [entry] = await proxy.journal();
       expect(entry).toMatchObject({ operationId: 'POST /v1/apps/import', status: 200, requestViolations: [], responseViolations: [] });
       expect(entry!.requestWarnings).toEqual([expect.objectContaining({ code: 'CONTENT_TYPE_TOLERATED', sent: 'application/x-www-form-urlencoded' })]);
+      const id = (res.json() as { attributes: { id: string } }).attributes.id;
+      const put = await rawRequest(proxy.url, 'PUT', `/v1/apps/${id}/media/files/images%2Flogo.png`, 'x', { 'content-type': 'application/octet-stream' });
+      expect(put.status).toBe(200);
+      expect((await proxy.journal()).at(-1)!.requestWarnings).toEqual([expect.objectContaining({ code: 'ENCODED_SEPARATOR_TOLERATED', sent: 'images%2Flogo.png' })]);
+      expect((await rawRequest(target.url, 'GET', `/v1/apps/${id}/media/files/images/logo.png`)).body.toString()).toBe('x');
       expect(await proxy.violations()).toEqual([]);
     } finally {
       await proxy.close();
