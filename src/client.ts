@@ -58,6 +58,8 @@ export interface NamespaceList {
 export interface JournalQuery {
   /** Only the most recent `limit` entries (a whole number >= 1). */
   limit?: number;
+  /** violations(): also entries with only requestWarnings (deviations real engines tolerate). */
+  includeWarnings?: boolean;
 }
 
 /**
@@ -165,8 +167,8 @@ interface StubList {
   stubs: ActiveStub[];
 }
 
-function journalQuery({ limit }: JournalQuery = {}): Record<string, string> {
-  return limit === undefined ? {} : { limit: String(limit) };
+function journalQuery({ limit, includeWarnings }: JournalQuery = {}): Record<string, string> {
+  return { ...(limit === undefined ? {} : { limit: String(limit) }), ...(includeWarnings ? { includeWarnings: 'true' } : {}) };
 }
 
 /**

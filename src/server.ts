@@ -34,6 +34,7 @@ import { controlTokenCheck } from './control/token';
 import { loadContract, type CompiledOperation, type Contract } from './spec/contract';
 import { Router } from './spec/router';
 import { readRequestBody, validateRequest } from './validation/request';
+import { decodeMediaPathSeparators, type RequestWarning } from './validation/tolerance';
 import { responseProblems } from './validation/response';
 import { healthRoutes } from './routes/health';
 import { appRoutes } from './routes/apps';
@@ -294,6 +295,8 @@ interface Outcome {
   /** Absent when a fault drops the connection. */
   response?: EngineResponse;
   requestViolations: ErrorEntry[];
+  /** Deviations from the contract tolerated as real engines tolerate them (src/validation/tolerance.ts). */
+  requestWarnings: RequestWarning[];
   /** Proxy mode: the engine's answer, already sent. */
   relayed?: Relayed;
   /** The request as the journal keeps it and matchers see it; its body once read. */
@@ -364,12 +367,13 @@ async function relay(runtime: DoubleRuntime, proxy: EngineProxy, req: IncomingMe
   if (outcome.fault && (await applyFault(outcome.fault, res)) === 'drop') return outcome;
   outcome.relayed = await proxy.forward(req, res, hit, query);
   outcome.requestViolations.push(...outcome.relayed.requestViolations);
+  outcome.requestWarnings.push(...outcome.relayed.requestWarnings);
   return outcome;
 }
 
 /** namespace → match → control token → fault → read + validate request → admit → handler. Never throws: every failure is already a response. */
 async function runOperation(runtime: DoubleRuntime, req: IncomingMessage, res: ServerResponse): Promise<Outcome> {
-  const outcome: Outcome = { requestViolations: [] };
+  const outcome: Outcome = { requestViolations: [], requestWarnings: [] };
   try {
     const method = req.method ?? 'GET';
     const { pathname: sentPath, query } = parseUrl(req.url ?? '/');
@@ -378,18 +382,20 @@ async function runOperation(runtime: DoubleRuntime, req: IncomingMessage, res: S
     outcome.namespace = namespace;
     // Proxy mode has no base path (the constructor refuses both).
     if (runtime.proxy?.relays(sentPath)) return await relay(runtime, runtime.proxy, req, res, outcome, { pathname: sentPath, query });
-    const { operation, rawParams } = await contractStage(outcome, () => matchUnderBasePath(runtime.basePath, method, sentPath, (m, p) => runtime.router.match(m, p)));
+    const { operation, rawParams: routedParams } = await contractStage(outcome, () => matchUnderBasePath(runtime.basePath, method, sentPath, (m, p) => runtime.router.match(m, p)));
     // Matched, so the path is under the prefix or a control path sent without it.
     const pathname = stripBasePath(runtime.basePath, sentPath) ?? sentPath;
     // Matchers (stubs, verification) see the path the contract knows, whatever prefix the engine runs under.
     outcome.recorded.pathname = pathname;
     outcome.operation = operation;
     outcome.recorded.operationId = operation.id;
+    const { rawParams, warning: pathWarning } = decodeMediaPathSeparators(operation, routedParams);
+    if (pathWarning) outcome.requestWarnings.push(pathWarning);
     if (operation.source === 'control') runtime.admitControl(req.headers.authorization);
     // Faults hit engine calls only: the control API must stay usable to clear them.
     outcome.fault = operation.source === 'engine' ? runtime.namespaces.get(namespace).faults.take(method, pathname) : undefined;
     if (outcome.fault && (await applyFault(outcome.fault, res)) === 'drop') return outcome;
-    const body = await contractStage(outcome, () => readRequestBody(req, operation, runtime.bodyLimit));
+    const body = await contractStage(outcome, () => readRequestBody(req, operation, runtime.bodyLimit, outcome.requestWarnings));
     const recordedBody = recordBody(body, runtime.journalBodyLimit, contentLength(req));
     if (recordedBody) outcome.recorded.body = recordedBody;
     const params = await contractStage(outcome, () => validateRequest(operation, { rawParams, query, headers: req.headers, body }));
@@ -506,7 +512,7 @@ function serveRequest(runtime: DoubleRuntime) {
     } finally {
       runtime.stats.active -= 1;
     }
-    const { operation, namespace, fault, response, relayed, requestViolations, recorded, stub } = outcome;
+    const { operation, namespace, fault, response, relayed, requestViolations, requestWarnings, recorded, stub } = outcome;
     let problems: Problem[] = [];
     let bytes = 0;
     if (relayed) {
@@ -539,6 +545,7 @@ function serveRequest(runtime: DoubleRuntime) {
       durationMs: Math.round(durationMs * 1000) / 1000,
       ...(fault ? { fault } : {}),
       requestViolations,
+      ...(requestWarnings.length > 0 ? { requestWarnings } : {}),
       responseViolations: problems,
       ...(recorded ? { request: { query: recorded.query, headers: recorded.headers, ...(recorded.body ? { body: recorded.body } : {}) } } : {}),
       ...(stub ? { stub: stub.id } : {}),

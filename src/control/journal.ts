@@ -11,6 +11,7 @@ import { distanceOf, matcherDifferences, type Difference, type JournalMatcher, t
 
 /** What an entry keeps of the request besides its line: query, headers and body, secrets redacted, body bounded. */
 export type JournaledRequest = Pick<RecordedRequest, 'query' | 'headers' | 'body'>;
+import type { RequestWarning } from '../validation/tolerance';
 
 export interface JournalEntry {
   /** Increases by one per request since start; survives clears, so clients can page. */
@@ -29,6 +30,11 @@ export interface JournalEntry {
   fault?: FaultRule;
   /** Why the double refused the request (4xx it raised itself from the contract), if it did. */
   requestViolations: ErrorEntry[];
+  /**
+   * Deviations from the contract the double let through because real engines do (a Content-Type the
+   * operation does not declare, %2F in a media path); absent when none. Not violations unless asked.
+   */
+  requestWarnings?: RequestWarning[];
   /** How the response broke the contract, if it did (sent anyway in warn mode, replaced by a 500 in strict). */
   responseViolations: Problem[];
   /** Query, headers and body as matchers test them; absent when the request could not be read (a refused namespace header). */
@@ -62,6 +68,8 @@ export interface JournalFilter {
    * namespace and go with the default one (""). Absent: every entry.
    */
   namespace?: string;
+  /** violations(): also the entries with only requestWarnings. */
+  includeWarnings?: boolean;
 }
 
 export const DEFAULT_JOURNAL_SIZE = 1000;
@@ -110,8 +118,8 @@ function entryDifferences(matcher: JournalMatcher, entry: JournalEntry): Differe
   }
   return differences;
 }
-function hasViolation(entry: JournalEntry): boolean {
-  return entry.requestViolations.length > 0 || entry.responseViolations.length > 0;
+function hasViolation(entry: JournalEntry, includeWarnings = false): boolean {
+  return entry.requestViolations.length > 0 || entry.responseViolations.length > 0 || (includeWarnings && (entry.requestWarnings?.length ?? 0) > 0);
 }
 
 function inFilter(entry: JournalEntry, { namespace }: JournalFilter): boolean {
@@ -198,7 +206,7 @@ export class Journal {
   }
 
   violations(filter: JournalFilter = {}): JournalEntry[] {
-    return this.list(filter).filter(hasViolation);
+    return this.list(filter).filter((entry) => hasViolation(entry, filter.includeWarnings));
   }
 
   /** Forgets the entries the filter selects; the others keep their order and sequence numbers. */

@@ -200,7 +200,8 @@ export const controlRoutes: Record<ControlOperationId, ControlHandler> = {
     return noContent;
   },
 
-  'GET /__control/violations': (request, { runtime, namespace }) => journalPage(runtime, runtime.journal.violations({ namespace }), limitOf(request)),
+  'GET /__control/violations': (request, { runtime, namespace }) =>
+    journalPage(runtime, runtime.journal.violations({ namespace, includeWarnings: request.query.includeWarnings === 'true' }), limitOf(request)),
 
   'GET /__control/coverage': (_request, { runtime }) => ({ status: 200, body: runtime.coverage.report(runtime.contract.engineOperations) }),
 

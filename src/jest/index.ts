@@ -10,5 +10,5 @@
  * await expect(engine).toHaveNoContractViolations();
  */
 export { connectGlobalEngineDouble, createGlobalSetup, ENGINE_DOUBLE_ENV, globalSetup, globalTeardown, JEST_GLOBALS_KEY, type GlobalDoubleOptions } from './setup';
-export { formatContractViolations, toHaveNoContractViolations, type MatcherResult, type ViolationSource } from './matcher';
+export { formatContractViolations, toHaveNoContractViolations, type ContractViolationOptions, type MatcherResult, type ViolationSource } from './matcher';
 export { toHaveReceived, type ReceivedSource } from './received-matcher';

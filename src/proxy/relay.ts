@@ -15,6 +15,7 @@ import { NAMESPACE_HEADER } from '../control/namespaces';
 import type { CompiledOperation, Contract } from '../spec/contract';
 import { endToEndHeaders } from './headers';
 import { requestViolations, responseViolations } from './observe';
+import { decodeMediaPathSeparators, type RequestWarning } from '../validation/tolerance';
 import { parseBaseUrl } from '../url';
 
 /** How long the engine may stay silent when no --proxy-timeout is given. */
@@ -57,6 +58,8 @@ export interface RouteHit {
 export interface Relayed {
   status: number;
   requestViolations: ErrorEntry[];
+  /** What the request did that the double tolerates as real engines do (src/validation/tolerance.ts). */
+  requestWarnings: RequestWarning[];
   responseViolations: Problem[];
 }
 
@@ -165,7 +168,10 @@ export class EngineProxy {
    */
   async forward(req: IncomingMessage, res: ServerResponse, hit: RouteHit | undefined, query: Record<string, string | string[]>): Promise<Relayed> {
     const body = await this.readBody(req);
-    const requestProblems = hit ? await requestViolations(hit.operation, { rawParams: hit.rawParams, query, headers: req.headers, body }) : [];
+    // The request goes to the engine as sent; what the double would tolerate in it is journaled.
+    const pathWarning = hit ? decodeMediaPathSeparators(hit.operation, hit.rawParams).warning : undefined;
+    const requestWarnings: RequestWarning[] = pathWarning ? [pathWarning] : [];
+    const requestProblems = hit ? await requestViolations(hit.operation, { rawParams: hit.rawParams, query, headers: req.headers, body }, requestWarnings) : [];
     const answer = await this.ask(req, res, body);
     const status = answer.statusCode ?? 502;
     // The engine's Date goes through as it sent it (or none, if it sent none).
@@ -182,7 +188,7 @@ export class EngineProxy {
       await pipeline(answer, copy, res);
     } catch (error) {
       this.context.log(`proxy: the answer to ${req.method} ${req.url} broke off (${describe(error)}); the client's connection was cut`);
-      return { status, requestViolations: requestProblems, responseViolations: [] };
+      return { status, requestViolations: requestProblems, requestWarnings, responseViolations: [] };
     }
     const responseBody = kept.bytes();
     if (hit && responseBody === undefined) {
@@ -203,7 +209,7 @@ export class EngineProxy {
       requestViolations: requestProblems,
       responseViolations: responseProblems,
     });
-    return { status, requestViolations: requestProblems, responseViolations: responseProblems };
+    return { status, requestViolations: requestProblems, requestWarnings, responseViolations: responseProblems };
   }
 
   /** The whole request body, refused with 413 past the body limit (before the engine hears of it). */

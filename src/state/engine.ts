@@ -9,7 +9,6 @@ import { doubleError, type DoubleError } from '../errors';
 import type { EngineCondition, EngineFigures, ScenarioDocument } from '../scenarios/types';
 import type { AppAttributes, DataModelMetadata, NxApp, Session } from '../spec/types';
 import {
-  IMPORTED_APP_NAME,
   defaultAttributes,
   snapshotOf,
   toNxApp,
@@ -19,7 +18,7 @@ import {
 } from './apps';
 import { isoTimestamp } from './clock';
 import { reportedDataModel } from './data-model';
-import { readImportedFile } from './import-file';
+import { readImportedFile, type ImportedFile } from './import-file';
 import { contentTypeFor } from './media-types';
 import { normaliseMediaPath, thumbnailMediaPath } from './media-path';
 import { MediaTree, mediaListMode } from './media-tree';
@@ -273,15 +272,16 @@ export class EngineModel {
    * POST /v1/apps/import. A JSON app document (the scenario app format) brings its attributes,
    * media and data model; other bytes stand for a .qvf the double cannot read: NEW makes an app
    * with generated attributes and remembers the byte count, AUTOREPLACE refuses (no id to extract).
-   * NEW: fresh id, owner, dates, unpublished; the document's other attributes are kept.
+   * NEW: fresh id and owner, unpublished, and as a real engine answers: name "" unless one is given,
+   * createdDate and modifiedDate ""; the document's other attributes are kept. `file` is the
+   * bytes already read (readImportedFile), when the caller has read them.
    * AUTOREPLACE: the document's attributes are kept, id included, and replace any app with that id
    * (its createdDate survives unless the document has one); modifiedDate is now.
    */
-  importApp(bytes: Buffer, opts: ImportOptions, owner: string): AppSnapshot {
+  importApp(bytes: Buffer, opts: ImportOptions, owner: string, file: ImportedFile = readImportedFile(bytes)): AppSnapshot {
     if (bytes.length === 0) throw invalidImport('The imported file is empty.');
     const mode = opts.mode ?? 'NEW';
     const nameOverride = opts.name !== undefined && opts.name !== '' ? { name: opts.name } : {};
-    const file = readImportedFile(bytes);
     const timestamp = this.timestamp();
     const decoded: DecodedApp | undefined =
       file.kind === 'appDocument'
@@ -311,10 +311,11 @@ export class EngineModel {
     }
 
     const id = this.freshAppId();
-    const fresh = defaultAttributes(id, owner, timestamp);
+    // A real engine's answer to a new import: no name unless one is given, no created or modified date yet.
+    const fresh = { ...defaultAttributes(id, owner, timestamp), name: '', createdDate: '', modifiedDate: '' };
     const app: StoredApp =
       decoded === undefined
-        ? { attributes: { ...fresh, name: IMPORTED_APP_NAME, ...nameOverride }, media: new MediaTree(), importedFileBytes: bytes.length }
+        ? { attributes: { ...fresh, ...nameOverride }, media: new MediaTree(), importedFileBytes: bytes.length }
         : {
             media: decoded.media,
             ...(decoded.dataModel !== undefined ? { dataModel: decoded.dataModel } : {}),
@@ -324,8 +325,8 @@ export class EngineModel {
               ...nameOverride,
               id,
               owner,
-              createdDate: timestamp,
-              modifiedDate: timestamp,
+              createdDate: '',
+              modifiedDate: '',
               published: false,
               publishTime: '',
             },
