@@ -19,6 +19,7 @@ import { parseByteSize } from './units';
 import { DEFAULT_MAX_MEDIA_FILES_PER_APP } from './state/options';
 import { DEFAULT_PROXY_TIMEOUT_MS, proxyTarget } from './proxy/relay';
 import { DEFAULT_RECORDING_NAME, ScenarioRecorder } from './proxy/recorder';
+import { DEFAULT_BODY_TIMEOUT_MS } from './validation/request';
 
 const DEFAULT_PORT = 9076;
 
@@ -47,6 +48,7 @@ interface ServeFlags {
   seed?: number;
   validation: 'strict' | 'warn';
   bodyLimit: string;
+  bodyTimeout: number;
   journalSize: number;
   mediaFileLimit: string;
   mediaFilesPerApp: number;
@@ -93,6 +95,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     ...(process.stderr.isTTY ? { onScenarioProgress: generationProgress((text) => process.stderr.write(text), flags.scenario) } : {}),
     validation: flags.validation,
     bodyLimit: flags.bodyLimit,
+    bodyTimeoutMs: flags.bodyTimeout,
     journalSize: flags.journalSize,
     mediaLimits: { maxMediaFileBytes: parseByteSize(flags.mediaFileLimit), maxMediaFilesPerApp: flags.mediaFilesPerApp },
     maxNamespaces: flags.maxNamespaces,
@@ -141,6 +144,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--seed <n>', 'seed for generated data').env('SEED').argParser(wholeNumber(0, 2 ** 31 - 1)))
     .addOption(new Option('--validation <mode>', 'what a response that breaks the contract does').env('VALIDATION').choices(['strict', 'warn']).default('strict'))
     .addOption(new Option('--body-limit <size>', 'largest request body (bytes, or e.g. 50mb)').env('BODY_LIMIT').default(DEFAULT_BODY_LIMIT).argParser(byteSize))
+    .addOption(new Option('--body-timeout <ms>', 'how long a request body may stall before 408').env('BODY_TIMEOUT').default(DEFAULT_BODY_TIMEOUT_MS).argParser(wholeNumber(1, 600_000)))
     .addOption(new Option('--journal-size <n>', 'requests the journal keeps').env('JOURNAL_SIZE').default(DEFAULT_JOURNAL_SIZE).argParser(wholeNumber(1, 1_000_000)))
     .addOption(new Option('--media-file-limit <size>', 'largest media file an app may hold').env('MEDIA_FILE_LIMIT').default('50mb').argParser(byteSize))
     .addOption(new Option('--media-files-per-app <n>', 'most media files one app may hold').env('MEDIA_FILES_PER_APP').default(DEFAULT_MAX_MEDIA_FILES_PER_APP).argParser(wholeNumber(1, 10_000_000)))

@@ -60,6 +60,8 @@ export const ErrorTemplates = {
   invalidNamespace: template(400, 'INVALID_NAMESPACE', 'The namespace header is not a valid namespace name'),
   namespaceLimit: template(429, 'NAMESPACE_LIMIT', 'The double holds as many namespaces as it may'),
   invalidFaultRule: template(400, 'INVALID_FAULT_RULE', 'The fault rule cannot be applied'),
+  jsonTooDeep: template(400, 'JSON_TOO_DEEP', 'The JSON document is nested deeper than the double accepts'),
+  bodyTimeout: template(408, 'BODY_TIMEOUT', 'The request body did not arrive in time'),
   injectedFault: template(500, 'INJECTED_FAULT', 'A fault rule answered this request'),
   responseContractViolation: template(500, 'RESPONSE_CONTRACT_VIOLATION', 'The double was about to send a response that breaks the contract'),
   upstreamUnreachable: template(502, 'UPSTREAM_UNREACHABLE', 'The engine behind the proxy cannot be reached'),
@@ -81,17 +83,39 @@ export class DoubleError extends Error {
   readonly entries: ErrorEntry[];
   readonly headers: Record<string, string>;
 
+  /** Lists at most MAX_ERROR_ENTRIES entries, then one (like the last listed) counting the rest. */
   constructor(status: number, entries: ErrorEntry[], headers: Record<string, string> = {}) {
-    super(entries.map((e) => e.detail).join('; '));
+    const listed = capList(entries, (rest): ErrorEntry => {
+      const { code, title, status: text } = entries[MAX_ERROR_ENTRIES]!;
+      return { code, title, status: text, ...unlistedProblems(rest) } as ErrorEntry;
+    });
+    super(listed.map((e) => e.detail).join('; '));
     this.name = 'DoubleError';
     this.status = status;
-    this.entries = entries;
+    this.entries = listed;
     this.headers = headers;
   }
 
   toBody(): ErrorResponseBody {
     return { errors: this.entries };
   }
+}
+
+/**
+ * Most entries one error answer (or journal entry) lists: a document broken everywhere gets these
+ * and one entry counting the rest, so no answer grows with the input (docs/security.md).
+ */
+export const MAX_ERROR_ENTRIES = 100;
+
+/** The first MAX_ERROR_ENTRIES items, then `summary(rest)` in place of the others. */
+export function capList<T>(items: readonly T[], summary: (rest: number) => T): T[] {
+  if (items.length <= MAX_ERROR_ENTRIES) return [...items];
+  return [...items.slice(0, MAX_ERROR_ENTRIES), summary(items.length - MAX_ERROR_ENTRIES)];
+}
+
+/** What stands for `rest` problems capList left out. */
+export function unlistedProblems(rest: number): Problem {
+  return { detail: `and ${rest} more problem${rest === 1 ? '' : 's'} not listed`, meta: { rule: 'limit', unlisted: rest } };
 }
 
 /** Fills a template with one or more problems, e.g. `doubleError('appNotFound', {detail: ...})`. */

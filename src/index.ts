@@ -119,7 +119,8 @@ async function stopServer(server: Server, sockets: Set<Socket>): Promise<void> {
  */
 export async function startEngineDouble(options: StartOptions = {}): Promise<EngineDouble> {
   const runtime = new DoubleRuntime(options);
-  const server = createServer(createRequestHandler(runtime));
+  // Requests without Host reach the pipeline, which refuses them in the error shape (src/server.ts).
+  const server = createServer({ requireHostHeader: false }, createRequestHandler(runtime));
   server.on('clientError', answerClientError);
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {

@@ -27,9 +27,10 @@ import { Journal, DEFAULT_JOURNAL_SIZE } from './control/journal';
 import { Namespaces, namespaceOf } from './control/namespaces';
 import { controlRoutes, isControlOperation } from './control/routes';
 import { controlTokenCheck } from './control/token';
+import { redactUrl } from './control/redact';
 import { loadContract, type CompiledOperation, type Contract } from './spec/contract';
 import { Router } from './spec/router';
-import { readRequestBody, validateRequest } from './validation/request';
+import { DEFAULT_BODY_TIMEOUT_MS, readRequestBody, validateRequest } from './validation/request';
 import { responseProblems } from './validation/response';
 import { healthRoutes } from './routes/health';
 import { appRoutes } from './routes/apps';
@@ -72,6 +73,8 @@ export interface DoubleOptions {
   validation?: ValidationMode;
   /** Largest request body accepted, in bytes or as "50mb"; larger ones get 413. */
   bodyLimit?: number | string;
+  /** How long a request body may stall (no byte arriving) before 408 and a closed connection (--body-timeout; default DEFAULT_BODY_TIMEOUT_MS). */
+  bodyTimeoutMs?: number;
   /** How many requests the journal keeps. */
   journalSize?: number;
   /** Media limits of every engine model (file size, files per app, path length and depth); over them: 413 or 400. */
@@ -100,6 +103,7 @@ export class DoubleRuntime {
   readonly stats: EngineStats = { startedAt: new Date(), calls: 0 };
   readonly validation: ValidationMode;
   readonly bodyLimit: number;
+  readonly bodyTimeoutMs: number;
   readonly log: (line: string) => void;
   readonly mediaLimits: Partial<MediaLimits>;
   /** Admits requests: identity from the bearer token, the operation's permission (src/auth). */
@@ -125,6 +129,8 @@ export class DoubleRuntime {
       throw new Error(`validation must be strict or warn, not ${String(this.validation)}`);
     }
     this.bodyLimit = parseByteSize(options.bodyLimit ?? DEFAULT_BODY_LIMIT);
+    this.bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
+    if (!Number.isInteger(this.bodyTimeoutMs) || this.bodyTimeoutMs < 1) throw new Error(`bodyTimeoutMs must be a whole number of milliseconds >= 1, not ${String(this.bodyTimeoutMs)}`);
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
     this.mediaLimits = options.mediaLimits ?? {};
     this.gatekeeper = new Gatekeeper(options.jwtKeys);
@@ -280,10 +286,21 @@ async function relay(runtime: DoubleRuntime, proxy: EngineProxy, req: IncomingMe
   return outcome;
 }
 
+/**
+ * HTTP/1.1 requires Host (RFC 9112 §3.2). Node would refuse a request without it with a bare 400
+ * before any handler runs; the server lets it through (requireHostHeader: false) so the refusal
+ * has the error shape and a journal entry.
+ */
+function requireHost(req: IncomingMessage): void {
+  if (req.headers.host !== undefined || req.httpVersion !== '1.1') return;
+  throw doubleError('malformedHttp', { detail: 'an HTTP/1.1 request must carry a Host header', source: { header: 'host' } });
+}
+
 /** namespace → match → control token → fault → read + validate request → admit → handler. Never throws: every failure is already a response. */
 async function runOperation(runtime: DoubleRuntime, req: IncomingMessage, res: ServerResponse): Promise<Outcome> {
   const outcome: Outcome = { requestViolations: [] };
   try {
+    await contractStage(outcome, () => requireHost(req));
     const method = req.method ?? 'GET';
     const namespace = namespaceOf(req.headers);
     outcome.namespace = namespace;
@@ -296,7 +313,7 @@ async function runOperation(runtime: DoubleRuntime, req: IncomingMessage, res: S
     outcome.fault = operation.source === 'engine' ? runtime.namespaces.get(namespace).faults.take(method, pathname) : undefined;
     if (outcome.fault && (await applyFault(outcome.fault, res)) === 'drop') return outcome;
     const { body, params } = await contractStage(outcome, async () => {
-      const body = await readRequestBody(req, operation, runtime.bodyLimit);
+      const body = await readRequestBody(req, operation, runtime.bodyLimit, runtime.bodyTimeoutMs);
       return { body, params: validateRequest(operation, { rawParams, query, headers: req.headers, body }) };
     });
     outcome.response = await respond(runtime, operation, { params, rawParams, query: firstValues(query), headers: req.headers, body }, namespace);
@@ -398,7 +415,7 @@ function serveRequest(runtime: DoubleRuntime) {
     runtime.journal.record({
       time: new Date().toISOString(),
       method: req.method ?? 'GET',
-      path: req.url ?? '/',
+      path: redactUrl(req.url ?? '/'),
       ...(operation ? { operationId: operation.id } : {}),
       ...(namespace !== undefined ? { namespace } : {}),
       ...(response || relayed ? { status: res.statusCode } : {}),

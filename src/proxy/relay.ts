@@ -12,6 +12,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DoubleError, doubleError, type ErrorEntry, type Problem } from '../errors';
 import { NAMESPACE_HEADER } from '../control/namespaces';
+import { redactUrl } from '../control/redact';
 import type { CompiledOperation, Contract } from '../spec/contract';
 import { endToEndHeaders } from './headers';
 import { requestViolations, responseViolations } from './observe';
@@ -157,12 +158,12 @@ export class EngineProxy {
     try {
       await pipeline(answer, copy, res);
     } catch (error) {
-      this.context.log(`proxy: the answer to ${req.method} ${req.url} broke off (${describe(error)}); the client's connection was cut`);
+      this.context.log(`proxy: the answer to ${req.method} ${redactUrl(req.url ?? '/')} broke off (${describe(error)}); the client's connection was cut`);
       return { status, requestViolations: requestProblems, responseViolations: [] };
     }
     const responseBody = kept.bytes();
     if (hit && responseBody === undefined) {
-      this.context.log(`proxy: the answer to ${req.method} ${req.url} is larger than the body limit (${this.context.bodyLimit} bytes): sent on, not checked`);
+      this.context.log(`proxy: the answer to ${req.method} ${redactUrl(req.url ?? '/')} is larger than the body limit (${this.context.bodyLimit} bytes): sent on, not checked`);
     }
     const responseProblems =
       hit && responseBody ? responseViolations(this.context.contract, hit.operation, { status, contentType: answer.headers['content-type'], bytes: responseBody }) : [];
