@@ -112,6 +112,11 @@ async function serve(flags: ServeFlags): Promise<void> {
   if ((flags.jwtSecret || flags.jwtPublicKey) && scenario.security === undefined) {
     process.stderr.write(`note: JWT keys only apply to secured scenarios; ${scenario.name} has no security section\n`);
   }
+  if (scenario.security !== undefined && !flags.controlToken) {
+    process.stderr.write(
+      `warning: ${scenario.name} is secured but the control API has no token: any caller can switch a namespace to an unsecured scenario (PUT /__control/scenario) and so turn authorisation off; start with --control-token to prevent it\n`,
+    );
+  }
   const stop = () => {
     void engine
       .close()

@@ -13,7 +13,7 @@
  */
 import { once } from 'node:events';
 import type { AddressInfo, Socket } from 'node:net';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { answerClientError, createRequestHandler, DoubleRuntime, type DoubleOptions } from './server';
 import { controlMethods, type EngineDoubleControl } from './client';
 import { invokeControl } from './control/invoke';
@@ -89,9 +89,21 @@ function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-async function stopServer(server: Server, sockets: Set<Socket>): Promise<void> {
+/** An answer sent while the server stops says `Connection: close`, so its client does not reuse a socket about to go. */
+function closeAfter(res: ServerResponse): void {
+  if (!res.headersSent) res.setHeader('connection', 'close');
+}
+
+/**
+ * Stops accepting, closes idle keep-alive sockets at once, answers in-flight requests with
+ * `Connection: close` (and closes any socket that still goes idle), and resolves as soon as the last
+ * connection is gone; past SHUTDOWN_GRACE_MS the remaining sockets are cut.
+ */
+async function stopServer(server: Server, sockets: Set<Socket>, inFlight: Set<ServerResponse>): Promise<void> {
   const closed = once(server, 'close');
   server.close();
+  for (const res of inFlight) closeAfter(res);
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => closeAfter(res));
   server.closeIdleConnections();
   const cutoff = setTimeout(() => {
     for (const socket of sockets) socket.destroy();
@@ -127,17 +139,26 @@ export async function startEngineDouble(options: StartOptions = {}): Promise<Eng
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
+  let stopping: Promise<void> | undefined;
+  const inFlight = new Set<ServerResponse>();
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    inFlight.add(res);
+    res.once('close', () => {
+      inFlight.delete(res);
+      // Once stopping, a socket whose answer went out as keep-alive is idle now: close it.
+      if (stopping) setImmediate(() => server.closeIdleConnections());
+    });
+  });
   const host = options.host ?? '127.0.0.1';
   server.listen(options.port ?? 0, host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   const url = `http://${urlHost(host)}:${port}`;
-  let stopping: Promise<void> | undefined;
   return {
     ...controlMethods(async (operation, call) => invokeControl(runtime, operation, call).body, url),
     port,
     host,
     runtime,
-    close: () => (stopping ??= stopServer(server, sockets)),
+    close: () => (stopping ??= stopServer(server, sockets, inFlight)),
   };
 }

@@ -262,7 +262,14 @@ async function respond(runtime: DoubleRuntime, operation: CompiledOperation, req
   const { model, scenario } = runtime.namespaces.get(namespace);
   // 401/403 before any state is touched.
   const caller = await runtime.gatekeeper.admit(operation, request.params, request.headers, model);
-  return runtime.handler(operation, scenario)(request, { model, stats: runtime.stats, ...caller });
+  const handle = runtime.handler(operation, scenario);
+  const context = { model, stats: runtime.stats, ...caller };
+  // All or nothing: a handler that throws, refuses, or answers what strict validation will replace
+  // by a 500 leaves the world as it found it. (An async handler of your own is kept as it answers.)
+  return model.transaction(
+    () => handle(request, context),
+    (response) => response instanceof Promise || (response.status < 400 && (runtime.validation === 'warn' || responseProblems(runtime.contract, operation, response).length === 0)),
+  );
 }
 
 /**
