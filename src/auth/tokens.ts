@@ -177,7 +177,6 @@ function failureOf(error: unknown, key: VerificationKey): [AuthFailure, string?]
 export async function identityFromToken(token: string, settings: TokenSettings, now: Date = new Date()): Promise<Identity> {
   const parts = token.split('.');
   if (parts.length !== 3) throw unauthorized('malformed');
-  if (!parts.every(isCanonicalBase64url)) throw unauthorized('encoding');
   let alg: unknown;
   try {
     alg = jose().decodeProtectedHeader(token).alg;
@@ -188,6 +187,8 @@ export async function identityFromToken(token: string, settings: TokenSettings, 
 
   // Read first in every mode, so a broken payload is reported as malformed, not as a bad signature.
   let claims = decodedClaims(token);
+  // Decodable, but only one spelling of each part is accepted (a token that does not decode at all is malformed).
+  if (!parts.every(isCanonicalBase64url)) throw unauthorized('encoding');
   if (alg === 'none') {
     if (settings.validation === 'signed') throw unauthorized('unsigned');
     if (parts[2] !== '') throw unauthorized('malformed');
