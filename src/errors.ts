@@ -92,7 +92,7 @@ export class DoubleError extends Error {
     super(listed.map((e) => e.detail).join('; '));
     this.name = 'DoubleError';
     this.status = status;
-    this.entries = listed;
+    this.entries = listed.map(clipped);
     this.headers = headers;
   }
 
@@ -106,6 +106,25 @@ export class DoubleError extends Error {
  * and one entry counting the rest, so no answer grows with the input (docs/security.md).
  */
 export const MAX_ERROR_ENTRIES = 100;
+
+/** Longest `detail` or `source` string an entry carries (docs/security.md); longer ones are cut, ending in "…". */
+export const MAX_ERROR_TEXT = 10_000;
+
+function clip(text: string): string {
+  return text.length <= MAX_ERROR_TEXT ? text : `${text.slice(0, MAX_ERROR_TEXT - 1)}…`;
+}
+
+/** An entry or problem whose texts fit MAX_ERROR_TEXT: a detail may quote what the client sent, which may be huge. */
+export function clipped<T extends Problem>(entry: T): T {
+  const { detail, source } = entry;
+  const long = detail.length > MAX_ERROR_TEXT || (source !== undefined && Object.values(source).some((value) => value !== undefined && value.length > MAX_ERROR_TEXT));
+  if (!long) return entry;
+  return {
+    ...entry,
+    detail: clip(detail),
+    ...(source ? { source: Object.fromEntries(Object.entries(source).map(([key, value]) => [key, clip(value as string)])) as ErrorSource } : {}),
+  };
+}
 
 /** The first MAX_ERROR_ENTRIES items, then `summary(rest)` in place of the others. */
 export function capList<T>(items: readonly T[], summary: (rest: number) => T): T[] {

@@ -3,7 +3,7 @@
  * namespace, each with its operation, status, duration, the fault that hit it and any contract
  * violation of the request or the response. Control calls read and clear it per namespace.
  */
-import { capList, unlistedProblems, type ErrorEntry, type Problem } from '../errors';
+import { capList, clipped, unlistedProblems, type ErrorEntry, type Problem } from '../errors';
 import type { FaultRule } from './faults';
 
 export interface JournalEntry {
@@ -56,10 +56,10 @@ export class Journal {
     this.entries = new Array<JournalEntry | undefined>(capacity);
   }
 
-  /** Keeps at most MAX_ERROR_ENTRIES violations of each kind (and a count of the rest), so no entry grows with its request. */
+  /** Keeps at most MAX_ERROR_ENTRIES violations of each kind (and a count of the rest), each text clipped, so no entry grows with its request. */
   record(entry: Omit<JournalEntry, 'sequence'>): JournalEntry {
     this.sequence += 1;
-    const full = { sequence: this.sequence, ...entry, responseViolations: capList(entry.responseViolations, unlistedProblems) };
+    const full = { sequence: this.sequence, ...entry, responseViolations: capList(entry.responseViolations, unlistedProblems).map(clipped) };
     this.entries[this.next] = full;
     this.next = (this.next + 1) % this.capacity;
     return full;
