@@ -51,12 +51,8 @@ function pointerOfLevels(text: Buffer, levels: readonly Level[]): string {
     .join('');
 }
 
-/**
- * Throws 400 JSON_TOO_DEEP, with the pointer where the limit is passed, when the JSON text nests
- * deeper than MAX_JSON_DEPTH. One linear pass over the bytes, before JSON.parse (which would spend
- * seconds building a value ten million levels deep); syntax errors are left to JSON.parse.
- */
-export function checkJsonTextDepth(text: Buffer): void {
+/** The pointer where `text` first nests deeper than MAX_JSON_DEPTH; tracks keys and indexes, so only run once a passing depth is known. */
+function tooDeepTextPointer(text: Buffer): string {
   const levels: Level[] = [];
   let inString = false;
   for (let i = 0; i < text.length; i += 1) {
@@ -82,7 +78,7 @@ export function checkJsonTextDepth(text: Buffer): void {
       }
       case OPEN_OBJECT:
       case OPEN_ARRAY:
-        if (levels.length === MAX_JSON_DEPTH) throw tooDeep(pointerOfLevels(text, levels));
+        if (levels.length === MAX_JSON_DEPTH) return pointerOfLevels(text, levels);
         levels.push({ array: byte === OPEN_ARRAY, index: 0, keyStart: i, keyEnd: i, expectKey: byte === OPEN_OBJECT });
         break;
       case CLOSE_OBJECT:
@@ -98,6 +94,29 @@ export function checkJsonTextDepth(text: Buffer): void {
       default:
     }
   }
+  return '';
+}
+
+/**
+ * Throws 400 JSON_TOO_DEEP, with the pointer where the limit is passed, when the JSON text nests
+ * deeper than MAX_JSON_DEPTH. One linear pass over the bytes that only counts, before JSON.parse
+ * (which would spend seconds building a value ten million levels deep); syntax errors are left to
+ * JSON.parse.
+ */
+export function checkJsonTextDepth(text: Buffer): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const byte = text[i];
+    if (inString) {
+      if (byte === BACKSLASH) i += 1;
+      else if (byte === QUOTE) inString = false;
+    } else if (byte === QUOTE) inString = true;
+    else if (byte === OPEN_OBJECT || byte === OPEN_ARRAY) {
+      depth += 1;
+      if (depth > MAX_JSON_DEPTH) throw tooDeep(tooDeepTextPointer(text));
+    } else if (byte === CLOSE_OBJECT || byte === CLOSE_ARRAY) depth -= 1;
+  }
 }
 
 /**
@@ -111,7 +130,15 @@ export function tooDeepPointer(value: unknown): string | undefined {
     const { value: current, depth, pointer } = pending.pop()!;
     if (current === null || typeof current !== 'object') continue;
     if (depth === MAX_JSON_DEPTH) return pointer;
-    for (const [key, item] of Object.entries(current)) {
+    if (Array.isArray(current)) {
+      for (let index = 0; index < current.length; index += 1) {
+        const item: unknown = current[index];
+        if (item !== null && typeof item === 'object') pending.push({ value: item, depth: depth + 1, pointer: `${pointer}/${index}` });
+      }
+      continue;
+    }
+    for (const key in current) {
+      const item = (current as Record<string, unknown>)[key];
       if (item !== null && typeof item === 'object') pending.push({ value: item, depth: depth + 1, pointer: `${pointer}/${escapePointer(key)}` });
     }
   }

@@ -38,8 +38,10 @@ const segment = fc.oneof(
   fc.string({ maxLength: 300 }).map(encodeURIComponent),
 );
 
-/** `{"a":[{"a":…}]}` of a given depth, arrays and objects alternating. */
-const deepJson = fc.integer({ min: 50, max: 6000 }).map((depth) => `${'{"a":['.repeat(depth)}1${']}'.repeat(depth)}`);
+/** `{"a":[{"a":…}]}` of a given depth, arrays and objects alternating, alone or where documents hold free-form values. */
+const deepJson = fc
+  .tuple(fc.constantFrom(40, 100, 5000, 9000), fc.constantFrom('%s', '{"attributes":{"name":"deep","custom":%s}}', '{"name":"deep","apps":[{"attributes":{"custom":%s}}]}'))
+  .map(([depth, where]) => where.replace('%s', `${'{"a":['.repeat(depth)}1${']}'.repeat(depth)}`));
 
 /** JSON text with prototype keys where the double's documents have objects. */
 const prototypeJson = fc.constantFrom(
@@ -106,6 +108,11 @@ describe('hostile requests to every route', () => {
         if (res.status >= 400) {
           errorsOf(JSON.parse(bytes.toString('utf8')));
           expect(namespaceState(namespace)).toBe(before);
+        } else {
+          // What a request stored can be read back.
+          const state = await fetch(`${engine.url}/__control/state`, { headers: { [NAMESPACE_HEADER]: namespace } });
+          if (state.status !== 200) throw new Error(`after ${method} ${urlOf(fuzz)} (${res.status}), GET /__control/state answered ${state.status}: ${(await state.text()).slice(0, 300)}`);
+          await state.arrayBuffer();
         }
         expect(({} as Record<string, unknown>).polluted).toBeUndefined();
         engine.runtime.namespaces.drop(namespace);
