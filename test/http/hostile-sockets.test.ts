@@ -1,6 +1,6 @@
 /**
- * Issue 12 (items 6, 7) and issue 11's "a 413 the client can read": what the double does with
- * sockets that promise more than they send, bodies over the limit, and connections open at shutdown.
+ * Issue 12 (items 6, 7): what the double does with sockets that promise more than they send, and
+ * with connections open when it stops. (The readable 413 of issue 11 is in test/cli/body-limit.test.ts.)
  */
 import http from 'node:http';
 import net from 'node:net';
@@ -44,61 +44,6 @@ describe('item 7: sockets that promise large bodies', () => {
         expect(answer).toMatch(/\r\nconnection: close\r\n/i);
         expect(errorsOf(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)))[0]).toMatchObject({ code: 'BODY_TIMEOUT', meta: { timeoutMs: 300 } });
       }
-    } finally {
-      await engine.close();
-    }
-  });
-});
-
-type Outcome = 'read 413' | string;
-
-/** One over-limit POST with Node's fetch: what the client saw. */
-async function fetchOverLimit(url: string, bytes: number): Promise<Outcome> {
-  try {
-    const res = await fetch(`${url}/v1/apps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.alloc(bytes, 0x20) });
-    await res.text();
-    return res.status === 413 ? 'read 413' : `status ${res.status}`;
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause;
-    return cause?.code ?? String(error);
-  }
-}
-
-/** The same with http.request, writing the body in 64 KB chunks as a streaming client does. */
-function requestOverLimit(url: string, bytes: number): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const req = http.request(`${url}/v1/apps`, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': bytes } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode === 413 ? 'read 413' : `status ${res.statusCode}`));
-    });
-    req.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
-    const chunk = Buffer.alloc(64 * 1024, 0x20);
-    let sent = 0;
-    const write = () => {
-      while (sent < bytes) {
-        const size = Math.min(chunk.length, bytes - sent);
-        sent += size;
-        if (!req.write(chunk.subarray(0, size))) {
-          req.once('drain', write);
-          return;
-        }
-      }
-      req.end();
-    };
-    write();
-  });
-}
-
-describe("issue 11: a 413 the client can read", () => {
-  it.each([
-    ['fetch', fetchOverLimit],
-    ['http.request', requestOverLimit],
-  ])('a Node %s client sending 3x the body limit reads the 413 in 10 of 10 tries', async (_name, client) => {
-    const engine = await startEngineDouble({ log: () => undefined, bodyLimit: '256kb' });
-    try {
-      const outcomes: Outcome[] = [];
-      for (let i = 0; i < 10; i += 1) outcomes.push(await client(engine.url, 3 * 256 * 1024));
-      expect(outcomes).toEqual(new Array(10).fill('read 413'));
     } finally {
       await engine.close();
     }
