@@ -137,7 +137,7 @@ export class DoubleRuntime {
     this.scenarioSources = options.scenariosDir ? { scenariosDir: options.scenariosDir } : {};
     this.seed = options.seed;
     this.checkControlToken = options.controlToken === undefined ? undefined : controlTokenCheck(options.controlToken);
-    this.proxy = options.proxy && new EngineProxy(options.proxy, { contract: this.contract, bodyLimit: this.bodyLimit, log: this.log });
+    this.proxy = options.proxy && new EngineProxy(options.proxy, { contract: this.contract, bodyLimit: this.bodyLimit, bodyTimeoutMs: this.bodyTimeoutMs, log: this.log });
     this.routes = new Map(Object.entries({ ...engineRoutes, ...options.routes }) as [string, Handler][]);
     for (const id of this.routes.keys()) {
       if (!this.contract.operations.some((op) => op.id === id)) throw new Error(`routes: ${id} is not an operation of the contract`);

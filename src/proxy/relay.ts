@@ -13,6 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { DoubleError, doubleError, type ErrorEntry, type Problem } from '../errors';
 import { NAMESPACE_HEADER } from '../control/namespaces';
 import { redactUrl } from '../control/redact';
+import { readBodyBytes } from '../validation/request';
 import type { CompiledOperation, Contract } from '../spec/contract';
 import { endToEndHeaders } from './headers';
 import { requestViolations, responseViolations } from './observe';
@@ -66,6 +67,8 @@ export interface ProxyContext {
   contract: Contract;
   /** Largest request body forwarded, and largest answer body checked and recorded. */
   bodyLimit: number;
+  /** How long a request body may stall before 408 (--body-timeout). */
+  bodyTimeoutMs: number;
   log: (line: string) => void;
 }
 
@@ -104,10 +107,6 @@ class BoundedBytes {
 
 class UpstreamTimeout extends Error {}
 class ClientGone extends Error {}
-
-function tooLarge(size: string, limit: number): DoubleError {
-  return doubleError('payloadTooLarge', { detail: `the body is ${size} bytes; the limit is ${limit} bytes`, meta: { limit } }, { Connection: 'close' });
-}
 
 export class EngineProxy {
   /** The engine's URL as given, for messages. */
@@ -183,16 +182,9 @@ export class EngineProxy {
     return { status, requestViolations: requestProblems, responseViolations: responseProblems };
   }
 
-  /** The whole request body, refused with 413 past the body limit (before the engine hears of it). */
-  private async readBody(req: IncomingMessage): Promise<Buffer> {
-    const { bodyLimit } = this.context;
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > bodyLimit) throw tooLarge(String(declared), bodyLimit);
-    const kept = new BoundedBytes(bodyLimit);
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      if (!kept.add(chunk)) throw tooLarge(`more than ${bodyLimit}`, bodyLimit);
-    }
-    return kept.bytes() ?? Buffer.alloc(0);
+  /** The whole request body, refused with 413 past the body limit and 408 when it stalls (before the engine hears of it). */
+  private readBody(req: IncomingMessage): Promise<Buffer> {
+    return readBodyBytes(req, this.context.bodyLimit, this.context.bodyTimeoutMs);
   }
 
   /** Sends the request to the engine and resolves with its answer's head. */

@@ -51,7 +51,7 @@ function bodyTimeout(received: number, timeoutMs: number): DoubleError {
  * promises), refusing with 413 past `limit` bytes (after draining, see OVERSIZE_DRAIN_FACTOR) and
  * with 408 when it stalls for `timeoutMs`.
  */
-function readLimited(req: IncomingMessage, limit: number, timeoutMs: number): Promise<Buffer> {
+export function readBodyBytes(req: IncomingMessage, limit: number, timeoutMs: number): Promise<Buffer> {
   const drainLimit = limit * OVERSIZE_DRAIN_FACTOR;
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > drainLimit) return Promise.reject(payloadTooLarge(String(declared), limit));
@@ -116,7 +116,7 @@ export async function readRequestBody(req: IncomingMessage, operation: CompiledO
       meta: { expected: consumes, received: mediaType ?? null },
     });
   }
-  const bytes = await readLimited(req, limit, timeoutMs);
+  const bytes = await readBodyBytes(req, limit, timeoutMs);
   if (binary) return bytes;
   if (bytes.length === 0) {
     if (!body.required) return undefined;

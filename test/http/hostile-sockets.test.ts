@@ -50,6 +50,21 @@ describe('item 7: sockets that promise large bodies', () => {
   });
 });
 
+describe('item 7 in proxy mode', () => {
+  it('a body that stalls is answered 408 before the engine hears of it', async () => {
+    // Nothing listens on the target: the body is read, and refused, before the engine is asked.
+    const engine = await startEngineDouble({ log: () => undefined, bodyTimeoutMs: 200, proxy: { target: 'http://127.0.0.1:9' } });
+    try {
+      const { answer } = rawExchange(engine, 'POST /v1/apps HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n', '{"attr');
+      const text = await answer;
+      expect(text).toMatch(/^HTTP\/1\.1 408 /);
+      expect(errorsOf(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)))[0]).toMatchObject({ code: 'BODY_TIMEOUT' });
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
 describe('item 6: stopping with keep-alive connections', () => {
   it('answers an in-flight request with Connection: close, closes idle sockets at once, and resolves as soon as the last request is done', async () => {
     const engine = await startEngineDouble({ log: () => undefined });
