@@ -83,16 +83,13 @@ export class DoubleError extends Error {
   readonly entries: ErrorEntry[];
   readonly headers: Record<string, string>;
 
-  /** Lists at most MAX_ERROR_ENTRIES entries, then one (like the last listed) counting the rest. */
+  /** Lists at most MAX_ERROR_ENTRIES entries, then one counting the rest (see boundedEntries). */
   constructor(status: number, entries: ErrorEntry[], headers: Record<string, string> = {}) {
-    const listed = capList(entries, (rest): ErrorEntry => {
-      const { code, title, status: text } = entries[MAX_ERROR_ENTRIES]!;
-      return { code, title, status: text, ...unlistedProblems(rest) } as ErrorEntry;
-    });
+    const listed = boundedEntries(entries);
     super(listed.map((e) => e.detail).join('; '));
     this.name = 'DoubleError';
     this.status = status;
-    this.entries = listed.map(clipped);
+    this.entries = listed;
     this.headers = headers;
   }
 
@@ -130,6 +127,18 @@ export function clipped<T extends Problem>(entry: T): T {
 export function capList<T>(items: readonly T[], summary: (rest: number) => T): T[] {
   if (items.length <= MAX_ERROR_ENTRIES) return [...items];
   return [...items.slice(0, MAX_ERROR_ENTRIES), summary(items.length - MAX_ERROR_ENTRIES)];
+}
+
+/**
+ * At most MAX_ERROR_ENTRIES entries, clipped, then one (with the code of the first left out)
+ * counting the problems of the rest, those an earlier cap already counted included.
+ */
+export function boundedEntries(entries: readonly ErrorEntry[]): ErrorEntry[] {
+  if (entries.length <= MAX_ERROR_ENTRIES) return entries.map(clipped);
+  const omitted = entries.slice(MAX_ERROR_ENTRIES);
+  const rest = omitted.reduce((sum, entry) => sum + (typeof entry.meta?.unlisted === 'number' ? entry.meta.unlisted : 1), 0);
+  const { code, title, status } = omitted[0]!;
+  return [...entries.slice(0, MAX_ERROR_ENTRIES).map(clipped), { code, title, status, ...unlistedProblems(rest) }];
 }
 
 /** What stands for `rest` problems capList left out. */

@@ -3,7 +3,7 @@
  * namespace, each with its operation, status, duration, the fault that hit it and any contract
  * violation of the request or the response. Control calls read and clear it per namespace.
  */
-import { capList, clipped, unlistedProblems, type ErrorEntry, type Problem } from '../errors';
+import { boundedEntries, capList, clipped, unlistedProblems, type ErrorEntry, type Problem } from '../errors';
 import type { FaultRule } from './faults';
 
 export interface JournalEntry {
@@ -59,7 +59,12 @@ export class Journal {
   /** Keeps at most MAX_ERROR_ENTRIES violations of each kind (and a count of the rest), each text clipped, so no entry grows with its request. */
   record(entry: Omit<JournalEntry, 'sequence'>): JournalEntry {
     this.sequence += 1;
-    const full = { sequence: this.sequence, ...entry, responseViolations: capList(entry.responseViolations, unlistedProblems).map(clipped) };
+    const full = {
+      sequence: this.sequence,
+      ...entry,
+      requestViolations: boundedEntries(entry.requestViolations),
+      responseViolations: capList(entry.responseViolations, unlistedProblems).map(clipped),
+    };
     this.entries[this.next] = full;
     this.next = (this.next + 1) % this.capacity;
     return full;
