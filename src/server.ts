@@ -31,9 +31,10 @@ import { ScenarioWatch, type WatchOption } from './control/scenario-watch';
 import { Namespaces, namespaceOf } from './control/namespaces';
 import { controlRoutes, isControlOperation } from './control/routes';
 import { controlTokenCheck } from './control/token';
+import { redactUrl } from './control/redact';
 import { loadContract, type CompiledOperation, type Contract } from './spec/contract';
 import { Router } from './spec/router';
-import { readRequestBody, validateRequest } from './validation/request';
+import { DEFAULT_BODY_TIMEOUT_MS, readRequestBody, validateRequest } from './validation/request';
 import { decodeMediaPathSeparators, type RequestWarning } from './validation/tolerance';
 import { responseProblems } from './validation/response';
 import { healthRoutes } from './routes/health';
@@ -79,6 +80,8 @@ export interface DoubleOptions {
   validation?: ValidationMode;
   /** Largest request body accepted, in bytes or as "50mb"; larger ones get 413. */
   bodyLimit?: number | string;
+  /** How long a request body may stall (no byte arriving) before 408 and a closed connection (--body-timeout; default DEFAULT_BODY_TIMEOUT_MS). */
+  bodyTimeoutMs?: number;
   /** How many requests the journal keeps. */
   journalSize?: number;
   /** Largest JSON request body one journal entry keeps, in bytes or as "64kb" (--journal-body-limit); larger ones are kept as size + SHA-256. */
@@ -124,6 +127,7 @@ export class DoubleRuntime {
   readonly journalBodyLimit: number;
   /** What stubs are checked against when registered (src/control/stubs.ts). */
   readonly stubContract: StubContract;
+  readonly bodyTimeoutMs: number;
   readonly log: (line: string) => void;
   readonly mediaLimits: Partial<MediaLimits>;
   /** Admits requests: identity from the bearer token, the operation's permission (src/auth). */
@@ -159,6 +163,8 @@ export class DoubleRuntime {
       throw new Error(`validation must be strict or warn, not ${String(this.validation)}`);
     }
     this.bodyLimit = parseByteSize(options.bodyLimit ?? DEFAULT_BODY_LIMIT);
+    this.bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
+    if (!Number.isInteger(this.bodyTimeoutMs) || this.bodyTimeoutMs < 1) throw new Error(`bodyTimeoutMs must be a whole number of milliseconds >= 1, not ${String(this.bodyTimeoutMs)}`);
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
     this.mediaLimits = options.mediaLimits ?? {};
     this.gatekeeper = new Gatekeeper(options.jwtKeys);
@@ -167,7 +173,7 @@ export class DoubleRuntime {
     this.checkControlToken = options.controlToken === undefined ? undefined : controlTokenCheck(options.controlToken);
     this.basePath = normaliseBasePath(options.basePath);
     if (this.basePath !== '' && options.proxy) throw new Error('a base path cannot be combined with proxy mode: the real engine has its own');
-    this.proxy = options.proxy && new EngineProxy(options.proxy, { contract: this.contract, bodyLimit: this.bodyLimit, log: this.log });
+    this.proxy = options.proxy && new EngineProxy(options.proxy, { contract: this.contract, bodyLimit: this.bodyLimit, bodyTimeoutMs: this.bodyTimeoutMs, log: this.log });
     this.routes = new Map(Object.entries({ ...engineRoutes, ...options.routes }) as [string, Handler][]);
     for (const id of this.routes.keys()) {
       if (!this.contract.operations.some((op) => op.id === id)) throw new Error(`routes: ${id} is not an operation of the contract`);
@@ -346,7 +352,14 @@ async function respond(runtime: DoubleRuntime, operation: CompiledOperation, req
   const { model, scenario } = runtime.namespaces.get(namespace);
   // 401/403 before any state is touched.
   const caller = await runtime.gatekeeper.admit(operation, request.params, request.headers, model);
-  return runtime.handler(operation, scenario)(request, { model, stats: runtime.stats, ...caller });
+  const handle = runtime.handler(operation, scenario);
+  const context = { model, stats: runtime.stats, ...caller };
+  // All or nothing: a handler that throws, refuses, or answers what strict validation will replace
+  // by a 500 leaves the world as it found it. (An async handler of your own is kept as it answers.)
+  return model.transaction(
+    () => handle(request, context),
+    (response) => response instanceof Promise || (response.status < 400 && (runtime.validation === 'warn' || responseProblems(runtime.contract, operation, response).length === 0)),
+  );
 }
 
 /**
@@ -371,10 +384,21 @@ async function relay(runtime: DoubleRuntime, proxy: EngineProxy, req: IncomingMe
   return outcome;
 }
 
+/**
+ * HTTP/1.1 requires Host (RFC 9112 §3.2). Node would refuse a request without it with a bare 400
+ * before any handler runs; the server lets it through (requireHostHeader: false) so the refusal
+ * has the error shape and a journal entry.
+ */
+function requireHost(req: IncomingMessage): void {
+  if (req.headers.host !== undefined || req.httpVersion !== '1.1') return;
+  throw doubleError('malformedHttp', { detail: 'an HTTP/1.1 request must carry a Host header', source: { header: 'host' } });
+}
+
 /** namespace → match → control token → fault → read + validate request → admit → handler. Never throws: every failure is already a response. */
 async function runOperation(runtime: DoubleRuntime, req: IncomingMessage, res: ServerResponse): Promise<Outcome> {
   const outcome: Outcome = { requestViolations: [], requestWarnings: [] };
   try {
+    await contractStage(outcome, () => requireHost(req));
     const method = req.method ?? 'GET';
     const { pathname: sentPath, query } = parseUrl(req.url ?? '/');
     outcome.recorded = recordRequest(method, sentPath, query, req.headers);
@@ -395,7 +419,7 @@ async function runOperation(runtime: DoubleRuntime, req: IncomingMessage, res: S
     // Faults hit engine calls only: the control API must stay usable to clear them.
     outcome.fault = operation.source === 'engine' ? runtime.namespaces.get(namespace).faults.take(method, pathname) : undefined;
     if (outcome.fault && (await applyFault(outcome.fault, res)) === 'drop') return outcome;
-    const body = await contractStage(outcome, () => readRequestBody(req, operation, runtime.bodyLimit, outcome.requestWarnings));
+    const body = await contractStage(outcome, () => readRequestBody(req, operation, runtime.bodyLimit, outcome.requestWarnings, runtime.bodyTimeoutMs));
     const recordedBody = recordBody(body, runtime.journalBodyLimit, contentLength(req));
     if (recordedBody) outcome.recorded.body = recordedBody;
     const params = await contractStage(outcome, () => validateRequest(operation, { rawParams, query, headers: req.headers, body }));
@@ -538,7 +562,7 @@ function serveRequest(runtime: DoubleRuntime) {
     runtime.journal.record({
       time: new Date().toISOString(),
       method: req.method ?? 'GET',
-      path: req.url ?? '/',
+      path: redactUrl(req.url ?? '/'),
       ...(operation ? { operationId: operation.id } : {}),
       ...(namespace !== undefined ? { namespace } : {}),
       ...(response || relayed ? { status: res.statusCode } : {}),

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { PRECOMPILED_DIR } from '../precompiled';
 import { loadContract, type PooledSchema } from '../spec/contract';
-import { poolAjv, precompiledValidatorPath, type PoolName } from '../spec/validator-pool';
+import { poolAjv, precompiledValidatorPath, type ValidatorVariant } from '../spec/validator-pool';
 import { precompiledScenarioPath, readScenarioFile, scenarioFiles } from '../scenarios/registry';
 import { SCENARIO_SCHEMAS } from '../scenarios/validate';
 
@@ -25,15 +25,18 @@ function writeValidators(schemas: readonly PooledSchema[]): number {
   // The code refers to the formats module instead of inlining its functions: dist/precompiled/x.js → dist/src/spec/formats.js.
   const formatsModule = `./${path.relative(PRECOMPILED_DIR, path.join(__dirname, '..', 'spec', 'formats')).split(path.sep).join('/')}`;
   const code = { source: true, formats: _`require(${formatsModule}).CONTRACT_FORMATS` };
-  const ajvs = new Map<PoolName, ReturnType<typeof poolAjv>>();
+  const ajvs = new Map<string, ReturnType<typeof poolAjv>>();
   const written = new Set<string>();
+  const variants: readonly ValidatorVariant[] = ['firstProblem', 'everyProblem'];
   for (const { pool, schema } of schemas) {
-    const file = precompiledValidatorPath(pool, JSON.stringify(schema));
-    if (written.has(file)) continue;
-    let ajv = ajvs.get(pool);
-    if (!ajv) ajvs.set(pool, (ajv = poolAjv(pool, { code })));
-    fs.writeFileSync(file, standaloneCode(ajv, ajv.compile(schema)));
-    written.add(file);
+    for (const variant of variants) {
+      const file = precompiledValidatorPath(pool, variant, JSON.stringify(schema));
+      if (written.has(file)) continue;
+      let ajv = ajvs.get(`${pool} ${variant}`);
+      if (!ajv) ajvs.set(`${pool} ${variant}`, (ajv = poolAjv(pool, variant, { code })));
+      fs.writeFileSync(file, standaloneCode(ajv, ajv.compile(schema)));
+      written.add(file);
+    }
   }
   return written.size;
 }

@@ -4,7 +4,7 @@
  * contract violation of the request or the response, and the request's query, headers and body
  * (redacted, bounded per entry and in total). Control calls read, search and clear it per namespace.
  */
-import type { ErrorEntry, Problem } from '../errors';
+import { boundedEntries, capList, clipped, unlistedProblems, type ErrorEntry, type Problem } from '../errors';
 import type { FaultRule } from './faults';
 import { bodyCharge, DEFAULT_JOURNAL_BODIES_TOTAL } from './recorded-request';
 import { distanceOf, matcherDifferences, type Difference, type JournalMatcher, type RecordedRequest } from './request-matcher';
@@ -144,9 +144,15 @@ export class Journal {
     this.entries = new Array<JournalEntry | undefined>(capacity);
   }
 
+  /** Keeps at most MAX_ERROR_ENTRIES violations of each kind (and a count of the rest), each text clipped, so no entry grows with its request. */
   record(entry: Omit<JournalEntry, 'sequence'>): JournalEntry {
     this.sequence += 1;
-    const full = { sequence: this.sequence, ...entry };
+    const full = {
+      sequence: this.sequence,
+      ...entry,
+      requestViolations: boundedEntries(entry.requestViolations),
+      responseViolations: capList(entry.responseViolations, unlistedProblems).map(clipped),
+    };
     const replaced = this.entries[this.next];
     if (replaced) this.release(replaced);
     this.entries[this.next] = full;
