@@ -143,8 +143,17 @@ function sessionProblems(sessions: unknown[], origin: string): Problem[] {
  */
 export function scenarioProblems(value: unknown, origin: string): Problem[] {
   // First and alone: every later check (and the world made from the document) walks it recursively.
+  return depthProblems(value, origin) ?? shapeProblems(value, origin);
+}
+
+/** The one problem of a document nested deeper than MAX_JSON_DEPTH, or undefined. */
+function depthProblems(value: unknown, origin: string): Problem[] | undefined {
   const tooDeep = tooDeepPointer(value);
-  if (tooDeep !== undefined) return [scenarioProblem(origin, tooDeep, `is nested more than ${MAX_JSON_DEPTH} levels deep`, 'maxDepth')];
+  return tooDeep === undefined ? undefined : [scenarioProblem(origin, tooDeep, `is nested more than ${MAX_JSON_DEPTH} levels deep`, 'maxDepth')];
+}
+
+/** scenarioProblems of a document known to be within MAX_JSON_DEPTH. */
+function shapeProblems(value: unknown, origin: string): Problem[] {
   const validate = scenarioValidators.validatorFor(SCENARIO_SCHEMA);
   const problems = validate(value) ? [] : ajvProblems(validate.errors, origin);
   if (!isJsonObject(value)) return problems;
@@ -162,7 +171,10 @@ const WRAPPED_APP = '/apps/0';
  * from a JSON file), checked exactly as an app of a scenario is; pointers are into the document.
  */
 export function appDocumentProblems(document: JsonObject, origin: string): Problem[] {
-  return scenarioProblems({ name: 'import', apps: [document] }, origin).map((problem) => {
+  // The depth is the document's own: wrapping it as a scenario's app adds two levels the client never sent.
+  const tooDeep = depthProblems(document, origin);
+  if (tooDeep) return tooDeep;
+  return shapeProblems({ name: 'import', apps: [document] }, origin).map((problem) => {
     const pointer = (problem.source?.pointer ?? '').slice(WRAPPED_APP.length) || '/';
     return { ...problem, detail: problem.detail.replace(`${origin}#${WRAPPED_APP}`, `${origin}#`).replace(`${origin}# `, `${origin}#/ `), source: { pointer } };
   });
