@@ -1,8 +1,10 @@
 /**
  * The one place that hides secrets in what the double stores or prints about a request (the
- * journal, log lines): clients put tokens in query strings (`?access_token=`, `?qlikTicket=`) and
- * headers (`Authorization`), and a journal anyone can read at /__control/journal must not replay
- * them. Everything else is kept as sent, so the entry still shows what the client did.
+ * journal's paths, headers, query and bodies, log lines): clients put tokens in query strings
+ * (`?access_token=`, `?qlikTicket=`), headers (`Authorization`) and JSON bodies, and a journal
+ * anyone can read at /__control/journal (or the dashboard, or a failure message in CI logs) must
+ * not replay them. Values are replaced, names kept, so matchers can still test that a secret was
+ * sent (or not: `{"absent": true}`); everything else is kept as sent.
  */
 
 /** What a redacted value reads as. */
@@ -19,8 +21,11 @@ const SECRET_PARAMETERS: ReadonlySet<string> = new Set(
 );
 const SECRET_PARTS = /token|secret|passw|apikey|credential|ticket/;
 
-/** Headers whose values are secrets; the scheme of an Authorization value ("Bearer") is kept. */
-const SECRET_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
+/**
+ * Headers whose values are secrets (besides those whose names read like a secret parameter's,
+ * e.g. X-Auth-Token); the scheme of an Authorization value ("Bearer") is kept.
+ */
+const SECRET_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-qlik-session', 'x-api-key']);
 
 function normalisedName(name: string): string {
   return name.toLowerCase().replace(/[-_]/g, '');
@@ -34,7 +39,11 @@ function decodedName(raw: string): string {
   }
 }
 
-/** Whether a query parameter of this (decoded) name carries a secret. */
+function isSecretHeader(name: string): boolean {
+  return SECRET_HEADERS.has(name.toLowerCase()) || isSecretParameter(name);
+}
+
+/** Whether a query parameter (or JSON key) of this (decoded) name carries a secret. */
 export function isSecretParameter(name: string): boolean {
   const normalised = normalisedName(name);
   return SECRET_PARAMETERS.has(normalised) || SECRET_PARTS.test(normalised);
@@ -64,7 +73,7 @@ export function redactUrl(url: string): string {
 
 /** One header value with its secret hidden: `Bearer eyJ…` → `Bearer [REDACTED]`. */
 export function redactHeaderValue(name: string, value: string): string {
-  if (!SECRET_HEADERS.has(name.toLowerCase())) return value;
+  if (!isSecretHeader(name)) return value;
   const scheme = name.toLowerCase().endsWith('authorization') ? /^([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*) +\S/.exec(value)?.[1] : undefined;
   return scheme === undefined ? REDACTED : `${scheme} ${REDACTED}`;
 }
@@ -77,4 +86,26 @@ export function redactHeaders<T extends string | string[] | number | undefined>(
       typeof value === 'string' ? redactHeaderValue(name, value) : Array.isArray(value) ? value.map((item) => redactHeaderValue(name, item)) : value,
     ]),
   ) as Record<string, T>;
+}
+
+/** Headers as the journal keeps them: lower-case names, one string each, secrets hidden. */
+export function journalHeaders(headers: Readonly<Record<string, string | string[] | undefined>>): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    kept[name.toLowerCase()] = redactHeaderValue(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  return kept;
+}
+
+/** Parsed query parameters with every secret-bearing one's value hidden. */
+export function redactQuery(query: Readonly<Record<string, string | string[]>>): Record<string, string | string[]> {
+  return Object.fromEntries(Object.entries(query).map(([name, value]) => [name, isSecretParameter(name) ? REDACTED : value]));
+}
+
+/** A JSON value with every secret-named key's value hidden, at any depth. A copy: the request's own body is untouched. */
+export function redactJson(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactJson);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, isSecretParameter(key) ? REDACTED : redactJson(inner)]));
 }
