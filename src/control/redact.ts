@@ -72,20 +72,10 @@ export function redactUrl(url: string): string {
 }
 
 /** One header value with its secret hidden: `Bearer eyJ…` → `Bearer [REDACTED]`. */
-export function redactHeaderValue(name: string, value: string): string {
+function redactHeaderValue(name: string, value: string): string {
   if (!isSecretHeader(name)) return value;
   const scheme = name.toLowerCase().endsWith('authorization') ? /^([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*) +\S/.exec(value)?.[1] : undefined;
   return scheme === undefined ? REDACTED : `${scheme} ${REDACTED}`;
-}
-
-/** A copy of request or response headers with every secret value hidden (see redactHeaderValue). */
-export function redactHeaders<T extends string | string[] | number | undefined>(headers: Readonly<Record<string, T>>): Record<string, T> {
-  return Object.fromEntries(
-    Object.entries(headers).map(([name, value]) => [
-      name,
-      typeof value === 'string' ? redactHeaderValue(name, value) : Array.isArray(value) ? value.map((item) => redactHeaderValue(name, item)) : value,
-    ]),
-  ) as Record<string, T>;
 }
 
 /** Headers as the journal keeps them: lower-case names, one string each, secrets hidden. */

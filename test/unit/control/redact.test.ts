@@ -1,4 +1,4 @@
-import { REDACTED, isSecretParameter, redactHeaders, redactUrl } from '../../../src/control/redact';
+import { REDACTED, isSecretParameter, journalHeaders, redactUrl } from '../../../src/control/redact';
 
 describe('redactUrl', () => {
   it.each([
@@ -22,18 +22,28 @@ describe('redactUrl', () => {
   });
 });
 
-describe('redactHeaders', () => {
-  it('hides Authorization (keeping its scheme), cookies and proxy credentials, and keeps the rest', () => {
+describe('journalHeaders', () => {
+  it('hides Authorization (keeping its scheme), cookies, sessions and proxy credentials, and keeps the rest', () => {
     expect(
-      redactHeaders({ authorization: 'Bearer eyJ.x.y', 'Proxy-Authorization': 'Basic dXNlcjpwYXNz', cookie: 'a=b', 'set-cookie': ['s=1', 's=2'], 'content-type': 'application/json', 'content-length': undefined }),
+      journalHeaders({
+        authorization: 'Bearer eyJ.x.y',
+        'Proxy-Authorization': 'Basic dXNlcjpwYXNz',
+        cookie: 'a=b',
+        'set-cookie': ['s=1', 's=2'],
+        'X-Qlik-Session': 's1',
+        'X-Auth-Token': 't',
+        'content-type': 'application/json',
+        'content-length': undefined,
+      }),
     ).toEqual({
       authorization: `Bearer ${REDACTED}`,
-      'Proxy-Authorization': `Basic ${REDACTED}`,
+      'proxy-authorization': `Basic ${REDACTED}`,
       cookie: REDACTED,
-      'set-cookie': [REDACTED, REDACTED],
+      'set-cookie': REDACTED,
+      'x-qlik-session': REDACTED,
+      'x-auth-token': REDACTED,
       'content-type': 'application/json',
-      'content-length': undefined,
     });
-    expect(redactHeaders({ authorization: 'opaque-secret' })).toEqual({ authorization: REDACTED });
+    expect(journalHeaders({ authorization: 'opaque-secret' })).toEqual({ authorization: REDACTED });
   });
 });
