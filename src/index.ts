@@ -137,6 +137,10 @@ export async function startEngineDouble(options: StartOptions = {}): Promise<Eng
     port,
     host,
     runtime,
-    close: () => (stopping ??= stopServer(server, sockets)),
+    close: () => {
+      // Event streams never end by themselves: end them, or the server would wait out the grace.
+      runtime.streams.endAll();
+      return (stopping ??= stopServer(server, sockets));
+    },
   };
 }

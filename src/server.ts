@@ -45,6 +45,9 @@ import type { ScenarioDocument } from './scenarios/types';
 import { createSpecExampleResponder, type SpecExampleResponder } from './scenarios/spec-examples';
 import { parseByteSize } from './units';
 import { EngineProxy, type ProxyOptions, type Relayed, type RouteHit } from './proxy/relay';
+import { EventStreams } from './dashboard/events';
+import { captureMessage, ExchangeLog } from './dashboard/exchanges';
+import { controlAuthorization } from './dashboard/page';
 
 export { NAMESPACE_HEADER } from './control/namespaces';
 
@@ -95,6 +98,10 @@ export class DoubleRuntime {
   readonly contract: Contract;
   readonly router: Router<CompiledOperation>;
   readonly journal: Journal;
+  /** The open GET /__control/events streams, which follow the journal. */
+  readonly streams: EventStreams;
+  /** Headers and bodies of the most recent requests, for the dashboard's detail view. */
+  readonly exchanges = new ExchangeLog();
   /** How often each engine operation answered each status, every namespace together. */
   readonly coverage = new Coverage();
   readonly stats: EngineStats = { startedAt: new Date(), calls: 0 };
@@ -120,6 +127,7 @@ export class DoubleRuntime {
     this.contract = loadContract();
     this.router = new Router(this.contract.operations);
     this.journal = new Journal(options.journalSize ?? DEFAULT_JOURNAL_SIZE);
+    this.streams = new EventStreams(this.journal);
     this.validation = options.validation ?? 'strict';
     if (this.validation !== 'strict' && this.validation !== 'warn') {
       throw new Error(`validation must be strict or warn, not ${String(this.validation)}`);
@@ -211,6 +219,8 @@ interface Outcome {
   /** Absent when a fault drops the connection. */
   response?: EngineResponse;
   requestViolations: ErrorEntry[];
+  /** The request body as read (kept for the dashboard even when validation refused it). */
+  requestBody?: unknown;
   /** Proxy mode: the engine's answer, already sent. */
   relayed?: Relayed;
 }
@@ -291,12 +301,13 @@ async function runOperation(runtime: DoubleRuntime, req: IncomingMessage, res: S
     if (runtime.proxy?.relays(pathname)) return await relay(runtime, runtime.proxy, req, res, outcome, { pathname, query });
     const { operation, rawParams } = await contractStage(outcome, () => runtime.router.match(method, pathname));
     outcome.operation = operation;
-    if (operation.source === 'control') runtime.admitControl(req.headers.authorization);
+    if (operation.source === 'control') runtime.admitControl(controlAuthorization(operation.id, req.headers.authorization, query));
     // Faults hit engine calls only: the control API must stay usable to clear them.
     outcome.fault = operation.source === 'engine' ? runtime.namespaces.get(namespace).faults.take(method, pathname) : undefined;
     if (outcome.fault && (await applyFault(outcome.fault, res)) === 'drop') return outcome;
     const { body, params } = await contractStage(outcome, async () => {
       const body = await readRequestBody(req, operation, runtime.bodyLimit);
+      outcome.requestBody = body;
       return { body, params: validateRequest(operation, { rawParams, query, headers: req.headers, body }) };
     });
     outcome.response = await respond(runtime, operation, { params, rawParams, query: firstValues(query), headers: req.headers, body }, namespace);
@@ -320,18 +331,28 @@ function enforceContract(runtime: DoubleRuntime, operation: CompiledOperation | 
   );
 }
 
-function send(res: ServerResponse, response: EngineResponse): void {
+/** Sends the response; returns the body as written (bytes or JSON text), for the dashboard's capture. */
+function send(res: ServerResponse, response: EngineResponse): string | Buffer | undefined {
   res.statusCode = response.status;
   for (const [name, value] of Object.entries(response.headers ?? {})) res.setHeader(name, value);
+  if (response.stream) {
+    res.flushHeaders();
+    response.stream(res);
+    return undefined;
+  }
   if (response.body === undefined) {
     res.end();
-  } else if (Buffer.isBuffer(response.body)) {
+    return undefined;
+  }
+  if (Buffer.isBuffer(response.body)) {
     if (!res.hasHeader('content-type')) res.setHeader('content-type', 'application/octet-stream');
     res.end(response.body);
-  } else {
-    res.setHeader('content-type', 'application/json; charset=utf-8');
-    res.end(JSON.stringify(response.body));
+    return response.body;
   }
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  const json = JSON.stringify(response.body);
+  res.end(json);
+  return json;
 }
 
 /**
@@ -351,17 +372,17 @@ export function answerClientError(error: Error, socket: Duplex): void {
 }
 
 /** Sends; a response Node refuses to write (a header value with a line break, say) becomes a 500, never a crash. */
-function sendOrFail(runtime: DoubleRuntime, res: ServerResponse, response: EngineResponse): void {
+function sendOrFail(runtime: DoubleRuntime, res: ServerResponse, response: EngineResponse): string | Buffer | undefined {
   try {
-    send(res, response);
+    return send(res, response);
   } catch (error) {
     runtime.log(`could not send the response: ${error instanceof Error ? error.message : String(error)}`);
     if (res.headersSent) {
       res.destroy();
-      return;
+      return undefined;
     }
     for (const name of res.getHeaderNames()) res.removeHeader(name);
-    send(res, errorResponse(error));
+    return send(res, errorResponse(error));
   }
 }
 
@@ -383,8 +404,9 @@ function serveRequest(runtime: DoubleRuntime) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now();
     runtime.stats.calls += 1;
-    const { operation, namespace, fault, response, relayed, requestViolations } = await runOperation(runtime, req, res);
+    const { operation, namespace, fault, response, relayed, requestViolations, requestBody } = await runOperation(runtime, req, res);
     let problems: Problem[] = [];
+    let written: string | Buffer | undefined;
     if (relayed) {
       problems = relayed.responseViolations; // journaled only: the engine's answer went out as it came
       if (operation) runtime.coverage.record(operation.id, relayed.status);
@@ -392,10 +414,10 @@ function serveRequest(runtime: DoubleRuntime) {
       res.destroy(); // the fault drops the connection: no status, no bytes
     } else {
       problems = responseProblems(runtime.contract, operation, response);
-      sendOrFail(runtime, res, enforceContract(runtime, operation, response, problems));
+      written = sendOrFail(runtime, res, enforceContract(runtime, operation, response, problems));
       if (operation?.source === 'engine') runtime.coverage.record(operation.id, res.statusCode);
     }
-    runtime.journal.record({
+    const entry = runtime.journal.record({
       time: new Date().toISOString(),
       method: req.method ?? 'GET',
       path: req.url ?? '/',
@@ -407,6 +429,13 @@ function serveRequest(runtime: DoubleRuntime) {
       requestViolations,
       responseViolations: problems,
     });
+    // Proxy mode keeps the entry only: the engine's answer streamed through untouched.
+    if (!relayed) {
+      runtime.exchanges.keep(entry.sequence, {
+        request: captureMessage(req.headers, requestBody),
+        ...(response ? { response: captureMessage(res.getHeaders(), written) } : {}),
+      });
+    }
   };
 }
 

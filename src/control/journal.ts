@@ -46,10 +46,13 @@ function inFilter(entry: JournalEntry, { namespace }: JournalFilter): boolean {
   return namespace === undefined || (entry.namespace ?? '') === namespace;
 }
 
+export type JournalListener = (entry: JournalEntry) => void;
+
 export class Journal {
   private readonly entries: (JournalEntry | undefined)[];
   private next = 0;
   private sequence = 0;
+  private readonly listeners = new Set<JournalListener>();
 
   constructor(readonly capacity: number = DEFAULT_JOURNAL_SIZE) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new Error(`journal size must be a whole number >= 1, not ${capacity}`);
@@ -61,7 +64,19 @@ export class Journal {
     const full = { sequence: this.sequence, ...entry };
     this.entries[this.next] = full;
     this.next = (this.next + 1) % this.capacity;
+    for (const listener of this.listeners) listener(full);
     return full;
+  }
+
+  /** Calls `listener` with every entry recorded from now on (GET /__control/events); returns the call that stops it. */
+  subscribe(listener: JournalListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The entry with this sequence number, while the journal holds it. */
+  find(sequence: number): JournalEntry | undefined {
+    return this.entries.find((e) => e?.sequence === sequence);
   }
 
   /** Oldest first. */

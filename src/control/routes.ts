@@ -14,6 +14,7 @@ import { catalog, findScenario, registerInlineScenario } from './catalog';
 import type { FaultRuleInput } from './faults';
 import type { JournalEntry } from './journal';
 import { NAMESPACE_HEADER, type Namespace } from './namespaces';
+import { dashboardRoutes } from '../dashboard/routes';
 
 /** Every operation of the control contract, named like the engine's: `METHOD /path/template`. */
 type ControlPaths = (typeof controlSpec)['paths'];
@@ -168,6 +169,8 @@ export const controlRoutes: Record<ControlOperationId, ControlHandler> = {
     runtime.namespaces.drop(namespace);
     return noContent;
   },
+
+  ...dashboardRoutes,
 };
 
 /** True for the operations of the control contract (each has a handler above). */
