@@ -102,6 +102,8 @@ export class DoubleRuntime {
   readonly streams: EventStreams;
   /** Headers and bodies of the most recent requests, for the dashboard's detail view. */
   readonly exchanges = new ExchangeLog();
+  /** The control contract's operations (`METHOD /path`): the dashboard shows the views of those this double has. */
+  readonly controlOperationIds: readonly string[];
   /** How often each engine operation answered each status, every namespace together. */
   readonly coverage = new Coverage();
   readonly stats: EngineStats = { startedAt: new Date(), calls: 0 };
@@ -128,6 +130,7 @@ export class DoubleRuntime {
     this.router = new Router(this.contract.operations);
     this.journal = new Journal(options.journalSize ?? DEFAULT_JOURNAL_SIZE);
     this.streams = new EventStreams(this.journal);
+    this.controlOperationIds = this.contract.operations.filter((op) => op.source === 'control').map((op) => op.id);
     this.validation = options.validation ?? 'strict';
     if (this.validation !== 'strict' && this.validation !== 'warn') {
       throw new Error(`validation must be strict or warn, not ${String(this.validation)}`);

@@ -37,10 +37,17 @@ function cspHash(text: string): string {
   return `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
 }
 
-function pageResponse(): EngineResponse {
+/** Escapes text for an HTML attribute value. */
+function attribute(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+}
+
+function pageResponse(controlOperations: readonly string[]): EngineResponse {
   const script = pageScript();
   const style = PAGE_STYLE;
-  const html = PAGE_HTML.replace('/*STYLE*/', () => style).replace('/*SCRIPT*/', () => script);
+  const html = PAGE_HTML.replace('/*STYLE*/', () => style)
+    .replace('/*SCRIPT*/', () => script)
+    .replace('/*OPERATIONS*/', () => attribute(controlOperations.join(',')));
   const policy = [
     "default-src 'none'",
     `script-src ${cspHash(script)}`,
@@ -64,10 +71,14 @@ function pageResponse(): EngineResponse {
   };
 }
 
-let page: EngineResponse | undefined;
+const pages = new WeakMap<readonly string[], EngineResponse>();
 
-/** The page, made on the first request (so the double's start does not pay for it) and kept. */
-export function dashboardPage(): EngineResponse {
-  page ??= pageResponse();
+/**
+ * The page for a double with these control operations (it shows the views of those it has, e.g.
+ * stubs), made on the first request so the double's start does not pay for it, and kept.
+ */
+export function dashboardPage(controlOperations: readonly string[]): EngineResponse {
+  let page = pages.get(controlOperations);
+  if (!page) pages.set(controlOperations, (page = pageResponse(controlOperations)));
   return page;
 }

@@ -8,7 +8,7 @@ import { resumeFrom } from './events';
 import { dashboardPage } from './page';
 
 export const dashboardRoutes = {
-  'GET /__ui': () => dashboardPage(),
+  'GET /__ui': (_request, { runtime }) => dashboardPage(runtime.controlOperationIds),
 
   'GET /__control/events': (request, { runtime }) => {
     const { since, namespace } = request.query;

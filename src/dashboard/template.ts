@@ -81,6 +81,8 @@ export const PAGE_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>qlik-engine-double dashboard</title>
+<link rel="icon" href="data:,">
+<meta name="control-operations" content="/*OPERATIONS*/">
 <style>/*STYLE*/</style>
 </head>
 <body>

@@ -70,6 +70,8 @@ interface CoverageReport {
 }
 
 const token = new URLSearchParams(location.search).get('token');
+/** The control operations this double has (the page's meta tag), e.g. `GET /__control/stubs` where stubs exist. */
+const controlOperations = new Set(document.querySelector<HTMLMetaElement>('meta[name=control-operations]')?.content.split(',') ?? []);
 
 function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   const found = document.getElementById(id);
@@ -546,6 +548,7 @@ async function drawWorld(): Promise<void> {
 
 /** Stubs (GET /__control/stubs) where the double has them; the card stays hidden where it does not. */
 async function drawStubs(namespace: string): Promise<void> {
+  if (!controlOperations.has('GET /__control/stubs')) return;
   const res = await control('__control/stubs', { namespace }).catch(() => undefined);
   const card = byId('w-stubs-card');
   card.hidden = !res?.ok;
