@@ -21,6 +21,8 @@ h3 { font-size: .95rem; margin: .6rem 0 .3rem; }
 [role=tablist] { display: flex; flex-wrap: wrap; gap: .25rem; }
 [role=tab] { border: 1px solid var(--line); background: var(--bg); color: var(--fg); padding: .3rem .8rem; border-radius: 6px; cursor: pointer; font: inherit; }
 [role=tab][aria-selected=true] { background: var(--accent); border-color: var(--accent); color: #fff; }
+select { max-width: 100%; }
+#f-operation { max-width: 24rem; }
 button, select, input, textarea { font: inherit; color: var(--fg); background: var(--bg); border: 1px solid var(--line); border-radius: 6px; padding: .25rem .55rem; }
 button { cursor: pointer; }
 button[aria-pressed=true] { background: var(--warn-bg); }
@@ -53,7 +55,7 @@ ul.violations { padding-left: 1.1rem; } ul.violations li { margin: .3rem 0; }
 code { font-size: .85rem; }
 #coverage-grid td.count { text-align: center; min-width: 3rem; font-variant-numeric: tabular-nums; }
 .b0 { background: var(--c0); } .b1 { background: var(--c1); } .b2 { background: var(--c2); } .b3 { background: var(--c3); } .b4 { background: var(--c4); }
-td.na { background: var(--na); color: var(--muted); }
+td.na, .swatch.na { background: var(--na); color: var(--muted); }
 .legend { display: flex; flex-wrap: wrap; gap: .3rem .8rem; align-items: center; color: var(--muted); }
 .legend span.swatch { display: inline-block; width: 1rem; height: 1rem; border: 1px solid var(--line); vertical-align: middle; margin-right: .25rem; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 380px), 1fr)); gap: 1rem; }
@@ -70,9 +72,9 @@ svg.chart text { fill: var(--muted); font-size: 11px; }
 svg.chart line { stroke: var(--line); }
 .figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(160px, 1fr)); gap: .5rem; }
 .figure { border: 1px solid var(--line); border-radius: 6px; padding: .4rem .6rem; }
-.figure b { display: block; font-size: 1.2rem; }
+.figure b { display: block; font-size: 1.2rem; overflow-wrap: anywhere; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
-@media (max-width: 700px) { main { padding: .5rem; } .hide-narrow { display: none; } }
+@media (max-width: 700px) { main { padding: .5rem; } .hide-narrow { display: none; } td.path { min-width: 8rem; } #f-operation { max-width: 60vw; } }
 `;
 
 export const PAGE_HTML = `<!doctype html>
@@ -112,7 +114,7 @@ export const PAGE_HTML = `<!doctype html>
     <div class="table-wrap">
       <table id="traffic-table">
         <caption class="visually-hidden">Requests, newest first; open one for its headers, bodies and violations</caption>
-        <thead><tr><th scope="col" class="num">#</th><th scope="col" class="hide-narrow">Time</th><th scope="col">Method</th><th scope="col">Path</th><th scope="col" class="hide-narrow">Operation</th><th scope="col" class="hide-narrow">QIX</th><th scope="col" class="num">Status</th><th scope="col" class="num">ms</th><th scope="col" class="hide-narrow">Namespace</th><th scope="col" class="hide-narrow">Fault</th><th scope="col">Violation</th></tr></thead>
+        <thead><tr><th scope="col" class="num">#</th><th scope="col" class="hide-narrow">Time</th><th scope="col">Method</th><th scope="col">Path</th><th scope="col" class="num">Status</th><th scope="col">Violation</th><th scope="col" class="num hide-narrow">ms</th><th scope="col" class="hide-narrow">Operation</th><th scope="col" class="hide-narrow">QIX</th><th scope="col" class="hide-narrow">Namespace</th><th scope="col" class="hide-narrow">Fault</th></tr></thead>
         <tbody></tbody>
       </table>
     </div>
@@ -144,7 +146,7 @@ export const PAGE_HTML = `<!doctype html>
   <h2>Condition</h2>
   <div class="table-wrap"><table id="h-conditions"><caption class="visually-hidden">Each namespace's scenario and the condition /health answers from</caption><thead><tr><th scope="col">Namespace</th><th scope="col">Scenario</th><th scope="col">Condition</th></tr></thead><tbody></tbody></table></div>
   <h2>Requests over the last 5 minutes</h2>
-  <p class="muted">Bars: requests per 10 s. Line: slowest answer in each 10 s, in ms. From the journal stream.</p>
+  <p class="muted">Bars: engine requests per 10 s. Line: their mean answer time in each 10 s, in ms. Read from the journal stream since the page opened.</p>
   <div id="h-chart"></div>
   <h2>/healthcheck</h2>
   <div class="toolbar"><button type="button" id="h-ask">Ask /healthcheck</button><span class="muted">an engine call: it shows in the traffic and counts in coverage</span></div>

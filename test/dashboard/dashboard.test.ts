@@ -74,14 +74,11 @@ describeWithBrowser('the dashboard in Chromium', () => {
 
   it('counts a call in the coverage grid', async () => {
     await page.getByRole('tab', { name: 'Coverage' }).click();
-    const cell = page.locator('#coverage-grid tr[data-operation="GET /healthcheck"] td[data-status="200"]');
-    await cell.waitFor();
-    const before = Number(await cell.innerText());
+    const cell = '#coverage-grid tr[data-operation="GET /healthcheck"] td[data-status="200"]';
+    await page.locator(cell).waitFor();
+    const before = Number(await page.locator(cell).innerText());
     await fetch(`${engine.url}/healthcheck`);
-    await page.waitForFunction(
-      ([selector, count]) => document.querySelector(selector as string)?.textContent === String(count),
-      ['#coverage-grid tr[data-operation="GET /healthcheck"] td[data-status="200"]', before + 1],
-    );
+    await page.locator(cell, { hasText: new RegExp(`^${before + 1}$`) }).waitFor();
     await expect(page.locator('#coverage-summary').innerText()).resolves.toMatch(/Operations exercised: \d+ of 18/);
   });
 
@@ -117,7 +114,7 @@ describeWithBrowser('the dashboard with --control-token', () => {
   it('is refused without the token, and works with ?token=', async () => {
     const refused = await fetch(`${engine.url}/__ui`);
     expect(refused.status).toBe(401);
-    expect((await refused.json()).errors[0].code).toBe('UNAUTHORIZED');
+    expect(((await refused.json()) as { errors: { code: string }[] }).errors[0]!.code).toBe('UNAUTHORIZED');
     expect((await fetch(`${engine.url}/__ui?token=${TOKEN}x`)).status).toBe(401);
     expect((await fetch(`${engine.url}/__ui`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
     const page = await openDashboard(`${engine.url}/__ui?token=${TOKEN}`);

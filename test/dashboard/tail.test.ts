@@ -37,7 +37,7 @@ describe('GET /__control/events', () => {
   it('refuses without the control token', async () => {
     const res = await fetch(`${engine.url}/__control/events`);
     expect(res.status).toBe(401);
-    expect((await res.json()).errors[0].code).toBe('UNAUTHORIZED');
+    expect(((await res.json()) as { errors: { code: string }[] }).errors[0]!.code).toBe('UNAUTHORIZED');
   });
 
   it('streams each new journal entry as an event whose id is its sequence', async () => {
@@ -56,8 +56,8 @@ describe('GET /__control/events', () => {
 
   it('replays what the journal holds after ?since or Last-Event-ID first', async () => {
     await fetch(`${engine.url}/health?mark=replay`);
-    const journal = await (await fetch(`${engine.url}/__control/journal`, { headers: auth })).json();
-    const marked = journal.entries.find((e: { path: string }) => e.path === '/health?mark=replay');
+    const journal = (await (await fetch(`${engine.url}/__control/journal`, { headers: auth })).json()) as { entries: { sequence: number; path: string }[] };
+    const marked = journal.entries.find((e) => e.path === '/health?mark=replay')!;
     for (const headers of [{ ...auth }, { ...auth, 'last-event-id': String(marked.sequence - 1) }]) {
       const controller = new AbortController();
       const query = 'last-event-id' in headers ? '' : `?since=${marked.sequence - 1}`;

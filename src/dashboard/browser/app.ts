@@ -218,13 +218,13 @@ function row(entry: Entry): HTMLTableRowElement {
     el('td', { class: 'hide-narrow' }, entry.time.slice(11, 23)),
     el('td', {}, entry.method),
     el('td', { class: 'path' }, entry.path),
+    el('td', { class: `num s${status[0]}` }, status),
+    violationCell,
+    el('td', { class: 'num hide-narrow' }, entry.durationMs.toFixed(1)),
     el('td', { class: 'hide-narrow' }, entry.operationId ?? '(no operation)'),
     el('td', { class: 'hide-narrow' }, entry.qix?.method ? `${entry.qix.method}${entry.qix.handle !== undefined ? ` #${entry.qix.handle}` : ''}` : ''),
-    el('td', { class: `num s${status[0]}` }, status),
-    el('td', { class: 'num' }, entry.durationMs.toFixed(1)),
     el('td', { class: 'hide-narrow' }, namespaceLabel(entry.namespace)),
     el('td', { class: 'hide-narrow' }, entry.fault ? `#${entry.fault.id}${entry.fault.drop ? ' drop' : entry.fault.status ? ` ${entry.fault.status}` : ''}` : ''),
-    violationCell,
   ) as HTMLTableRowElement;
   if (entry.sequence === selected) tr.classList.add('selected');
   return tr;
@@ -356,7 +356,7 @@ async function openDetail(sequence: number): Promise<void> {
   const body = byId('detail-body');
   panel.hidden = false;
   byId('split').classList.add('open');
-  byId('detail-title').textContent = entry ? `#${sequence} ${entry.method} ${entry.operationId ?? entry.path}` : `#${sequence}`;
+  byId('detail-title').textContent = entry ? `#${sequence} ${entry.operationId ?? `${entry.method} ${entry.path}`}` : `#${sequence}`;
   byId('detail-title').focus();
   body.replaceChildren(el('p', { class: 'muted' }, 'Loading…'));
   let detail: EntryDetail | undefined;
@@ -706,7 +706,9 @@ byId('h-ask').addEventListener('click', async () => {
     const body = (await res.json()) as Record<string, unknown>;
     const figures: [string, unknown][] = [];
     const walk = (prefix: string, value: unknown) => {
-      if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(prefix ? `${prefix}.${k}` : k, v);
+      // Lists (the docs in memory, say) by their length.
+      if (Array.isArray(value)) figures.push([`${prefix} (count)`, value.length]);
+      else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(prefix ? `${prefix}.${k}` : k, v);
       else figures.push([prefix, value]);
     };
     walk('', body);
