@@ -51,15 +51,13 @@ function capturedHeaders(headers: IncomingHttpHeaders | OutgoingHttpHeaders): Re
   return out;
 }
 
-function textBody(text: string, contentType: string | undefined): CapturedBody {
-  const size = Buffer.byteLength(text);
-  if (text.length <= BODY_TEXT_LIMIT) return { size, ...(contentType ? { contentType } : {}), text };
-  // A copy, not a slice: a slice would keep the whole string alive.
-  return { size, ...(contentType ? { contentType } : {}), text: Buffer.from(text.slice(0, BODY_TEXT_LIMIT)).toString(), truncated: true };
+function textBody(text: string, contentType: string | undefined, size = Buffer.byteLength(text)): CapturedBody {
+  const kept = text.length <= BODY_TEXT_LIMIT ? text : Buffer.from(text.slice(0, BODY_TEXT_LIMIT)).toString(); // a copy: a slice would keep the whole string alive
+  return { size, ...(contentType ? { contentType } : {}), text: kept, ...(size > Buffer.byteLength(kept) ? { truncated: true } : {}) };
 }
 
 function bytesBody(bytes: Buffer, contentType: string | undefined): CapturedBody {
-  if (contentType && TEXT_TYPE.test(contentType)) return textBody(bytes.subarray(0, BODY_TEXT_LIMIT + 1).toString('utf8'), contentType);
+  if (contentType && TEXT_TYPE.test(contentType)) return textBody(bytes.subarray(0, BODY_TEXT_LIMIT).toString('utf8'), contentType, bytes.length);
   const body: CapturedBody = { size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
   if (contentType) body.contentType = contentType;
   if (contentType?.startsWith('image/') && bytes.length <= BODY_TEXT_LIMIT) body.preview = `data:${contentType};base64,${bytes.toString('base64')}`;
