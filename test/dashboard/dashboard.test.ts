@@ -98,9 +98,28 @@ describeWithBrowser('the dashboard in Chromium', () => {
     await page.locator('#w-apps summary', { hasText: 'Media Library' }).waitFor();
   });
 
-  it('logs no script error and asks for nothing the double lacks', () => {
-    expect(pageErrors).toEqual([]);
+  it('asks for nothing the double lacks', () => {
     expect(engine.runtime.journal.list().filter((e) => e.status === 404 && !e.path.startsWith('/v1/apps/'))).toEqual([]);
+  });
+});
+
+describeWithBrowser('the dashboard with a full journal', () => {
+  let engine: EngineDouble;
+  beforeAll(async () => {
+    engine = await startEngineDouble({ log: () => undefined });
+  });
+  afterAll(() => engine?.close());
+
+  it('replays the 1,000 entries the journal holds, newest on top, and keeps drawing new ones', async () => {
+    for (let i = 0; i < 1000; i += 20) await Promise.all(Array.from({ length: 20 }, (_, j) => fetch(`${engine.url}/v1/apps/held-${i + j}`)));
+    const page = await openDashboard(`${engine.url}/__ui`);
+    const rows = page.locator('#traffic-table tbody tr');
+    await rows.first().filter({ hasText: '/v1/apps/held-999' }).waitFor();
+    // The page keeps 1,000 entries: its own calls (hidden control calls) push the oldest few out.
+    expect(await rows.count()).toBeGreaterThan(990);
+    await fetch(`${engine.url}/v1/apps/after-the-replay`);
+    await rows.first().filter({ hasText: '/v1/apps/after-the-replay' }).waitFor({ timeout: WITHIN_A_SECOND });
+    await page.close();
   });
 });
 
@@ -121,5 +140,11 @@ describeWithBrowser('the dashboard with --control-token', () => {
     await fetch(`${engine.url}/v1/apps/with-token`);
     await page.locator('#traffic-table tbody tr', { hasText: '/v1/apps/with-token' }).waitFor({ timeout: WITHIN_A_SECOND });
     await page.close();
+  });
+});
+
+describeWithBrowser('every page above', () => {
+  it('logged no script or console error', () => {
+    expect(pageErrors).toEqual([]);
   });
 });
