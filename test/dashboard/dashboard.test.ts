@@ -72,6 +72,20 @@ describeWithBrowser('the dashboard in Chromium', () => {
     await detail.waitFor({ state: 'hidden' });
   });
 
+  it('filters to violations only, and holds new rows while paused', async () => {
+    const rows = page.locator('#traffic-table tbody tr');
+    await page.getByLabel('Violations only').check();
+    await rows.first().waitFor();
+    expect(await rows.evaluateAll((trs) => trs.every((tr) => tr.classList.contains('violation')))).toBe(true);
+    await page.getByLabel('Violations only').uncheck();
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await fetch(`${engine.url}/v1/apps/while-paused`);
+    await page.locator('#counts', { hasText: 'paused, 1 waiting' }).waitFor();
+    expect(await rows.filter({ hasText: '/v1/apps/while-paused' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await rows.first().filter({ hasText: '/v1/apps/while-paused' }).waitFor();
+  });
+
   it('counts a call in the coverage grid', async () => {
     await page.getByRole('tab', { name: 'Coverage' }).click();
     const cell = '#coverage-grid tr[data-operation="GET /healthcheck"] td[data-status="200"]';
