@@ -1,12 +1,14 @@
 /**
  * GET /__ui: the dashboard, one HTML page with its script and styles inline (one request, nothing
  * fetched from elsewhere, a Content-Security-Policy that allows only them). The script is the
- * browser code of src/dashboard/browser, compiled by `npm run build`; it reads the control API
- * with relative URLs, so the page works wherever the double is mounted.
+ * browser code of src/dashboard/browser/app.ts, which `npm run build` turns into JavaScript among
+ * the build artefacts; it reads the control API with relative URLs, so the page works wherever
+ * the double is mounted.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { PRECOMPILED_DIR } from '../precompiled';
 import type { EngineResponse } from '../routes/types';
 import { PAGE_HTML, PAGE_STYLE } from './template';
 
@@ -22,15 +24,21 @@ export function controlAuthorization(operationId: string, authorization: string 
   return `Bearer ${token}`;
 }
 
-const BROWSER_DIR = path.join(__dirname, 'browser');
+/** Where `npm run build` writes the page's script. */
+export const BUILT_SCRIPT = path.join(PRECOMPILED_DIR, 'dashboard.js');
 
-/** The built script; under jest (src/) the browser TypeScript, its types stripped by TypeScript (a devDependency there). */
-function pageScript(): string {
-  const built = path.join(BROWSER_DIR, 'app.js');
-  if (fs.existsSync(built)) return fs.readFileSync(built, 'utf8');
+/**
+ * The browser code as JavaScript (a module: its type imports erased), types stripped by TypeScript,
+ * a devDependency: the build runs this, and so does jest, which serves the page from src/.
+ */
+export function compileBrowserScript(source = path.join(__dirname, 'browser', 'app.ts')): string {
   const ts = require('typescript') as typeof import('typescript');
-  const source = fs.readFileSync(path.join(BROWSER_DIR, 'app.ts'), 'utf8');
-  return ts.transpileModule(source, { compilerOptions: { target: ts.ScriptTarget.ES2022, removeComments: true } }).outputText;
+  const options = { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, removeComments: true };
+  return ts.transpileModule(fs.readFileSync(source, 'utf8'), { compilerOptions: options }).outputText;
+}
+
+function pageScript(): string {
+  return fs.existsSync(BUILT_SCRIPT) ? fs.readFileSync(BUILT_SCRIPT, 'utf8') : compileBrowserScript();
 }
 
 function cspHash(text: string): string {

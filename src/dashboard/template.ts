@@ -153,7 +153,7 @@ export const PAGE_HTML = `<!doctype html>
   <div id="h-figures" class="figures" aria-live="polite"></div>
 </section>
 </main>
-<script>/*SCRIPT*/</script>
+<script type="module">/*SCRIPT*/</script>
 </body>
 </html>
 `;

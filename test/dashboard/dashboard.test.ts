@@ -105,6 +105,7 @@ describeWithBrowser('the dashboard in Chromium', () => {
     await page.locator('#w-message', { hasText: 'Switched to busy.' }).waitFor();
     expect((await fetch(`${engine.url}/health`)).status).toBe(429);
     await page.getByRole('button', { name: 'Reset' }).click();
+    await page.locator('#w-message', { hasText: 'Reset to the scenario as it started.' }).waitFor();
     await page.locator('#w-current', { hasText: 'runs busy' }).waitFor();
     // The apps of the default scenario, with their media, are listed.
     await page.getByLabel('Switch to').selectOption('media-tree');

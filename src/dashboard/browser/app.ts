@@ -4,7 +4,12 @@
  * the page, so it works under a base path. With a control token, the page was opened as
  * /__ui?token=T and every call sends it as a bearer token.
  */
+import type { CoverageReport } from '../../control/coverage';
+import type { JournalEntry } from '../../control/journal';
+import type { ErrorEntry, Problem } from '../../errors';
+import type { CapturedBody, CapturedMessage, Exchange } from '../exchanges';
 
+/** NAMESPACE_HEADER of src/control/namespaces (a value import would make the browser fetch that module). */
 const NAMESPACE_HEADER = 'x-engine-double-namespace';
 /** Entries the page keeps; older ones fall off (the journal on the double keeps its own). */
 const KEPT_ENTRIES = 1000;
@@ -14,60 +19,11 @@ const CHART_BUCKETS = 30;
 /** Control calls that change a world: when one passes, the Worlds and Health views are read again. */
 const WORLD_CHANGES = /^(PUT|POST|DELETE) \/__control\/(scenario|scenarios|reset|state|faults|namespace|stubs)/;
 
-interface Violation {
-  code?: string;
-  detail: string;
-  source?: { pointer?: string; parameter?: string; header?: string };
-  meta?: { rule?: string } & Record<string, unknown>;
-}
-
-interface Entry {
-  sequence: number;
-  time: string;
-  method: string;
-  path: string;
-  operationId?: string;
-  namespace?: string;
-  status?: number;
-  durationMs: number;
-  fault?: { id: number; status?: number; drop?: boolean; latencyMs?: number };
-  qix?: { method?: string; handle?: number };
-  requestViolations: Violation[];
-  responseViolations: Violation[];
-}
-
-interface CapturedBody {
-  size: number;
-  contentType?: string;
-  text?: string;
-  truncated?: boolean;
-  sha256?: string;
-  preview?: string;
-}
-
-interface CapturedMessage {
-  headers: Record<string, string>;
-  body?: CapturedBody;
-}
-
-interface EntryDetail {
-  entry: Entry;
-  request?: CapturedMessage;
-  response?: CapturedMessage;
-}
-
-interface OperationCoverage {
-  operation: string;
-  requests: number;
-  documented: Record<string, number>;
-  undocumented: Record<string, number>;
-}
-
-interface CoverageReport {
-  since: string;
-  summary: { operations: number; exercised: number; percent: number; statuses: number; statusesExercised: number; statusPercent: number };
-  operations: OperationCoverage[];
-}
+type Violation = ErrorEntry | Problem;
+/** A journal entry; QIX entries (the websocket door) may carry the method and handle. */
+type Entry = JournalEntry & { qix?: { method?: string; handle?: number } };
+/** JournalEntryDetail of the control contract. */
+type EntryDetail = { entry: Entry } & Partial<Exchange>;
 
 const token = new URLSearchParams(location.search).get('token');
 /** The control operations this double has (the page's meta tag), e.g. `GET /__control/stubs` where stubs exist. */
@@ -171,7 +127,7 @@ function violationsOf(entry: Entry): Violation[] {
 }
 
 function ruleOf(violation: Violation): string {
-  return String(violation.meta?.rule ?? violation.code ?? 'contract');
+  return String(violation.meta?.rule ?? ('code' in violation ? violation.code : 'contract'));
 }
 
 function pointerOf(violation: Violation): string | undefined {
@@ -427,7 +383,7 @@ async function follow(): Promise<void> {
 
 /** Runs `work` at most once per `ms`, the last call winning. */
 function debounce(work: () => void, ms: number): () => void {
-  let timer: number | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   return () => {
     clearTimeout(timer);
     timer = setTimeout(work, ms);
@@ -489,6 +445,10 @@ interface ScenarioApp {
 }
 
 const worldSelect = byId<HTMLSelectElement>('w-namespace');
+const scenarioSelect = byId<HTMLSelectElement>('w-scenario');
+/** The scenario the user picked and has not switched to yet: redraws (the stream causes some) keep it. */
+let scenarioPicked: string | undefined;
+scenarioSelect.addEventListener('change', () => (scenarioPicked = scenarioSelect.value));
 
 function say(id: string, text: string, isError = false): void {
   const node = byId(id);
@@ -531,8 +491,8 @@ async function drawWorld(): Promise<void> {
     ]);
     const { current } = scenarios;
     byId('w-current').textContent = `${namespaceLabel(namespace)} runs ${current.name} (${current.mode}${current.seed !== undefined ? `, seed ${current.seed}` : ''})${state?.condition ? `; condition ${state.condition}` : ''}.`;
-    const choose = byId<HTMLSelectElement>('w-scenario');
-    choose.replaceChildren(...scenarios.scenarios.map((s) => el('option', { value: s.name, ...(s.name === current.name ? { selected: '' } : {}), title: s.description ?? '' }, s.name)));
+    const shownName = scenarioPicked !== undefined && scenarios.scenarios.some((s) => s.name === scenarioPicked) ? scenarioPicked : current.name;
+    scenarioSelect.replaceChildren(...scenarios.scenarios.map((s) => el('option', { value: s.name, ...(s.name === shownName ? { selected: '' } : {}), title: s.description ?? '' }, s.name)));
     const apps = state?.apps ?? [];
     byId('w-apps').replaceChildren(
       apps.length === 0
@@ -585,9 +545,13 @@ const worldChanged = debounce(() => {
   if (visible('health')) void drawHealth();
 }, 250);
 viewOpened.worlds = () => void drawWorlds();
-worldSelect.addEventListener('change', () => void drawWorld());
+worldSelect.addEventListener('change', () => {
+  scenarioPicked = undefined;
+  void drawWorld();
+});
 byId('w-switch').addEventListener('click', () => {
-  const name = byId<HTMLSelectElement>('w-scenario').value;
+  const name = scenarioSelect.value;
+  scenarioPicked = undefined;
   void act('w-message', () => controlJson('__control/scenario', { method: 'PUT', namespace: worldSelect.value, body: JSON.stringify({ name }) }), `Switched to ${name}.`);
 });
 byId('w-reset').addEventListener('click', () => {
