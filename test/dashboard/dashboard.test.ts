@@ -128,13 +128,16 @@ describeWithBrowser('the dashboard with a full journal', () => {
   it('replays the 1,000 entries the journal holds, newest on top, and keeps drawing new ones', async () => {
     for (let i = 0; i < 1000; i += 20) await Promise.all(Array.from({ length: 20 }, (_, j) => fetch(`${engine.url}/v1/apps/held-${i + j}`)));
     const page = await openDashboard(`${engine.url}/__ui`);
-    const rows = page.locator('#traffic-table tbody tr');
-    await rows.first().filter({ hasText: '/v1/apps/held-999' }).waitFor();
-    // The page keeps 1,000 entries: its own calls (hidden control calls) push the oldest few out.
-    expect(await rows.count()).toBeGreaterThan(990);
-    await fetch(`${engine.url}/v1/apps/after-the-replay`);
-    await rows.first().filter({ hasText: '/v1/apps/after-the-replay' }).waitFor({ timeout: WITHIN_A_SECOND });
-    await page.close();
+    try {
+      const rows = page.locator('#traffic-table tbody tr');
+      await rows.filter({ hasText: '/v1/apps/held-999' }).waitFor();
+      // The page keeps 1,000 entries: its own calls (hidden control calls) push the oldest few out.
+      expect(await rows.count()).toBeGreaterThan(990);
+      await fetch(`${engine.url}/v1/apps/after-the-replay`);
+      await rows.first().filter({ hasText: '/v1/apps/after-the-replay' }).waitFor();
+    } finally {
+      await page.close();
+    }
   });
 });
 
