@@ -52,8 +52,13 @@ export function formatEntry(entry: JournalEntry): string {
 /** Feeds SSE text in; calls `onEvent` with each complete event's name, id and data. */
 export function sseParser(onEvent: (event: { event: string; id?: string; data: string }) => void): (chunk: string) => void {
   let buffer = '';
+  /** A chunk that ends in CR may be half of a CRLF: that CR waits for the next chunk. */
+  let heldCr = '';
   return (chunk) => {
-    buffer += chunk.replace(/\r\n?/g, '\n');
+    let text = heldCr + chunk;
+    heldCr = text.endsWith('\r') ? '\r' : '';
+    if (heldCr) text = text.slice(0, -1);
+    buffer += text.replace(/\r\n?/g, '\n');
     let end: number;
     while ((end = buffer.indexOf('\n\n')) !== -1) {
       const block = buffer.slice(0, end);
