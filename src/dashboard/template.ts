@@ -6,12 +6,12 @@
 
 export const PAGE_STYLE = `
 :root { color-scheme: light dark; --bg: #ffffff; --fg: #1b1f24; --muted: #57606a; --line: #d0d7de; --panel: #f6f8fa;
-  --accent: #0550ae; --bad: #a40e26; --bad-bg: #ffebe9; --warn-bg: #fff8c5; --ok: #116329; --focus: #0969da;
+  --accent: #0550ae; --on-accent: #ffffff; --bad: #a40e26; --bad-bg: #ffebe9; --warn-bg: #fff8c5; --ok: #116329; --focus: #0969da;
   --c0: #ffebe9; --c1: #dafbe1; --c2: #aceebb; --c3: #6fdd8b; --c4: #4ac26b; --na: #eaeef2;
   font: 14px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; }
 @media (prefers-color-scheme: dark) { :root { --bg: #0d1117; --fg: #e6edf3; --muted: #9198a1; --line: #3d444d; --panel: #151b23;
-  --accent: #4493f8; --bad: #ff8182; --bad-bg: #3c1618; --warn-bg: #3b2e00; --ok: #3fb950; --focus: #4493f8;
-  --c0: #3c1618; --c1: #0f3d1e; --c2: #15582a; --c3: #1b7437; --c4: #238a44; --na: #21262d; } }
+  --accent: #4493f8; --on-accent: #0d1117; --bad: #ff8182; --bad-bg: #3c1618; --warn-bg: #3b2e00; --ok: #3fb950; --focus: #4493f8;
+  --c0: #3c1618; --c1: #0f3d1e; --c2: #135227; --c3: #18662f; --c4: #1f7a3a; --na: #21262d; } }
 * { box-sizing: border-box; }
 body { margin: 0; background: var(--bg); color: var(--fg); }
 header { display: flex; flex-wrap: wrap; align-items: center; gap: .5rem 1rem; padding: .5rem 1rem; border-bottom: 1px solid var(--line); background: var(--panel); }
@@ -20,7 +20,7 @@ h2 { font-size: 1rem; margin: .75rem 0 .4rem; }
 h3 { font-size: .95rem; margin: .6rem 0 .3rem; }
 [role=tablist] { display: flex; flex-wrap: wrap; gap: .25rem; }
 [role=tab] { border: 1px solid var(--line); background: var(--bg); color: var(--fg); padding: .3rem .8rem; border-radius: 6px; cursor: pointer; font: inherit; }
-[role=tab][aria-selected=true] { background: var(--accent); border-color: var(--accent); color: #fff; }
+[role=tab][aria-selected=true] { background: var(--accent); border-color: var(--accent); color: var(--on-accent); }
 select { max-width: 100%; }
 #f-operation { max-width: 24rem; }
 button, select, input, textarea { font: inherit; color: var(--fg); background: var(--bg); border: 1px solid var(--line); border-radius: 6px; padding: .25rem .55rem; }
