@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import net from 'node:net';
 import { startEngineDouble, type EngineDouble } from '../../src/index';
 import { CLI, runCli } from '../support/cli';
 
@@ -65,6 +66,32 @@ describe('GET /__control/events', () => {
       const [first] = await journalEvents(res, 1);
       controller.abort();
       expect(first!.entry).toMatchObject({ sequence: marked.sequence, path: '/health?mark=replay' });
+    }
+  });
+
+  it('cuts off a client that stops reading, instead of buffering for it without end', async () => {
+    const other = await startEngineDouble({ log: () => undefined });
+    const socket = net.connect(other.port, other.host);
+    try {
+      socket.write('GET /__control/events HTTP/1.1\r\nhost: double\r\n\r\n');
+      // The stream is open once its first line arrives; from then on the client reads nothing.
+      let received = (await once(socket, 'data'))[0].length as number;
+      socket.pause();
+      // 32 MiB of events, far more than socket buffers and the limit hold.
+      const path = `/${'x'.repeat(64 * 1024)}`;
+      const sent = 512;
+      for (let i = 0; i < sent; i += 1) {
+        other.runtime.journal.record({ time: new Date().toISOString(), method: 'GET', path, durationMs: 0, requestViolations: [], responseViolations: [] });
+      }
+      socket.on('data', (chunk: Buffer) => (received += chunk.length));
+      const closed = once(socket, 'close');
+      socket.resume();
+      await closed;
+      // Cut off: without the limit the whole 32 MiB would come, and the stream would stay open.
+      expect(received).toBeLessThan((sent * path.length) / 4);
+    } finally {
+      socket.destroy();
+      await other.close();
     }
   });
 
