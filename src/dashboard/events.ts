@@ -9,7 +9,11 @@ import type { Journal, JournalEntry } from '../control/journal';
 
 /** A comment line this often keeps proxies and idle timeouts from closing a quiet stream. */
 export const KEEP_ALIVE_MS = 15_000;
-/** A client that lets this much go unread is cut off (it may reconnect with Last-Event-ID), so a stalled reader cannot grow the double's memory. */
+/**
+ * A client that lets this much of the live events go unread is cut off (it may reconnect with
+ * Last-Event-ID), so a stalled reader cannot grow the double's memory. The replay is not counted:
+ * the journal's size bounds it, and a slow link must be able to take it.
+ */
 export const MAX_UNREAD_BYTES = 1024 * 1024;
 
 export interface StreamSelection {
@@ -32,10 +36,11 @@ export class EventStreams {
   /** The `stream` of a GET /__control/events response: replays, then follows the journal until the client leaves. */
   follow({ since, namespace }: StreamSelection): (res: ServerResponse) => void {
     return (res) => {
+      let unreadLimit = Infinity;
       const write = (text: string) => {
         if (res.destroyed || res.writableEnded) return;
         res.write(text);
-        if (res.writableLength > MAX_UNREAD_BYTES) res.destroy();
+        if (res.writableLength > unreadLimit) res.destroy();
       };
       const send = (entry: JournalEntry) => {
         if (namespace === undefined || (entry.namespace ?? '') === namespace) write(journalEvent(entry));
@@ -43,6 +48,7 @@ export class EventStreams {
       // A first line at once, so a client knows the stream is open before any request arrives.
       write(': qlik-engine-double journal\n\n');
       if (since !== undefined) for (const entry of this.journal.list()) if (entry.sequence > since) send(entry);
+      unreadLimit = res.writableLength + MAX_UNREAD_BYTES;
       const unsubscribe = this.journal.subscribe(send);
       const keepAlive = setInterval(() => write(': keep-alive\n\n'), KEEP_ALIVE_MS).unref();
       this.open.add(res);

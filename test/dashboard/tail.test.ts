@@ -95,6 +95,24 @@ describe('GET /__control/events', () => {
     }
   });
 
+  it('replays a journal larger than the unread limit whole, however slowly it is read', async () => {
+    const other = await startEngineDouble({ log: () => undefined });
+    try {
+      const path = `/${'y'.repeat(64 * 1024)}`;
+      const held = 64; // 4 MiB
+      for (let i = 0; i < held; i += 1) {
+        other.runtime.journal.record({ time: new Date().toISOString(), method: 'GET', path, durationMs: 0, requestViolations: [], responseViolations: [] });
+      }
+      const controller = new AbortController();
+      const res = await fetch(`${other.url}/__control/events?since=0`, { signal: controller.signal });
+      const events = await journalEvents(res, held);
+      controller.abort();
+      expect(events.slice(0, held).map((e) => e.entry.sequence)).toEqual(Array.from({ length: held }, (_, i) => i + 1));
+    } finally {
+      await other.close();
+    }
+  });
+
   it('ends open streams cleanly when the double closes', async () => {
     const other = await startEngineDouble({ log: () => undefined });
     const res = await fetch(`${other.url}/__control/events`);
