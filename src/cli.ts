@@ -14,6 +14,7 @@ import { startEngineDouble } from './index';
 import { coverageCommand } from './commands/coverage';
 import { generationProgress } from './commands/progress';
 import { validateCommand } from './commands/validate';
+import { tailCommand } from './commands/tail';
 import { DEFAULT_BODY_LIMIT } from './server';
 import { DEFAULT_JOURNAL_SIZE } from './control/journal';
 import { DEFAULT_MAX_NAMESPACES, MAX_NAMESPACES_LIMIT } from './control/namespaces';
@@ -276,6 +277,7 @@ export function buildProgram(): Command {
   };
   program.addCommand(validateCommand(io));
   program.addCommand(coverageCommand(io));
+  program.addCommand(tailCommand(io, (text) => process.stderr.write(text)));
   return program;
 }
 

@@ -54,6 +54,7 @@ export const ErrorTemplates = {
   engineBusy: template(429, 'ENGINE_BUSY', 'The engine is alive but too busy to serve new requests'),
   engineUnhealthy: template(503, 'ENGINE_UNHEALTHY', 'The engine is not healthy'),
   scenarioNotFound: template(404, 'SCENARIO_NOT_FOUND', 'No scenario has this name'),
+  journalEntryNotFound: template(404, 'JOURNAL_ENTRY_NOT_FOUND', 'The journal holds no entry with this sequence'),
   invalidScenario: template(400, 'INVALID_SCENARIO', 'The scenario document is not valid'),
   scenarioConflict: template(409, 'SCENARIO_CONFLICT', 'A scenario file already has this name'),
   scenarioLimit: template(429, 'SCENARIO_LIMIT', 'The namespace holds as many inline scenarios as it may'),

@@ -53,6 +53,9 @@ import { parseByteSize } from './units';
 import { corsStage, type CorsOption, type CorsStage } from './cors';
 import { EngineProxy, type ProxyOptions, type Relayed, type RouteHit } from './proxy/relay';
 import { matchUnderBasePath, normaliseBasePath, stripBasePath } from './base-path';
+import { EventStreams } from './dashboard/events';
+import { captureMessage, ExchangeLog } from './dashboard/exchanges';
+import { controlAuthorization } from './dashboard/page';
 
 export { NAMESPACE_HEADER } from './control/namespaces';
 
@@ -118,6 +121,12 @@ export class DoubleRuntime {
   readonly contract: Contract;
   readonly router: Router<CompiledOperation>;
   readonly journal: Journal;
+  /** The open GET /__control/events streams, which follow the journal. */
+  readonly streams: EventStreams;
+  /** Headers and bodies of the most recent requests, for the dashboard's detail view. */
+  readonly exchanges = new ExchangeLog();
+  /** The control contract's operations (`METHOD /path`): the dashboard shows the views of those this double has. */
+  readonly controlOperationIds: readonly string[];
   /** How often each engine operation answered each status, every namespace together. */
   readonly coverage = new Coverage();
   readonly stats: EngineStats = { startedAt: new Date(), calls: 0, active: 0 };
@@ -158,6 +167,8 @@ export class DoubleRuntime {
     this.journalBodyLimit = parseByteSize(options.journalBodyLimit ?? DEFAULT_JOURNAL_BODY_LIMIT);
     this.stubContract = this.makeStubContract();
     this.cors = corsStage(options.cors);
+    this.streams = new EventStreams(this.journal);
+    this.controlOperationIds = this.contract.operations.filter((op) => op.source === 'control').map((op) => op.id);
     this.validation = options.validation ?? 'strict';
     if (this.validation !== 'strict' && this.validation !== 'warn') {
       throw new Error(`validation must be strict or warn, not ${String(this.validation)}`);
@@ -303,6 +314,8 @@ interface Outcome {
   requestViolations: ErrorEntry[];
   /** Deviations from the contract tolerated as real engines tolerate them (src/validation/tolerance.ts). */
   requestWarnings: RequestWarning[];
+  /** The request body as read (kept for the dashboard even when validation refused it). */
+  requestBody?: unknown;
   /** Proxy mode: the engine's answer, already sent. */
   relayed?: Relayed;
   /** The request as the journal keeps it and matchers see it; its body once read. */
@@ -415,11 +428,12 @@ async function runOperation(runtime: DoubleRuntime, req: IncomingMessage, res: S
     outcome.recorded.operationId = operation.id;
     const { rawParams, warning: pathWarning } = decodeMediaPathSeparators(operation, routedParams);
     if (pathWarning) outcome.requestWarnings.push(pathWarning);
-    if (operation.source === 'control') runtime.admitControl(req.headers.authorization);
+    if (operation.source === 'control') runtime.admitControl(controlAuthorization(operation.id, req.headers.authorization, query));
     // Faults hit engine calls only: the control API must stay usable to clear them.
     outcome.fault = operation.source === 'engine' ? runtime.namespaces.get(namespace).faults.take(method, pathname) : undefined;
     if (outcome.fault && (await applyFault(outcome.fault, res)) === 'drop') return outcome;
     const body = await contractStage(outcome, () => readRequestBody(req, operation, runtime.bodyLimit, outcome.requestWarnings, runtime.bodyTimeoutMs));
+    outcome.requestBody = body;
     const recordedBody = recordBody(body, runtime.journalBodyLimit, contentLength(req));
     if (recordedBody) outcome.recorded.body = recordedBody;
     const params = await contractStage(outcome, () => validateRequest(operation, { rawParams, query, headers: req.headers, body }));
@@ -459,23 +473,28 @@ function contractOffProblem(stubId: number): Problem {
   };
 }
 
-/** Sends the response; returns the size of its body in bytes. */
-function send(res: ServerResponse, response: EngineResponse): number {
+/** Sends the response; returns the body as written (bytes or JSON text): its size for the metrics, the text for the dashboard's capture. */
+function send(res: ServerResponse, response: EngineResponse): string | Buffer | undefined {
   res.statusCode = response.status;
   for (const [name, value] of Object.entries(response.headers ?? {})) res.setHeader(name, value);
+  if (response.stream) {
+    res.flushHeaders();
+    response.stream(res);
+    return undefined;
+  }
   if (response.body === undefined) {
     res.end();
-    return 0;
+    return undefined;
   }
   if (Buffer.isBuffer(response.body)) {
     if (!res.hasHeader('content-type')) res.setHeader('content-type', 'application/octet-stream');
     res.end(response.body);
-    return response.body.length;
+    return response.body;
   }
-  const json = JSON.stringify(response.body);
   res.setHeader('content-type', 'application/json; charset=utf-8');
+  const json = JSON.stringify(response.body);
   res.end(json);
-  return Buffer.byteLength(json);
+  return json;
 }
 
 /**
@@ -494,15 +513,15 @@ export function answerClientError(error: Error, socket: Duplex): void {
   );
 }
 
-/** Sends (returns the body's size); a response Node refuses to write (a header value with a line break, say) becomes a 500, never a crash. */
-export function sendOrFail(runtime: DoubleRuntime, res: ServerResponse, response: EngineResponse): number {
+/** Sends; a response Node refuses to write (a header value with a line break, say) becomes a 500, never a crash. */
+export function sendOrFail(runtime: DoubleRuntime, res: ServerResponse, response: EngineResponse): string | Buffer | undefined {
   try {
     return send(res, response);
   } catch (error) {
     runtime.log(`could not send the response: ${error instanceof Error ? error.message : String(error)}`);
     if (res.headersSent) {
       res.destroy();
-      return 0;
+      return undefined;
     }
     for (const name of res.getHeaderNames()) res.removeHeader(name);
     return send(res, errorResponse(error));
@@ -536,8 +555,9 @@ function serveRequest(runtime: DoubleRuntime) {
     } finally {
       runtime.stats.active -= 1;
     }
-    const { operation, namespace, fault, response, relayed, requestViolations, requestWarnings, recorded, stub } = outcome;
+    const { operation, namespace, fault, response, relayed, requestViolations, requestWarnings, recorded, stub, requestBody } = outcome;
     let problems: Problem[] = [];
+    let written: string | Buffer | undefined;
     let bytes = 0;
     if (relayed) {
       problems = relayed.responseViolations; // journaled only: the engine's answer went out as it came
@@ -547,7 +567,8 @@ function serveRequest(runtime: DoubleRuntime) {
       res.destroy(); // the fault drops the connection: no status, no bytes
     } else {
       problems = responseProblems(runtime.contract, operation, response);
-      bytes = sendOrFail(runtime, res, enforceContract(runtime, operation, response, problems, stub?.contractOff));
+      written = sendOrFail(runtime, res, enforceContract(runtime, operation, response, problems, stub?.contractOff));
+      bytes = written === undefined ? 0 : Buffer.byteLength(written);
       if (stub?.contractOff) problems = [contractOffProblem(stub.id), ...problems];
       if (operation?.source === 'engine') runtime.coverage.record(operation.id, res.statusCode);
     }
@@ -559,7 +580,7 @@ function serveRequest(runtime: DoubleRuntime) {
       durationSeconds: durationMs / 1000,
       bytes,
     });
-    runtime.journal.record({
+    const entry = runtime.journal.record({
       time: new Date().toISOString(),
       method: req.method ?? 'GET',
       path: redactUrl(req.url ?? '/'),
@@ -574,6 +595,13 @@ function serveRequest(runtime: DoubleRuntime) {
       ...(recorded ? { request: { query: recorded.query, headers: recorded.headers, ...(recorded.body ? { body: recorded.body } : {}) } } : {}),
       ...(stub ? { stub: stub.id } : {}),
     });
+    // Proxy mode keeps the entry only: the engine's answer streamed through untouched.
+    if (!relayed) {
+      runtime.exchanges.keep(entry.sequence, {
+        request: captureMessage(req.headers, requestBody),
+        ...(response ? { response: captureMessage(res.getHeaders(), written) } : {}),
+      });
+    }
   };
 }
 

@@ -1,8 +1,8 @@
 /**
  * `npm run build` runs this after tsc: it writes the build artefacts (src/precompiled.ts) the double
  * reads at start-up instead of redoing the work: every validator of the contract and of the scenario
- * format compiled to code with AJV's standalone mode, and every shipped scenario file parsed to
- * JSON. It empties the folder first, so no artefact of an older build survives.
+ * format compiled to code with AJV's standalone mode, every shipped scenario file parsed to
+ * JSON, and the dashboard's browser code as JavaScript. It empties the folder first, so no artefact of an older build survives.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,6 +12,7 @@ import { loadContract, type PooledSchema } from '../spec/contract';
 import { poolAjv, precompiledValidatorPath, type ValidatorVariant } from '../spec/validator-pool';
 import { precompiledScenarioPath, readScenarioFile, scenarioFiles } from '../scenarios/registry';
 import { SCENARIO_SCHEMAS } from '../scenarios/validate';
+import { BUILT_SCRIPT, compileBrowserScript } from '../dashboard/page';
 
 export interface PrecompileReport {
   validators: number;
@@ -57,6 +58,8 @@ function writeScenarios(): number {
 export function precompile(): PrecompileReport {
   fs.rmSync(PRECOMPILED_DIR, { recursive: true, force: true });
   fs.mkdirSync(PRECOMPILED_DIR, { recursive: true });
+  // The dashboard's browser code; this file runs from dist/src/build, the source stays in src/.
+  fs.writeFileSync(BUILT_SCRIPT, compileBrowserScript(path.join(__dirname, '..', '..', '..', 'src', 'dashboard', 'browser', 'app.ts')));
   return { validators: writeValidators([...loadContract().schemas(), ...SCENARIO_SCHEMAS]), scenarios: writeScenarios() };
 }
 

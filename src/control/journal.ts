@@ -126,6 +126,8 @@ function inFilter(entry: JournalEntry, { namespace }: JournalFilter): boolean {
   return namespace === undefined || (entry.namespace ?? '') === namespace;
 }
 
+export type JournalListener = (entry: JournalEntry) => void;
+
 export class Journal {
   private readonly entries: (JournalEntry | undefined)[];
   private next = 0;
@@ -133,6 +135,7 @@ export class Journal {
   /** Bytes of JSON body text each kept entry holds, and their sum (bounded by bodiesTotal). */
   private readonly charges = new WeakMap<JournalEntry, number>();
   private bodyBytes = 0;
+  private readonly listeners = new Set<JournalListener>();
 
   /** `bodiesTotal`: most JSON body text kept in all entries together; past it the oldest bodies are reduced to size + hash. */
   constructor(
@@ -163,6 +166,7 @@ export class Journal {
       this.bodyBytes += charge;
       this.keepBodiesWithinTotal();
     }
+    for (const listener of this.listeners) listener(full);
     return full;
   }
 
@@ -203,6 +207,17 @@ export class Journal {
             .sort((a, b) => a.distance - b.distance || b.entry.sequence - a.entry.sequence)
             .slice(0, MAX_NEAR_MISSES);
     return { count: entries.length, entries, nearMisses };
+  }
+
+  /** Calls `listener` with every entry recorded from now on (GET /__control/events); returns the call that stops it. */
+  subscribe(listener: JournalListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The entry with this sequence number, while the journal holds it. */
+  entry(sequence: number): JournalEntry | undefined {
+    return this.entries.find((e) => e?.sequence === sequence);
   }
 
   /** Oldest first. */

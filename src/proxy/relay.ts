@@ -156,9 +156,9 @@ export class EngineProxy {
     this.onExchange = options.onExchange;
   }
 
-  /** Every path but the control API's goes to the engine, including paths no operation has. */
+  /** Every path but the control API's and the dashboard's goes to the engine, including paths no operation has. */
   relays(pathname: string): boolean {
-    return pathname !== '/__control' && !pathname.startsWith('/__control/');
+    return pathname !== '/__control' && !pathname.startsWith('/__control/') && pathname !== '/__ui';
   }
 
   /**
