@@ -17,6 +17,7 @@ import { createServer, type Server } from 'node:http';
 import { answerClientError, createRequestHandler, DoubleRuntime, type DoubleOptions } from './server';
 import { controlMethods, type EngineDoubleControl } from './client';
 import { invokeControl } from './control/invoke';
+import { attachQixDoor, type QixDoorOptions } from './qix/door';
 
 /**
  * The double's own classes and option types, for tests that compose it themselves (supertest on
@@ -45,6 +46,11 @@ export type { CoverageReport, CoverageSummary, OperationCoverage } from './contr
 export type { ActiveFaultRule, FaultRuleInput } from './control/faults';
 export type { CatalogEntry } from './control/catalog';
 export type { CurrentScenario } from './control/routes';
+/**
+ * The QIX websocket door, for a server of your own (an Express app on node:http or https):
+ * `attachQixDoor(server, runtime, { basePath })` takes its `upgrade` events. docs/qix.md.
+ */
+export { attachQixDoor, QIX_DEFAULTS, type QixDoor, type QixDoorOptions } from './qix/door';
 
 /**
  * How long close() lets in-flight requests finish before it cuts their connections.
@@ -66,6 +72,8 @@ export interface StartOptions extends DoubleOptions {
   port?: number;
   /** 127.0.0.1 by default: a test double need not listen beyond this machine unless asked. */
   host?: string;
+  /** Limits of the QIX websocket door (message size, sockets, unread answers); docs/qix.md. */
+  qix?: QixDoorOptions;
 }
 
 /**
@@ -121,6 +129,7 @@ export async function startEngineDouble(options: StartOptions = {}): Promise<Eng
   const runtime = new DoubleRuntime(options);
   const server = createServer(createRequestHandler(runtime));
   server.on('clientError', answerClientError);
+  const qixDoor = attachQixDoor(server, runtime, options.qix);
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -137,6 +146,9 @@ export async function startEngineDouble(options: StartOptions = {}): Promise<Eng
     port,
     host,
     runtime,
-    close: () => (stopping ??= stopServer(server, sockets)),
+    close: () => {
+      if (!stopping) qixDoor.close(); // websockets are told first (1001), so their sockets end within the grace
+      return (stopping ??= stopServer(server, sockets));
+    },
   };
 }

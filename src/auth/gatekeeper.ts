@@ -133,6 +133,29 @@ export class Gatekeeper {
     }
     return callerOf(policy, identity);
   }
+
+  /**
+   * The caller of a QIX websocket: the same bearer token as REST calls, read once at the upgrade.
+   * Throws the 401 a refused token gets; an unsecured scenario admits the anonymous identity.
+   */
+  async identify(headers: IncomingHttpHeaders, model: EngineModel): Promise<Identity> {
+    const policy = this.policyOf(model);
+    if (policy === undefined) return ANONYMOUS_IDENTITY;
+    const token = bearerToken(headers.authorization);
+    if (token === undefined && policy.authenticationRequired) throw unauthorized('missing');
+    return token === undefined ? ANONYMOUS_IDENTITY : identityFromToken(token, policy.tokens);
+  }
+
+  /** NxApp.privileges of `identity` on an app (every action in an unsecured scenario). */
+  appPrivileges(identity: Identity, app: AppTarget, model: EngineModel): string[] {
+    return appPrivileges(this.policyOf(model), identity, app);
+  }
+
+  /** Throws the 403 when the access rules do not give `identity` the action on the app (QIX OpenDoc). */
+  authorizeApp(identity: Identity, action: Action, appId: string, model: EngineModel): void {
+    const policy = this.policyOf(model);
+    if (policy !== undefined) authorize(policy, identity, action, appId, model);
+  }
 }
 
 function authorize(policy: SecurityPolicy, identity: Identity, permission: string, appId: string | undefined, model: EngineModel): void {

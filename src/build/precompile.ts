@@ -12,10 +12,14 @@ import { loadContract, type PooledSchema } from '../spec/contract';
 import { poolAjv, precompiledValidatorPath, type PoolName } from '../spec/validator-pool';
 import { precompiledScenarioPath, readScenarioFile, scenarioFiles } from '../scenarios/registry';
 import { SCENARIO_SCHEMAS } from '../scenarios/validate';
+import { ENGINE_VERSION } from '../routes/health';
+import { QIX_SURFACE_FILE, enigmaSchemaPath, extractSurface, readSchemaFile } from '../qix/schema';
 
 export interface PrecompileReport {
   validators: number;
   scenarios: number;
+  /** The enigma.js QIX schema the method surface was extracted from. */
+  qixSchema: string;
 }
 
 function writeValidators(schemas: readonly PooledSchema[]): number {
@@ -37,6 +41,13 @@ function writeValidators(schemas: readonly PooledSchema[]): number {
   return written.size;
 }
 
+/** The QIX method surface, extracted from enigma.js's schema (a devDependency) so the package need not ship it. */
+function writeQixSurface(): string {
+  const surface = extractSurface(readSchemaFile(enigmaSchemaPath(ENGINE_VERSION)));
+  fs.writeFileSync(QIX_SURFACE_FILE, JSON.stringify(surface));
+  return surface.schemaVersion;
+}
+
 /** Shipped scenario files as parsed values, for those whose value JSON keeps whole (YAML can say .nan). */
 function writeScenarios(): number {
   let count = 0;
@@ -53,10 +64,10 @@ function writeScenarios(): number {
 export function precompile(): PrecompileReport {
   fs.rmSync(PRECOMPILED_DIR, { recursive: true, force: true });
   fs.mkdirSync(PRECOMPILED_DIR, { recursive: true });
-  return { validators: writeValidators([...loadContract().schemas(), ...SCENARIO_SCHEMAS]), scenarios: writeScenarios() };
+  return { validators: writeValidators([...loadContract().schemas(), ...SCENARIO_SCHEMAS]), scenarios: writeScenarios(), qixSchema: writeQixSurface() };
 }
 
 if (require.main === module) {
-  const { validators, scenarios } = precompile();
-  process.stdout.write(`precompiled ${validators} validators and ${scenarios} scenario files into ${path.relative(process.cwd(), PRECOMPILED_DIR)}\n`);
+  const { validators, scenarios, qixSchema } = precompile();
+  process.stdout.write(`precompiled ${validators} validators, ${scenarios} scenario files and the QIX ${qixSchema} method surface into ${path.relative(process.cwd(), PRECOMPILED_DIR)}\n`);
 }

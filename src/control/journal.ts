@@ -21,10 +21,26 @@ export interface JournalEntry {
   durationMs: number;
   /** The fault rule that hit the request, if one did. */
   fault?: FaultRule;
+  /** A QIX websocket method call: method "QIX", path the socket's URL; absent for HTTP requests. */
+  qix?: QixCall;
   /** Why the double refused the request (4xx it raised itself from the contract), if it did. */
   requestViolations: ErrorEntry[];
   /** How the response broke the contract, if it did (sent anyway in warn mode, replaced by a 500 in strict). */
   responseViolations: Problem[];
+}
+
+/** A QIX method call (or a frame that was none), as the journal records it. */
+export interface QixCall {
+  /** The JSON-RPC method ("" when the frame could not be read as a request). */
+  method: string;
+  /** The handle addressed: -1 is Global. */
+  handle: number;
+  /** The request's id; null for a frame without a readable one. */
+  requestId: number | string | null;
+  /** The X-Qlik-Session value (or generated id) of the socket's session. */
+  session: string;
+  /** The engine error answered, if one was. */
+  error?: { code: number; message: string; parameter: string };
 }
 
 /** Which entries a read or a clear is about. */

@@ -14,6 +14,7 @@ import {
   snapshotOf,
   toNxApp,
   type AppSnapshot,
+  type QixAppContent,
   type StoredApp,
   type StoredAttributes,
 } from './apps';
@@ -26,6 +27,7 @@ import { MediaTree, mediaListMode } from './media-tree';
 import { resolveModelOptions, type MediaLimits, type ModelOptions, type ResolvedModelOptions } from './options';
 import { decodeScenarioApp, encodeStoredApp, isJsonObject, type DecodedApp } from './scenario-apps';
 import { cloneJson } from './clone';
+import { LiveSessions, type SessionSink } from './live-sessions';
 
 export type { AppSnapshot } from './apps';
 export type { MediaLimits, ModelOptions } from './options';
@@ -83,7 +85,14 @@ function distinctSorted(values: Iterable<string | undefined>): string[] {
   return [...new Set(present)].sort();
 }
 
-export class EngineModel {
+/** An app as QIX methods see it: attributes, data model presence and the QIX side (copies). */
+export interface QixAppView {
+  attributes: AppSnapshot['attributes'];
+  hasDataModel: boolean;
+  qix: QixAppContent;
+}
+
+export class EngineModel implements SessionSink {
   /** What /health and /healthcheck report; control routes may change it. */
   condition: EngineCondition;
   readonly limits: Readonly<MediaLimits>;
@@ -94,6 +103,8 @@ export class EngineModel {
   readonly security: ScenarioDocument['security'];
   private readonly apps = new Map<string, StoredApp>();
   private readonly sessions: Session[];
+  /** Sessions of QIX websockets; they list themselves in `sessions` as they change. */
+  readonly liveSessions: LiveSessions;
 
   /** An empty world; fromScenario makes a populated one. */
   constructor(options: ModelOptions = {}, scenario: Pick<ScenarioDocument, 'name' | 'description' | 'security'> = { name: 'empty' }) {
@@ -104,6 +115,7 @@ export class EngineModel {
     this.scenarioDescription = scenario.description;
     this.security = scenario.security === undefined ? undefined : cloneJson(scenario.security);
     this.sessions = [];
+    this.liveSessions = new LiveSessions(this, this.options.timers);
   }
 
   // ---- scenarios ----
@@ -223,6 +235,7 @@ export class EngineModel {
       media: source.media.clone(),
       ...(source.dataModel !== undefined ? { dataModel: cloneJson(source.dataModel) } : {}),
       ...(source.importedFileBytes !== undefined ? { importedFileBytes: source.importedFileBytes } : {}),
+      ...(source.qix !== undefined ? { qix: cloneJson(source.qix) } : {}),
     };
     this.apps.set(copyId, copy);
     return snapshotOf(copy);
@@ -293,6 +306,7 @@ export class EngineModel {
         : {
             media: decoded.media,
             ...(decoded.dataModel !== undefined ? { dataModel: decoded.dataModel } : {}),
+            ...(decoded.qix !== undefined ? { qix: decoded.qix } : {}),
             attributes: {
               ...fresh,
               ...decoded.attributes,
@@ -319,6 +333,34 @@ export class EngineModel {
   /** The app's metadata (with this host's hardware), or the empty structure when it has none. */
   getDataModel(id: string): DataModelMetadata {
     return reportedDataModel(this.requireApp(id).dataModel);
+  }
+
+  // ---- the QIX side of apps ----
+
+  qixView(id: string): QixAppView {
+    const app = this.requireApp(id);
+    return { attributes: cloneJson(app.attributes), hasDataModel: app.dataModel !== undefined, qix: cloneJson(app.qix ?? {}) };
+  }
+
+  setScript(id: string, script: string): void {
+    const app = this.requireApp(id);
+    app.qix = { ...app.qix, script };
+  }
+
+  /**
+   * SetAppProperties: qTitle and description are the app's name and description (as REST shows
+   * them); every other member is kept as sent in the app's QIX properties.
+   */
+  setQixProperties(id: string, properties: Record<string, unknown>): void {
+    const { qTitle, description, ...rest } = properties;
+    if (qTitle !== undefined || description !== undefined) {
+      this.updateApp(id, {
+        ...(typeof qTitle === 'string' ? { name: qTitle } : {}),
+        ...(typeof description === 'string' ? { description } : {}),
+      });
+    }
+    const app = this.requireApp(id);
+    app.qix = { ...app.qix, properties: cloneJson(rest) };
   }
 
   // ---- media ----
@@ -385,6 +427,12 @@ export class EngineModel {
     const stored = index === -1 ? { appid: '', ...session } : { ...this.sessions.splice(index, 1)[0], ...session };
     this.sessions.push(cloneJson(stored));
     if (this.sessions.length > MAX_SESSIONS) this.sessions.shift();
+  }
+
+  /** Forgets a session (a live session whose TTL ran out). */
+  removeSession(sessionid: string, userid: string): void {
+    const index = this.sessions.findIndex((s) => s.sessionid === sessionid && s.userid === userid);
+    if (index !== -1) this.sessions.splice(index, 1);
   }
 
   usage(): EngineUsage {
