@@ -49,6 +49,7 @@ export async function refusedUpgrade(url: string, headers: Record<string, string
   const [, response] = (await once(socket, 'unexpected-response')) as [unknown, import('node:http').IncomingMessage];
   const chunks: Buffer[] = [];
   for await (const chunk of response) chunks.push(chunk as Buffer);
+  socket.on('error', () => undefined); // terminating a refused handshake reports one
   socket.terminate();
   return { status: response.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
 }
