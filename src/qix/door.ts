@@ -109,15 +109,10 @@ function stripBasePath(pathname: string, basePath: string): string | undefined {
   return pathname === basePath || pathname.startsWith(`${basePath}/`) ? pathname.slice(basePath.length) : undefined;
 }
 
-function errorEntry(error: QixError, surface: QixSurface): ErrorEntry {
+/** A protocol violation as the journal lists it: the engine's error code in meta, beside the 400 an HTTP request would get. */
+function violationEntries(error: QixError, surface: QixSurface): ErrorEntry[] {
   const body = errorBody(surface, error);
-  return {
-    code: 'QIX_PROTOCOL_VIOLATION',
-    title: 'The QIX request breaks the JSON-RPC protocol or the QIX schema',
-    status: String(body.code),
-    detail: body.parameter,
-    meta: { rule: error.codeName, qixCode: body.code },
-  };
+  return doubleError('qixProtocolViolation', { detail: body.parameter, meta: { rule: error.codeName, qixCode: body.code } }).entries;
 }
 
 /** Attaches the door to `server` (HTTP or HTTPS): its `upgrade` events become QIX sessions. */
@@ -286,7 +281,7 @@ export function attachQixDoor(server: Server, runtime: DoubleRuntime, options: Q
       const id: RpcId = request?.id ?? qixError.requestId;
       const call = { method: request?.method ?? '', handle: request?.handle ?? GLOBAL_HANDLE, requestId: id, error: body };
       const answered = request === undefined || request.answered;
-      return { ...(answered ? { frame: errorFrame(id, body) } : {}), call, violations: qixError.violation ? [errorEntry(qixError, surface)] : [] };
+      return { ...(answered ? { frame: errorFrame(id, body) } : {}), call, violations: qixError.violation ? violationEntries(qixError, surface) : [] };
     }
   }
 

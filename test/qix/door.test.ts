@@ -78,7 +78,12 @@ describe('fault rules on QIX paths', () => {
   });
 
   it('closes the socket with a reason after N messages, and delays answers', async () => {
-    await engine.setFaults([{ path: '/app/*', closeAfterMessages: 2, latencyMs: 20 }]);
+    const set = await fetch(`${engine.url}/__control/faults`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ rules: [{ path: '/app/*', closeAfterMessages: 2, latencyMs: 20 }] }),
+    });
+    expect(set.status).toBe(200);
     const { socket, next } = await rawQix(engine.url);
     const closed = once(socket, 'close');
     socket.send(JSON.stringify({ jsonrpc: '2.0', id: 1, handle: -1, method: 'EngineVersion', params: [] }));

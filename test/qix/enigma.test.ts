@@ -168,6 +168,10 @@ it('answers an unknown method with the engine error -32601 and journals it as a 
   expect(violations).toEqual([expect.objectContaining({ method: 'QIX', qix: expect.objectContaining({ method: 'NoSuchMethod', handle: -1 }) })]);
   const journal = await engine.journal();
   expect(journal.filter((e) => e.qix).map((e) => e.qix!.method)).toEqual(['NoSuchMethod', 'GetStreamList']);
+  // Over HTTP the control API's own contract checks the QIX entries (a breach would be a 500 in strict mode).
+  const page = await fetch(`${engine.url}/__control/violations`);
+  expect(page.status).toBe(200);
+  expect(((await page.json()) as { entries: { qix?: unknown }[] }).entries[0]?.qix).toMatchObject({ method: 'NoSuchMethod', error: { code: -32601 } });
 });
 
 it('keeps namespaces apart: a socket with the namespace header is a session of that world only', async () => {
