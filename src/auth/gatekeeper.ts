@@ -70,9 +70,10 @@ function callerOf(policy: SecurityPolicy | undefined, identity: Identity): Calle
   };
 }
 
-function sessionId(identity: Identity, headers: IncomingHttpHeaders): string {
+/** The X-Qlik-Session value; undefined when absent or empty; a 400 when longer than MAX_SESSION_ID_LENGTH. */
+export function qlikSessionHeader(headers: IncomingHttpHeaders): string | undefined {
   const value = firstValue(headers[SESSION_HEADER]);
-  if (value === undefined || value === '') return identity.sub;
+  if (value === undefined || value === '') return undefined;
   if (value.length > MAX_SESSION_ID_LENGTH) {
     throw doubleError('invalidParameter', {
       detail: `The ${SESSION_HEADER} header is ${value.length} characters long; at most ${MAX_SESSION_ID_LENGTH} are accepted.`,
@@ -81,6 +82,10 @@ function sessionId(identity: Identity, headers: IncomingHttpHeaders): string {
     });
   }
   return value;
+}
+
+function sessionId(identity: Identity, headers: IncomingHttpHeaders): string {
+  return qlikSessionHeader(headers) ?? identity.sub;
 }
 
 /** Authentication and authorization for every request of one double (see the module comment). */

@@ -12,11 +12,11 @@
  * sockets an upgrade gets 503. Nothing a client sends can crash the double.
  */
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { DoubleError, doubleError, errorResponse, errorWithStatus, ErrorTemplates, type ErrorEntry } from '../errors';
-import { MAX_SESSION_ID_LENGTH, SESSION_HEADER } from '../auth/gatekeeper';
+import { qlikSessionHeader } from '../auth/gatekeeper';
 import type { Identity } from '../auth/identity';
 import { namespaceOf } from '../control/namespaces';
 import type { FaultRule } from '../control/faults';
@@ -69,23 +69,6 @@ interface Admission {
   ttlSeconds: number;
   sessionId: string;
   fault?: FaultRule;
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function qlikSessionId(headers: IncomingHttpHeaders): string {
-  const value = headerValue(headers[SESSION_HEADER]);
-  if (value === undefined || value === '') return randomUUID(); // without the header each socket is its own session
-  if (value.length > MAX_SESSION_ID_LENGTH) {
-    throw doubleError('invalidParameter', {
-      detail: `The ${SESSION_HEADER} header is ${value.length} characters long; at most ${MAX_SESSION_ID_LENGTH} are accepted.`,
-      source: { header: SESSION_HEADER },
-      meta: { rule: 'maxLength', limit: MAX_SESSION_ID_LENGTH },
-    });
-  }
-  return value;
 }
 
 /** A refused upgrade: a plain HTTP answer with the double's error body, then the socket closes. */
@@ -161,7 +144,9 @@ export function attachQixDoor(server: Server, runtime: DoubleRuntime, options: Q
     }
     const { model } = world;
     const identity = await runtime.gatekeeper.identify(req.headers, model);
-    return { namespace, model, identity, ttlSeconds: Number(match[2] ?? 0), sessionId: qlikSessionId(req.headers), ...(fault ? { fault } : {}) };
+    // Without the header every socket is a session of its own.
+    const sessionId = qlikSessionHeader(req.headers) ?? randomUUID();
+    return { namespace, model, identity, ttlSeconds: Number(match[2] ?? 0), sessionId, ...(fault ? { fault } : {}) };
   }
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
