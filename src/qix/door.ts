@@ -12,7 +12,8 @@
  * sockets an upgrade gets 503. Nothing a client sends can crash the double.
  */
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
+import { STATUS_CODES, ServerResponse, type IncomingMessage, type Server } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { DoubleError, doubleError, errorResponse, errorWithStatus, ErrorTemplates, type ErrorEntry } from '../errors';
@@ -98,6 +99,30 @@ function violationEntries(error: QixError, surface: QixSurface): ErrorEntry[] {
   return doubleError('qixProtocolViolation', { detail: body.parameter, meta: { rule: error.codeName, qixCode: body.code } }).entries;
 }
 
+/**
+ * A request asking to upgrade to anything but a websocket (curl --http2 sends `Upgrade: h2c`) is an
+ * ordinary HTTP/1.1 request to the engine, which ignores the offer. Node hands every request with
+ * an Upgrade header to the `upgrade` listener once there is one, so the door serves those itself:
+ * one response, then the connection closes. One with a body is refused with 400, as its body is
+ * no longer parsed by Node once it is handed over.
+ */
+function serveAsHttp(server: Server, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  const hasBody = (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') || req.headers['transfer-encoding'] !== undefined;
+  if (hasBody) {
+    refuse(socket, doubleError('malformedHttp', { detail: `an Upgrade: ${req.headers.upgrade} request with a body is not served; send it without the Upgrade header`, source: { header: 'upgrade' } }));
+    return;
+  }
+  if (head.length > 0) socket.unshift(head);
+  const res = new ServerResponse(req);
+  res.shouldKeepAlive = false;
+  res.assignSocket(socket as Socket);
+  res.once('finish', () => {
+    res.detachSocket(socket as Socket);
+    socket.end();
+  });
+  server.emit('request', req, res);
+}
+
 /** Attaches the door to `server` (HTTP or HTTPS): its `upgrade` events become QIX sessions. */
 export function attachQixDoor(server: Server, runtime: DoubleRuntime, options: QixDoorOptions = {}): QixDoor {
   const limits = { ...QIX_DEFAULTS, ...options };
@@ -150,6 +175,10 @@ export function attachQixDoor(server: Server, runtime: DoubleRuntime, options: Q
   }
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (req.headers.upgrade?.toLowerCase() !== 'websocket') {
+      serveAsHttp(server, req, socket, head);
+      return;
+    }
     const started = performance.now();
     const outcome: Partial<JournalEntry> = {};
     socket.on('error', () => socket.destroy()); // a client gone mid-handshake is no crash
@@ -222,6 +251,7 @@ export function attachQixDoor(server: Server, runtime: DoubleRuntime, options: Q
     };
 
     ws.on('message', (data: RawData, isBinary: boolean) => {
+      if (ws.readyState !== ws.OPEN) return; // closing (a fault, a flood): nothing more is carried out
       received += 1;
       const started = performance.now();
       runtime.stats.calls += 1;
