@@ -1,0 +1,48 @@
+/**
+ * The door on the HTTP server: requests offering another protocol upgrade (curl --http2 sends h2c)
+ * are still plain REST calls, and a server of your own takes the door under a base path.
+ */
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { attachQixDoor, startEngineDouble } from '../../src/index';
+import { createRequestHandler, DoubleRuntime } from '../../src/server';
+import { rawRequest } from '../support/raw-http';
+import { openQix, refusedUpgrade } from '../support/qix';
+
+const H2C = { connection: 'Upgrade, HTTP2-Settings', upgrade: 'h2c', 'http2-settings': 'AAMAAABkAARAAAAAAAIAAAAA' };
+
+it('serves a GET with Upgrade: h2c as an ordinary HTTP/1.1 request, and refuses one with a body clearly', async () => {
+  const engine = await startEngineDouble({ scenario: 'default', log: () => undefined });
+  try {
+    const reply = await rawRequest(engine.url, 'GET', '/healthcheck', undefined, H2C);
+    expect(reply.status).toBe(200);
+    expect(reply.json()).toMatchObject({ version: '12.268.0' });
+    const withBody = await rawRequest(engine.url, 'POST', '/v1/apps', '{}', { ...H2C, 'content-type': 'application/json' });
+    expect(withBody.status).toBe(400);
+    expect(withBody.json()).toMatchObject({ errors: [{ code: 'MALFORMED_HTTP' }] });
+    expect((await fetch(`${engine.url}/health`)).status).toBe(200);
+  } finally {
+    await engine.close();
+  }
+});
+
+it('attaches to a server of your own under a base path', async () => {
+  const runtime = new DoubleRuntime({ scenario: 'default', log: () => undefined });
+  const server = createServer(createRequestHandler(runtime));
+  const door = attachQixDoor(server, runtime, { basePath: '/api/' });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  try {
+    const client = await openQix(`http://127.0.0.1:${port}/api`);
+    expect(await client.global.engineVersion()).toEqual({ qComponentVersion: '12.268.0' });
+    await client.close();
+    expect((await refusedUpgrade(`ws://127.0.0.1:${port}/app/engineData`)).status).toBe(404);
+  } finally {
+    door.close();
+    server.close();
+    server.closeAllConnections();
+    await once(server, 'close');
+  }
+});
