@@ -7,6 +7,7 @@
 import { once } from 'node:events';
 import { mintToken } from '../../src/auth/mint';
 import { startEngineDouble, type EngineDouble } from '../../src/index';
+import { toHaveNoContractViolations } from '../../src/jest/matcher';
 import { loadScenario } from '../../src/scenarios/registry';
 import { openQix, rawQix, refusedUpgrade, type QixClient } from '../support/qix';
 
@@ -123,6 +124,10 @@ describe('hostile input', () => {
     const violations = await engine.violations();
     expect(violations).toHaveLength(7);
     expect(violations.every((entry) => entry.requestViolations[0]?.code === 'QIX_PROTOCOL_VIOLATION')).toBe(true);
+    // The jest matcher names each QIX call.
+    const verdict = await toHaveNoContractViolations(engine);
+    expect(verdict.pass).toBe(false);
+    expect(verdict.message()).toMatch(/QIX OpenDoc on handle -1 over \/app\/engineData → error -32602 Invalid parameters/);
   });
 
   it('closes on a frame over the limit (1009) and on a flood of waiting answers (1008), and keeps serving', async () => {

@@ -157,6 +157,22 @@ it('reattaches the same user with the same X-Qlik-Session within the TTL, with t
   expect((await sessions()).map((s) => s.sessionid).sort()).toEqual(['prep-1', 'prep-2']);
 });
 
+it('ends a stalled session when its TTL runs out; the same header then makes a new session', async () => {
+  const headers = { 'X-Qlik-Session': 'short' };
+  const first = await connect('engineData/ttl/1', headers);
+  await first.global.openDoc(SALES);
+  const ended = once(engine.runtime.model().liveSessions, 'ended');
+  await first.close();
+  open.splice(open.indexOf(first), 1);
+  expect(await sessions()).toEqual([expect.objectContaining({ sessionid: 'short', ttl: 1, state: 'stalled' })]);
+  await ended;
+  expect(await sessions()).toEqual([]);
+  expect((await rest('/healthcheck')).session).toEqual({ active: 0, total: 0 });
+  const again = await connect('engineData/ttl/1', headers);
+  expect(again.sessionState).toBe('SESSION_CREATED');
+  await expect(again.global.getActiveDoc()).rejects.toMatchObject({ code: 1007 });
+});
+
 it('answers an unknown method with the engine error -32601 and journals it as a violation', async () => {
   const { session, global } = await connect();
   // enigma.js's send() (untyped in its d.ts) sends any request on the socket.
