@@ -55,11 +55,15 @@ export interface SessionKey {
 
 /** Most seconds a session outlives its socket (the engine's MaxSessionTTL default). */
 export const MAX_SESSION_TTL_SECONDS = 1800;
+/** Most live sessions one world holds; a new one beyond ends the longest-stalled one first. */
+export const MAX_LIVE_SESSIONS = 5000;
 
 export class LiveSession {
   /** Sockets attached now. */
   sockets = 0;
   doc: OpenDoc | undefined;
+  /** Order of the session's last stall among its world's (0 while never stalled). */
+  stalledAt = 0;
   /** The next handle the session gives out; Global is -1, the first doc 1. */
   private nextHandle = 1;
   timer: unknown;
@@ -87,6 +91,8 @@ function keyOf({ sessionid, userid }: SessionKey): string {
 /** One world's live sessions. Emits `ended` (LiveSession) when a session's TTL runs out. */
 export class LiveSessions extends EventEmitter {
   private readonly sessions = new Map<string, LiveSession>();
+  /** Counts stalls, so the longest-stalled session is known without a clock. */
+  private stalls = 0;
 
   constructor(
     private readonly sink: SessionSink,
@@ -105,6 +111,7 @@ export class LiveSessions extends EventEmitter {
       existing.timer = undefined;
       existing.ttlSeconds = ttl;
     } else {
+      if (this.sessions.size >= MAX_LIVE_SESSIONS) this.evictStalled();
       this.sessions.set(keyOf(key), session);
     }
     session.sockets += 1;
@@ -121,6 +128,7 @@ export class LiveSessions extends EventEmitter {
       this.end(session);
       return;
     }
+    session.stalledAt = (this.stalls += 1);
     this.publish(session);
     session.timer = this.timers.setTimeout(() => this.end(session), session.ttlSeconds * 1000);
   }
@@ -140,6 +148,16 @@ export class LiveSessions extends EventEmitter {
       if (session.timer !== undefined) this.timers.clearTimeout(session.timer);
       this.end(session);
     }
+  }
+
+  /** Ends the session stalled longest, if any is stalled. */
+  private evictStalled(): void {
+    const stalled = this.list()
+      .filter((s) => s.sockets === 0)
+      .sort((a, b) => a.stalledAt - b.stalledAt)[0];
+    if (stalled === undefined) return;
+    if (stalled.timer !== undefined) this.timers.clearTimeout(stalled.timer);
+    this.end(stalled);
   }
 
   private end(session: LiveSession): void {

@@ -1,6 +1,6 @@
 /** Live sessions with timers the test drives: TTL expiry, reattach within the TTL, and the session list they feed. */
 import { EngineModel } from '../../../src/state/engine';
-import type { Timers } from '../../../src/state/live-sessions';
+import { MAX_LIVE_SESSIONS, type Timers } from '../../../src/state/live-sessions';
 
 /** Timers that fire only when the test says so. */
 function manualTimers() {
@@ -71,4 +71,15 @@ it('ends a TTL 0 session with its last socket, and stays active while another so
 it('bounds the TTL by the engine MaxSessionTTL default (1800 s)', () => {
   const model = new EngineModel({ timers: manualTimers().timers });
   expect(model.liveSessions.attach(KEY, 999_999).session.ttlSeconds).toBe(1800);
+});
+
+it('bounds the live sessions of a world: a new one ends the longest-stalled one', () => {
+  const model = new EngineModel({ timers: manualTimers().timers });
+  const { session: oldest } = model.liveSessions.attach({ sessionid: 'old', userid: 'u' }, 60);
+  model.liveSessions.detach(oldest);
+  for (let i = 1; i < MAX_LIVE_SESSIONS; i += 1) model.liveSessions.attach({ sessionid: `s${i}`, userid: 'u' }, 60);
+  expect(model.liveSessions.list()).toHaveLength(MAX_LIVE_SESSIONS);
+  model.liveSessions.attach({ sessionid: 'new', userid: 'u' }, 60);
+  expect(model.liveSessions.list()).toHaveLength(MAX_LIVE_SESSIONS);
+  expect(model.listSessions().some((s) => s.sessionid === 'old')).toBe(false);
 });
