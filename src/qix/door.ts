@@ -19,7 +19,9 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { DoubleError, doubleError, errorResponse, errorWithStatus, ErrorTemplates, type ErrorEntry } from '../errors';
 import { qlikSessionHeader } from '../auth/gatekeeper';
 import type { Identity } from '../auth/identity';
+import { normaliseBasePath, stripBasePath } from '../base-path';
 import { namespaceOf } from '../control/namespaces';
+import { recordRequest } from '../control/recorded-request';
 import type { FaultRule } from '../control/faults';
 import type { JournalEntry, QixCall } from '../control/journal';
 import { ENGINE_VERSION } from '../routes/health';
@@ -31,7 +33,7 @@ import { QixError, type MethodOutcome, answerFrame, bindParams, errorBody, error
 import { qixSurface, type QixSurface } from './schema';
 
 export interface QixDoorOptions {
-  /** A prefix every QIX path carries (a base path such as "/api"); none by default. */
+  /** A prefix every QIX path carries ("/api"); by default the runtime's base path (--base-path). */
   basePath?: string;
   /** Largest frame a client may send (default 4 MiB): larger ones close the socket with 1009. */
   maxMessageBytes?: number;
@@ -88,11 +90,6 @@ function refuse(socket: Duplex, error: unknown): number {
   return status;
 }
 
-function stripBasePath(pathname: string, basePath: string): string | undefined {
-  if (basePath === '') return pathname;
-  return pathname === basePath || pathname.startsWith(`${basePath}/`) ? pathname.slice(basePath.length) : undefined;
-}
-
 /** A protocol violation as the journal lists it: the engine's error code in meta, beside the 400 an HTTP request would get. */
 function violationEntries(error: QixError, surface: QixSurface): ErrorEntry[] {
   const body = errorBody(surface, error);
@@ -126,11 +123,15 @@ function serveAsHttp(server: Server, req: IncomingMessage, socket: Duplex, head:
 /** Attaches the door to `server` (HTTP or HTTPS): its `upgrade` events become QIX sessions. */
 export function attachQixDoor(server: Server, runtime: DoubleRuntime, options: QixDoorOptions = {}): QixDoor {
   const limits = { ...QIX_DEFAULTS, ...options };
-  const basePath = (options.basePath ?? '').replace(/\/+$/, '');
+  const basePath = options.basePath === undefined ? runtime.basePath : normaliseBasePath(options.basePath);
   const surface = qixSurface(ENGINE_VERSION);
+  let sockets = 0;
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes, clientTracking: true });
 
-  const journalUpgrade = (req: IncomingMessage, started: number, fields: Partial<JournalEntry>) =>
+  const journalUpgrade = (req: IncomingMessage, started: number, fields: Partial<JournalEntry>) => {
+    const [pathname = '/', search = ''] = (req.url ?? '/').split('?', 2);
+    const query: Record<string, string> = Object.fromEntries(new URLSearchParams(search));
+    const { headers } = recordRequest(req.method ?? 'GET', pathname, query, req.headers);
     runtime.journal.record({
       time: new Date().toISOString(),
       method: req.method ?? 'GET',
@@ -138,15 +139,17 @@ export function attachQixDoor(server: Server, runtime: DoubleRuntime, options: Q
       durationMs: Math.round((performance.now() - started) * 1000) / 1000,
       requestViolations: [],
       responseViolations: [],
+      request: { query, headers },
       ...fields,
     });
+  };
 
   async function admit(req: IncomingMessage, socket: Duplex, outcome: Partial<JournalEntry>): Promise<Admission | 'dropped'> {
     const url = req.url ?? '/';
     const pathname = url.split('?')[0]!;
     const namespace = namespaceOf(req.headers);
     outcome.namespace = namespace;
-    const match = QIX_PATH.exec(stripBasePath(pathname, basePath) ?? '');
+    const match = QIX_PATH.exec(stripBasePath(basePath, pathname) ?? '');
     if (!match) {
       throw doubleError('routeNotFound', {
         detail: `${pathname} is no QIX websocket path: the engine takes upgrades on ${basePath}/app/<appId or engineData>[/ttl/<seconds>]`,
@@ -206,6 +209,7 @@ export function attachQixDoor(server: Server, runtime: DoubleRuntime, options: Q
       { sessionid: admission.sessionId, userid: identity.sub, ...(identity.tenantId !== undefined ? { tenantid: identity.tenantId } : {}) },
       admission.ttlSeconds,
     );
+    const socketNumber = (sockets += 1);
     let received = 0;
     let pending = 0;
     const context: CallContext = {
@@ -265,7 +269,7 @@ export function attachQixDoor(server: Server, runtime: DoubleRuntime, options: Q
         namespace,
         durationMs: Math.round((performance.now() - started) * 1000) / 1000,
         ...(fault ? { fault } : {}),
-        qix: { ...call, session: session.key.sessionid },
+        qix: { ...call, socket: socketNumber },
         requestViolations: violations,
         responseViolations: [],
       });
@@ -282,7 +286,7 @@ export function attachQixDoor(server: Server, runtime: DoubleRuntime, options: Q
   }
 
   /** One frame in, the answer out (none for a notification), with what the journal records. */
-  function handle(text: string | undefined, context: CallContext): { frame?: string; call: Omit<QixCall, 'session'>; violations: ErrorEntry[] } {
+  function handle(text: string | undefined, context: CallContext): { frame?: string; call: Omit<QixCall, 'socket'>; violations: ErrorEntry[] } {
     let request: RpcRequest | undefined;
     try {
       if (text === undefined) throw new QixError('LOCERR_JSON_RPC_PARSE_ERROR', 'binary frames are not JSON-RPC: the engine reads text frames', true);

@@ -170,9 +170,10 @@ function fileProblems(file: ScenarioFile): Problem[] {
 /**
  * The scenarios the double can switch to, sorted by name: shipped ones and the user's (which win
  * on equal names), each with its description. Reads every file but validates only names: a file
- * that cannot be parsed or whose name is not its file name is refused (invalidScenario).
+ * that cannot be parsed or whose name is not its file name is refused (invalidScenario), or with
+ * `skipBroken` left out of the list (a watching double reports it apart, mid-edit).
  */
-export function listScenarios(sources: ScenarioSources = {}): ScenarioListing[] {
+export function listScenarios(sources: ScenarioSources = {}, { skipBroken = false } = {}): ScenarioListing[] {
   const listings: ScenarioListing[] = [];
   const problems: Problem[] = [];
   for (const file of [...scenarioFiles(sources).values()].sort((a, b) => a.name.localeCompare(b.name))) {
@@ -184,11 +185,13 @@ export function listScenarios(sources: ScenarioSources = {}): ScenarioListing[] 
       problems.push(...error.entries);
       continue;
     }
-    problems.push(...nameProblems(file, value));
+    const misnamed = nameProblems(file, value);
+    problems.push(...misnamed);
+    if (skipBroken && misnamed.length > 0) continue;
     const description = isJsonObject(value) && typeof value.description === 'string' ? value.description : undefined;
     listings.push({ name: file.name, ...(description !== undefined ? { description } : {}), file: file.file, source: file.source });
   }
-  if (problems.length > 0) throw invalidScenario(problems);
+  if (problems.length > 0 && !skipBroken) throw invalidScenario(problems);
   return listings;
 }
 

@@ -3,6 +3,7 @@
  * checks that GET /sessions agrees with the sockets open at that moment.
  */
 import { once } from 'node:events';
+import { ANONYMOUS_IDENTITY } from '../../src/auth/identity';
 import { startEngineDouble, type EngineDouble } from '../../src/index';
 import { loadScenario } from '../../src/scenarios/registry';
 import type { ScenarioDocument } from '../../src/scenarios/types';
@@ -57,13 +58,13 @@ it('connects with OnConnected SESSION_CREATED, answers the Global methods and li
   expect(await global.engineVersion()).toEqual({ qComponentVersion: '12.268.0' });
   expect(await global.productVersion()).toBe('12.268.0');
   expect(await global.isDesktopMode()).toBe(false);
-  expect(await global.getAuthenticatedUser()).toBe('anonymous');
+  expect(await global.getAuthenticatedUser()).toBe(ANONYMOUS_IDENTITY.sub);
   expect(typeof (await global.getUniqueID())).toBe('string');
   const docs = (await global.getDocList()) as Record<string, any>[];
   expect(docs.map((d) => d.qDocId)).toEqual((scenario().apps ?? []).map((a) => a.attributes.id));
   expect(docs.find((d) => d.qDocId === SALES)).toMatchObject({ qTitle: 'Sales Overview', qDocName: SALES });
   const listed = await sessions();
-  expect(listed).toEqual([expect.objectContaining({ userid: 'anonymous', appid: '', state: 'active', ttl: 0 })]);
+  expect(listed).toEqual([expect.objectContaining({ userid: ANONYMOUS_IDENTITY.sub, appid: '', state: 'active', ttl: 0 })]);
   const health = await rest('/healthcheck');
   expect(health.session).toEqual({ active: 1, total: 1 });
   expect(health.users).toEqual({ active: 1, total: 1 });

@@ -1,12 +1,15 @@
 /**
  * The door on the HTTP server: requests offering another protocol upgrade (curl --http2 sends h2c)
- * are still plain REST calls, and a server of your own takes the door under a base path.
+ * are still plain REST calls; a server of your own takes the door under a base path; WSS, --base-path
+ * and the metrics port work with it.
  */
 import { once } from 'node:events';
 import { createServer } from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { attachQixDoor, startEngineDouble } from '../../src/index';
 import { createRequestHandler, DoubleRuntime } from '../../src/server';
+import WebSocket from 'ws';
 import { rawRequest } from '../support/raw-http';
 import { openQix, refusedUpgrade } from '../support/qix';
 
@@ -44,5 +47,28 @@ it('attaches to a server of your own under a base path', async () => {
     server.close();
     server.closeAllConnections();
     await once(server, 'close');
+  }
+});
+
+it('serves QIX over WSS and under --base-path, and the metrics count its sessions', async () => {
+  const engine = await startEngineDouble({ scenario: 'empty', basePath: '/api', tls: { selfSigned: true }, metrics: { port: 0 }, log: () => undefined });
+  try {
+    expect(engine.url).toMatch(/^https:\/\/.*\/api$/);
+    const socket = new WebSocket(`${engine.url.replace('https', 'wss')}/app/engineData`, { ca: engine.ca });
+    const [greeting] = (await once(socket, 'message')) as [Buffer];
+    expect(JSON.parse(String(greeting))).toMatchObject({ method: 'OnConnected', params: { qSessionState: 'SESSION_CREATED' } });
+    const scrape = await new Promise<string>((resolve, reject) => {
+      https.get(engine.metricsUrl!, { ca: engine.ca }, (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+        res.on('end', () => resolve(text));
+      }).on('error', reject);
+    });
+    expect(scrape).toMatch(/^qix_active_sessions 1$/m);
+    const closed = once(socket, 'close');
+    socket.close();
+    await closed;
+  } finally {
+    await engine.close();
   }
 });
