@@ -123,6 +123,10 @@ function serveAsHttp(server: Server, req: IncomingMessage, socket: Duplex, head:
 /** Attaches the door to `server` (HTTP or HTTPS): its `upgrade` events become QIX sessions. */
 export function attachQixDoor(server: Server, runtime: DoubleRuntime, options: QixDoorOptions = {}): QixDoor {
   const limits = { ...QIX_DEFAULTS, ...options };
+  for (const name of Object.keys(QIX_DEFAULTS) as (keyof typeof QIX_DEFAULTS)[]) {
+    // A misconfigured limit is the caller's programming error; 0 would mean "unlimited" to ws.
+    if (!Number.isSafeInteger(limits[name]) || limits[name] < 1) throw new RangeError(`qix.${name} must be a positive whole number, not ${limits[name]}`);
+  }
   const basePath = options.basePath === undefined ? runtime.basePath : normaliseBasePath(options.basePath);
   const surface = qixSurface(ENGINE_VERSION);
   let sockets = 0;

@@ -11,6 +11,7 @@ import { attachQixDoor, startEngineDouble } from '../../src/index';
 import { createRequestHandler, DoubleRuntime } from '../../src/server';
 import WebSocket from 'ws';
 import { rawRequest } from '../support/raw-http';
+import { serveCli } from '../support/cli';
 import { openQix, refusedUpgrade } from '../support/qix';
 
 const H2C = { connection: 'Upgrade, HTTP2-Settings', upgrade: 'h2c', 'http2-settings': 'AAMAAABkAARAAAAAAAIAAAAA' };
@@ -70,5 +71,20 @@ it('serves QIX over WSS and under --base-path, and the metrics count its session
     await closed;
   } finally {
     await engine.close();
+  }
+});
+
+it('takes the QIX limits from the command line', async () => {
+  const served = await serveCli(['--port', '0', '--host', '127.0.0.1', '--scenario', 'empty', '--metrics-port', 'off', '--qix-max-message', '1kb', '--qix-max-connections', '1']);
+  try {
+    const first = new WebSocket(`${served.url.replace('http', 'ws')}/app/engineData`);
+    await once(first, 'message');
+    expect((await refusedUpgrade(`${served.url.replace('http', 'ws')}/app/engineData`)).status).toBe(503);
+    const closed = once(first, 'close');
+    first.send('x'.repeat(2048));
+    expect((await closed)[0]).toBe(1009);
+  } finally {
+    served.child.kill('SIGTERM');
+    await served.exit;
   }
 });
