@@ -42,12 +42,35 @@ export interface CompiledOperation extends OperationSpec {
 export const ENGINE_DOCUMENT = engineDocument as unknown as SwaggerDocument;
 export const CONTROL_DOCUMENT = controlDocument as unknown as SwaggerDocument;
 
+/** A parameter's own keywords that are not JSON Schema: where it goes, whether it must be sent, how arrays are spelled. */
+const PARAMETER_ONLY_KEYWORDS = new Set(['name', 'in', 'required', 'schema', 'allowEmptyValue', 'collectionFormat']);
+
+/**
+ * A non-body parameter as the JSON Schema of its value: every constraint it declares (type, format,
+ * enum, minimum/maximum, lengths, pattern, items, ...). Swagger 2.0 writes exclusiveMinimum and
+ * exclusiveMaximum as booleans beside minimum/maximum (JSON Schema draft 4); AJV wants the number.
+ */
+export function parameterValueSchema(parameter: SwaggerParameter): JsonSchema {
+  const schema: JsonSchema = {};
+  for (const [keyword, value] of Object.entries(parameter)) {
+    if (!PARAMETER_ONLY_KEYWORDS.has(keyword)) schema[keyword] = value;
+  }
+  for (const [exclusive, bound] of [['exclusiveMinimum', 'minimum'], ['exclusiveMaximum', 'maximum']] as const) {
+    if (typeof schema[exclusive] !== 'boolean') continue;
+    if (schema[exclusive] === true) {
+      schema[exclusive] = schema[bound];
+      delete schema[bound];
+    } else {
+      delete schema[exclusive];
+    }
+  }
+  return schema;
+}
+
 function parameterSchema(parameters: SwaggerParameter[], location: SwaggerParameter['in']): JsonSchema {
   const own = parameters.filter((p) => p.in === location);
   const properties: Record<string, JsonSchema> = {};
-  for (const { name, type, enum: allowed, description } of own) {
-    properties[name] = { ...(type ? { type } : {}), ...(allowed ? { enum: allowed } : {}), ...(description ? { description } : {}) };
-  }
+  for (const parameter of own) properties[parameter.name] = parameterValueSchema(parameter);
   return { type: 'object', properties, required: own.filter((p) => p.required).map((p) => p.name) };
 }
 

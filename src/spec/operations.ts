@@ -25,6 +25,8 @@ export interface SwaggerParameter {
   type?: string;
   enum?: string[];
   schema?: JsonSchema;
+  /** The value's constraints (format, minimum, maxLength, pattern, items, ...): JSON Schema keywords. */
+  [keyword: string]: unknown;
 }
 
 export interface SwaggerResponse {

@@ -46,7 +46,11 @@ describe('GET /__control/journal', () => {
     expect((limited.body.entries as Entry[]).map((e) => e.sequence)).toEqual([3, 4]);
     const zero = await http.get('/__control/journal?limit=0');
     expect(zero.status).toBe(400);
-    expect(errorsOf(zero.body)[0]).toMatchObject({ code: 'INVALID_PARAMETER', source: { parameter: 'limit' } });
+    // Refused by the contract's `minimum: 1` (src/spec/contract.ts keeps every parameter constraint), not by a hand-made check.
+    expect(errorsOf(zero.body)).toEqual([expect.objectContaining({ code: 'INVALID_PARAMETER', source: { parameter: 'limit' }, meta: expect.objectContaining({ rule: 'minimum', in: 'query' }) })]);
+    const violationsZero = await http.get('/__control/violations?limit=0');
+    expect(violationsZero.status).toBe(400);
+    expect(errorsOf(violationsZero.body)[0]).toMatchObject({ code: 'INVALID_PARAMETER', source: { parameter: 'limit' }, meta: { rule: 'minimum' } });
     const word = await http.get('/__control/journal?limit=all');
     expect(word.status).toBe(400);
     expect(errorsOf(word.body)[0]).toMatchObject({ code: 'INVALID_PARAMETER', source: { parameter: 'limit' }, meta: { rule: 'type' } });
