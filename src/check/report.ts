@@ -2,8 +2,7 @@
  * The check's reports, pure functions of its result: a text table for people and a JUnit XML
  * document for CI (one testsuite, one testcase per call).
  */
-import type { CheckProblem } from './judge';
-import { checkPassed, type CallResult, type CheckResult } from './runner';
+import { checkPassed, type CallResult, type CheckProblem, type CheckResult } from './runner';
 
 /** The testsuite's name, and every testcase's classname. */
 export const JUNIT_SUITE_NAME = 'qlik-engine-double check';

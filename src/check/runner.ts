@@ -1,13 +1,14 @@
 /**
  * `check`: contract-tests a live server (a real engine, or a double) by calling its operations and
- * judging every answer against the engine's contract (judge.ts). The safe operations always run;
+ * judging every answer against the engine's contract (the response judge, src/validation/response.ts). The safe operations always run;
  * with `mutating` the create / update / media / copy / publish / import / delete flows run on an
  * app the check creates and always removes. The result is plain data for the reporters.
  */
 import { loadContract, type Contract } from '../spec/contract';
 import type { EngineOperationId } from '../spec/types';
 import { isJsonObject } from '../state/scenario-apps';
-import { contractProblems, type CheckProblem, type ObservedResponse } from './judge';
+import type { Problem } from '../errors';
+import { observedResponseProblems, type ObservedResponse } from '../validation/response';
 
 /** Per-request timeout when none is given. */
 export const DEFAULT_CHECK_TIMEOUT_MS = 10_000;
@@ -20,6 +21,18 @@ const CHECK_MEDIA_PATH = `${CHECK_MEDIA_FOLDER}/probe.bin`;
 const PROBE_BYTES = Buffer.concat([Buffer.from([0, 1, 2, 127, 128, 254, 255]), Buffer.from('qlik-engine-double check\n')]);
 
 export type CallOutcome = 'ok' | 'fail' | 'skipped';
+
+/** One thing wrong with a call: the rule it broke (a JSON Schema keyword or a check rule) and what. */
+export interface CheckProblem {
+  /** `status`, `error-status`, `content-type`, `json`, `network`, `timeout`, `too-large`, `flow`, or a JSON Schema keyword (`type`, `required`, ...). */
+  rule: string;
+  detail: string;
+}
+
+/** A problem the response judge found, as the check reports it. */
+export function checkProblemOf({ detail, meta }: Problem): CheckProblem {
+  return { rule: typeof meta?.rule === 'string' ? meta.rule : 'schema', detail };
+}
 
 /** One call of the check (or one it skipped). */
 export interface CallResult {
@@ -254,7 +267,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     }
     call.durationMs = Math.round((performance.now() - begun) * 10) / 10;
     if (answer) {
-      call.problems.push(...contractProblems(contract, operation, answer));
+      call.problems.push(...observedResponseProblems(contract, operation, answer, { undocumentedErrors: 'problem' }).map(checkProblemOf));
       const expected = request.expect ?? [200];
       if (!expected.includes(answer.status)) {
         // An undocumented error already says what went wrong; a documented but unwanted status needs saying.

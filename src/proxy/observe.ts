@@ -6,10 +6,10 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
-import { contractProblems, type ObservedResponse } from '../check/judge';
 import { DoubleError, type ErrorEntry, type Problem } from '../errors';
 import type { CompiledOperation, Contract } from '../spec/contract';
 import { readRequestBody, validateRequest } from '../validation/request';
+import { observedResponseProblems, type ObservedResponse } from '../validation/response';
 import type { RequestWarning } from '../validation/tolerance';
 
 /** A request as the proxy forwarded it: path parameters as sent, the body's bytes. */
@@ -47,12 +47,13 @@ export async function requestViolations(operation: CompiledOperation, request: F
 
 /**
  * How the engine's answer breaks the contract of `operation`: status, body schema, JSON syntax,
- * Content-Type (the `check` command's judgement). An error status the contract does not document
- * is no violation here: the contract names no error answers, and clients meet 401, 404 or 429
- * from real engines in normal use; `check` is the place that calls them failures.
+ * Content-Type, judged by the one response judge (src/validation/response.ts) as `check` judges it,
+ * except that an error status the contract does not document is no violation here: the contract
+ * names no error answers, and clients meet 401, 404 or 429 from real engines in normal use.
  */
 export function responseViolations(contract: Contract, operation: CompiledOperation, observed: ObservedResponse): Problem[] {
-  return contractProblems(contract, operation, observed)
-    .filter(({ rule }) => rule !== 'error-status')
-    .map(({ rule, detail }) => ({ detail: `the engine's answer: ${detail}`, meta: { rule } }));
+  return observedResponseProblems(contract, operation, observed, { undocumentedErrors: 'accepted' }).map((problem) => ({
+    ...problem,
+    detail: `the engine's answer: ${problem.detail}`,
+  }));
 }

@@ -9,11 +9,8 @@ import type { CompiledOperation } from '../spec/contract';
 import { isBinarySchema } from '../spec/operations';
 import { checkJsonTextDepth } from './json-limits';
 import { bodyProblems, parameterProblems } from './problems';
+import { mediaTypeOf } from './response';
 import { contentTypeVerdict, JSON_MEDIA_TYPE, type RequestWarning } from './tolerance';
-
-function mediaTypeOf(contentType: string | undefined): string | undefined {
-  return contentType?.split(';')[0]?.trim().toLowerCase() || undefined;
-}
 
 function hasBody(headers: IncomingHttpHeaders): boolean {
   return headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;
