@@ -1,201 +1,65 @@
 /**
- * TypeScript shapes of the engine contract's 22 definitions
- * (spec/qlik-associative-engine-api.json). The contract declares no `required`, so every
- * property is optional there; the double always fills in what it knows.
+ * TypeScript shapes of the engine contract's 22 definitions (spec/qlik-associative-engine-api.json),
+ * derived from the spec by json-schema-to-ts over its literal copy src/spec/engine-spec.ts: a change
+ * to a definition changes these types, and the build breaks where the code no longer fits. The
+ * contract declares no `required`, so every property is optional; the double always fills in what
+ * it knows. Formats: `binary` is a Buffer (the bytes on the wire); `date-time` stays a string (the
+ * double sends ISO 8601 text, and "" for an unset date, as real engines do).
  *
- * The compile-time checks at the end of this file fail the build when a definition gains or
- * loses a property in the spec without this file following.
+ * The contract declares no `additionalProperties` either, so its objects are open; the types are
+ * closed (known properties only, so a misspelt one fails to compile) except NxAttributes, whose
+ * contract says it "can also contain extra user defined attributes".
  */
-import type engineSpec from '../../spec/qlik-associative-engine-api.json';
+import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
+import type { ENGINE_SPEC } from './engine-spec';
 
-export interface MemoryUsage {
-  committed?: number;
-  allocated?: number;
-  free?: number;
-}
+type Spec = typeof ENGINE_SPEC;
+type Definitions = Spec['definitions'];
 
-export interface CPUUsage {
-  total?: number;
-}
+/** The formats whose values are not plain JSON strings in the double. */
+type Formats = [{ pattern: { type: 'string'; format: 'binary' }; output: Buffer }];
 
-export interface SessionUsage {
-  active?: number;
-  total?: number;
-}
+/** A definition's type, its `#/definitions/...` references resolved against the spec's definitions. */
+type Derived<Name extends keyof Definitions> =
+  Definitions[Name] & { definitions: Definitions } extends infer Schema extends JSONSchema ? FromSchema<Schema, { deserialize: Formats }> : never;
 
-export interface AppUsage {
-  active_docs?: string[];
-  loaded_docs?: string[];
-  in_memory_docs?: string[];
-  calls?: number;
-  selections?: number;
-}
+/** Only the named properties, at every depth: the index signature an open object gets goes. */
+type Closed<T> = T extends Buffer
+  ? T
+  : T extends readonly (infer Item)[]
+    ? Closed<Item>[]
+    : T extends object
+      ? { -readonly [K in keyof T as string extends K ? never : K]: Closed<T[K]> }
+      : T;
 
-export interface UserUsage {
-  active?: number;
-  total?: number;
-}
-
-export interface CacheUsage {
-  hits?: number;
-  lookups?: number;
-  added?: number;
-  replaced?: number;
-  bytes_added?: number;
-}
-
-export interface HealthcheckStatus {
-  version?: string;
-  started?: string;
-  mem?: MemoryUsage;
-  cpu?: CPUUsage;
-  session?: SessionUsage;
-  apps?: AppUsage;
-  users?: UserUsage;
-  cache?: CacheUsage;
-  saturated?: boolean;
-}
-
-export interface Session {
-  sessionid?: string;
-  userid?: string;
-  appid?: string;
-  tenantid?: string;
-  ttl?: number;
-  state?: string;
-}
-
-export interface AppAttributes {
-  name?: string;
-  description?: string;
-}
-
-export interface CreateApp {
-  attributes?: AppAttributes;
-}
-
-export interface UpdateApp {
-  attributes?: AppAttributes;
-}
-
+export type MemoryUsage = Closed<Derived<'MemoryUsage'>>;
+export type CPUUsage = Closed<Derived<'CPUUsage'>>;
+export type SessionUsage = Closed<Derived<'SessionUsage'>>;
+export type AppUsage = Closed<Derived<'AppUsage'>>;
+export type UserUsage = Closed<Derived<'UserUsage'>>;
+export type CacheUsage = Closed<Derived<'CacheUsage'>>;
+export type HealthcheckStatus = Closed<Derived<'HealthcheckStatus'>>;
+export type Session = Closed<Derived<'Session'>>;
+export type AppAttributes = Closed<Derived<'AppAttributes'>>;
+export type CreateApp = Closed<Derived<'CreateApp'>>;
+export type UpdateApp = Closed<Derived<'UpdateApp'>>;
 /** Contains dynamic JSON data specified by the client. */
-export type JsonObject = Record<string, unknown>;
-
+export type JsonObject = Derived<'JsonObject'>;
 /** App attributes; the contract allows extra user defined attributes beside these. */
-export interface NxAttributes {
-  id?: string;
-  name?: string;
-  description?: string;
-  thumbnail?: string;
-  lastReloadTime?: string;
-  createdDate?: string;
-  modifiedDate?: string;
-  owner?: string;
-  dynamicColor?: string;
-  published?: boolean;
-  publishTime?: string;
-  custom?: JsonObject;
-  [userDefined: string]: unknown;
-}
-
-export interface NxAppCreatePrivileges {
-  resource?: string;
-  canCreate?: boolean;
-}
-
-export interface NxApp {
-  attributes?: NxAttributes;
-  privileges?: string[];
-  create?: NxAppCreatePrivileges[];
-}
-
+export type NxAttributes = Closed<Derived<'NxAttributes'>> & { custom?: JsonObject; [userDefined: string]: unknown };
+export type NxAppCreatePrivileges = Closed<Derived<'NxAppCreatePrivileges'>>;
+export type NxApp = Omit<Closed<Derived<'NxApp'>>, 'attributes'> & { attributes?: NxAttributes };
 /** `FileData` is `type: string, format: binary`: raw bytes on the wire. */
-export type FileData = Buffer;
-
-export interface PublishApp {
-  stream?: string;
-}
-
-export interface HardwareMeta {
-  logical_cores?: number;
-  total_memory?: number;
-}
-
-export interface LastReloadMetadata {
-  cpu_time_spent_ms?: number;
-  hardware?: HardwareMeta;
-}
-
-export interface FieldMetadata {
-  name?: string;
-  src_tables?: string[];
-  is_system?: boolean;
-  is_hidden?: boolean;
-  is_semantic?: boolean;
-  distinct_only?: boolean;
-  cardinal?: number;
-  total_count?: number;
-  is_locked?: boolean;
-  always_one_selected?: boolean;
-  is_numeric?: boolean;
-  comment?: string;
-  tags?: string[];
-  byte_size?: number;
-}
-
-export interface TableMetadata {
-  name?: string;
-  is_system?: boolean;
-  is_semantic?: boolean;
-  is_loose?: boolean;
-  no_of_rows?: number;
-  no_of_fields?: number;
-  no_of_key_fields?: number;
-  comment?: string;
-  byte_size?: number;
-}
-
-export interface DataModelMetadata {
-  reload_meta?: LastReloadMetadata;
-  static_byte_size?: number;
-  fields?: FieldMetadata[];
-  tables?: TableMetadata[];
-}
+export type FileData = Derived<'FileData'>;
+export type PublishApp = Closed<Derived<'PublishApp'>>;
+export type HardwareMeta = Closed<Derived<'HardwareMeta'>>;
+export type LastReloadMetadata = Closed<Derived<'LastReloadMetadata'>>;
+export type FieldMetadata = Closed<Derived<'FieldMetadata'>>;
+export type TableMetadata = Closed<Derived<'TableMetadata'>>;
+export type DataModelMetadata = Closed<Derived<'DataModelMetadata'>>;
 
 /** Every operation of the contract, named `METHOD /path/template` (the contract has no operationIds). */
-type EnginePaths = (typeof engineSpec)['paths'];
+type EnginePaths = Spec['paths'];
 export type EngineOperationId = {
   [P in keyof EnginePaths]: `${Uppercase<keyof EnginePaths[P] & string>} ${P & string}`;
 }[keyof EnginePaths];
-
-// ---- compile-time agreement between these interfaces and the spec's definitions ----
-type Definitions = (typeof engineSpec)['definitions'];
-type SpecKeys<D extends keyof Definitions> = Definitions[D] extends { properties: infer P } ? keyof P : never;
-type Exact<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-type Known<T> = keyof { [K in keyof T as string extends K ? never : K]: T[K] };
-type Agrees<D extends keyof Definitions, T> = Exact<SpecKeys<D>, Known<T>>;
-type AllTrue<T extends true[]> = T;
-export type DefinitionsAgreeWithSpec = AllTrue<
-  [
-    Agrees<'HealthcheckStatus', HealthcheckStatus>,
-    Agrees<'MemoryUsage', MemoryUsage>,
-    Agrees<'CPUUsage', CPUUsage>,
-    Agrees<'SessionUsage', SessionUsage>,
-    Agrees<'AppUsage', AppUsage>,
-    Agrees<'UserUsage', UserUsage>,
-    Agrees<'CacheUsage', CacheUsage>,
-    Agrees<'Session', Session>,
-    Agrees<'CreateApp', CreateApp>,
-    Agrees<'AppAttributes', AppAttributes>,
-    Agrees<'NxApp', NxApp>,
-    Agrees<'NxAttributes', NxAttributes>,
-    Agrees<'NxAppCreatePrivileges', NxAppCreatePrivileges>,
-    Agrees<'UpdateApp', UpdateApp>,
-    Agrees<'DataModelMetadata', DataModelMetadata>,
-    Agrees<'LastReloadMetadata', LastReloadMetadata>,
-    Agrees<'HardwareMeta', HardwareMeta>,
-    Agrees<'FieldMetadata', FieldMetadata>,
-    Agrees<'TableMetadata', TableMetadata>,
-    Agrees<'PublishApp', PublishApp>,
-  ]
->;

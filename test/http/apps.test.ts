@@ -1,3 +1,4 @@
+import type { Session } from '../../src/spec/types';
 import { errorsOf, newDouble } from '../support/double';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -150,7 +151,7 @@ describe('data model metadata', () => {
 
 describe('sessions', () => {
   it('lists the sessions of the scenario and derives the healthcheck figures from them', async () => {
-    const sessions = [
+    const sessions: Session[] = [
       { sessionid: 's1', userid: 'alice', appid: 'app-1', ttl: 0, state: 'active' },
       { sessionid: 's2', userid: 'bob', appid: 'app-2', ttl: 30, state: 'stalled' },
       { sessionid: 's3', userid: 'alice', appid: '', ttl: 0, state: 'active' },
