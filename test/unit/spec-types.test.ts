@@ -6,7 +6,7 @@ import type { DataModelMetadata, EngineOperationId, FileData, JsonObject, NxApp,
 describe('the types derived from the spec (src/spec/types.ts)', () => {
   it('read the spec as it is: src/spec/engine-spec.ts is the current spec (else run `npm run spec-module`)', () => {
     const root = path.join(__dirname, '..', '..');
-    const spec = JSON.parse(fs.readFileSync(path.join(root, 'spec', 'qlik-associative-engine-api.json'), 'utf8')) as unknown;
+    const spec = JSON.parse(fs.readFileSync(path.join(root, 'spec', 'qlik-associative-engine-api.json'), 'utf8')) as Record<string, unknown>;
     expect(fs.readFileSync(path.join(root, 'src', 'spec', 'engine-spec.ts'), 'utf8')).toBe(specModuleText(spec));
   });
 
