@@ -28,6 +28,17 @@ export function countOutcomes(result: CheckResult): Record<CallResult['outcome']
   return counts;
 }
 
+/** Rows as lines of columns two spaces apart, each column as wide as its widest cell (the text tables of `check` and `coverage`). */
+export function alignedLines(rows: readonly string[][], rightAligned: (column: number) => boolean): string[] {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows.map((cells) =>
+    cells
+      .map((cell, column) => (rightAligned(column) ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!)))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
 /** One line per call: operation, status, result, duration, first problem; then a summary line. */
 export function formatTable(result: CheckResult): string {
   const header = ['operation', 'status', 'result', 'ms', 'first problem'];
@@ -38,12 +49,6 @@ export function formatTable(result: CheckResult): string {
     call.outcome === 'skipped' ? '-' : String(Math.round(call.durationMs)),
     firstProblem(call),
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  const line = (cells: string[]): string =>
-    cells
-      .map((cell, column) => (column === 3 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!)))
-      .join('  ')
-      .trimEnd();
   const counts = countOutcomes(result);
   const verdict = checkPassed(result) ? 'passed' : 'FAILED';
   const summary = `${verdict}: ${result.calls.length} calls against ${result.baseUrl} in ${result.durationMs} ms: ${counts.ok} ok, ${counts.fail} failed, ${counts.skipped} skipped`;
@@ -52,7 +57,7 @@ export function formatTable(result: CheckResult): string {
     warned.length === 0
       ? ''
       : `\ntolerated as real engines tolerate them (the double's requestWarnings; not failures):\n${warned.flatMap((call) => (call.warnings ?? []).map((w) => `  ${call.name}: ${w}`)).join('\n')}\n`;
-  return `${[line(header), ...rows.map(line)].join('\n')}\n${warnings}\n${summary}\n`;
+  return `${alignedLines([header, ...rows], (column) => column === 3).join('\n')}\n${warnings}\n${summary}\n`;
 }
 
 /** Characters XML 1.0 cannot hold at all (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF). */

@@ -7,7 +7,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { escapeXml, junitDocument } from '../check/report';
+import { alignedLines, escapeXml, junitDocument } from '../check/report';
 import { connectEngineDouble } from '../client';
 import type { CoverageReport } from '../control/coverage';
 import type { CommandIo } from './io';
@@ -53,17 +53,10 @@ export function formatCoverageTable(report: CoverageReport, min: number | undefi
       return undocumented !== undefined ? `${undocumented}${UNDOCUMENTED_MARK}` : NO_CELL;
     }),
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  const line = (cells: string[]): string =>
-    cells
-      .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
-      .join('  ')
-      .trimEnd();
   const { summary } = report;
   const never = neverExercised(report);
   const out = [
-    line(header),
-    ...rows.map(line),
+    ...alignedLines([header, ...rows], (column) => column > 0),
     '',
     `${UNDOCUMENTED_MARK} a status the contract does not document for the operation; ${NO_CELL} neither documented nor answered`,
     '',

@@ -3,7 +3,8 @@
  * document in the scenario format (JSON) and treats any other bytes as an opaque app file.
  */
 import { checkJsonTextDepth } from '../validation/json-limits';
-import { isJsonObject, type JsonObject } from './scenario-apps';
+import type { JsonObject } from '../spec/types';
+import { isJsonObject } from './scenario-apps';
 
 export type ImportedFile = { kind: 'appDocument'; document: JsonObject } | { kind: 'opaque' };
 

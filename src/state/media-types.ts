@@ -1,30 +1,14 @@
-/** Content types of media files, chosen by extension as a static file server would. */
-// A Map, not an object literal, so "x.constructor" cannot find Object.prototype's members.
-const CONTENT_TYPES: ReadonlyMap<string, string> = new Map(Object.entries({
-  png: 'image/png',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  gif: 'image/gif',
-  svg: 'image/svg+xml',
-  webp: 'image/webp',
-  ico: 'image/x-icon',
-  bmp: 'image/bmp',
-  json: 'application/json',
-  txt: 'text/plain',
-  csv: 'text/csv',
-  html: 'text/html',
-  htm: 'text/html',
-  css: 'text/css',
-  js: 'text/javascript',
-  pdf: 'application/pdf',
-  qvf: 'application/octet-stream',
-}));
+/** Content types of media files, chosen by extension as a static file server would (mime-types, the table Express serves with). */
+import type { lookup } from 'mime-types';
 
 export const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
 
-/** The content type for a file name; extensions match case-insensitively. */
+let lookupType: typeof lookup | undefined;
+
+/** The content type for a file name; extensions match case-insensitively; a name with no extension (".png" included) or an unknown one is bytes. */
 export function contentTypeFor(fileName: string): string {
-  const dot = fileName.lastIndexOf('.');
-  if (dot <= 0) return DEFAULT_CONTENT_TYPE;
-  return CONTENT_TYPES.get(fileName.slice(dot + 1).toLowerCase()) ?? DEFAULT_CONTENT_TYPE;
+  if (fileName.lastIndexOf('.') <= 0) return DEFAULT_CONTENT_TYPE;
+  // Required on the first media read, not at start: mime-db's table is ~200 kB of JSON.
+  lookupType ??= (require('mime-types') as typeof import('mime-types')).lookup;
+  return lookupType(fileName) || DEFAULT_CONTENT_TYPE;
 }

@@ -4,7 +4,7 @@
  * error differ, so the caller names them.
  */
 import { DoubleError, ErrorTemplates, doubleError, type ErrorKind } from '../errors';
-import type { DataModelMetadata, NxAttributes } from '../spec/types';
+import type { DataModelMetadata, JsonObject, NxAttributes } from '../spec/types';
 import type { ScenarioApp, ScenarioMediaFile } from '../scenarios/types';
 import type { QixAppContent, StoredApp } from './apps';
 import { splitMediaPath } from './media-path';
@@ -12,8 +12,6 @@ import { MediaTree } from './media-tree';
 import type { MediaLimits } from './options';
 import { escapePointer } from '../validation/problems';
 import { cloneJson } from './clone';
-
-export type JsonObject = Record<string, unknown>;
 
 export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
