@@ -28,7 +28,7 @@ import { invokeControl } from './control/invoke';
  *
  * await expect(engine.useScenario('nope')).rejects.toMatchObject({ status: 404 });
  */
-export { DoubleRuntime, createApp, type DoubleOptions, type ValidationMode } from './server';
+export { DoubleRuntime, createApp, type DoubleOptions, type ExpressApp, type ValidationMode } from './server';
 export { DoubleError, type ErrorEntry, type ErrorResponseBody } from './errors';
 export {
   connectEngineDouble,
