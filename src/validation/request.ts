@@ -9,7 +9,7 @@ import type { CompiledOperation } from '../spec/contract';
 import { isBinarySchema } from '../spec/operations';
 import { bodyProblems, parameterProblems } from './problems';
 
-const JSON_MEDIA_TYPE = 'application/json';
+export const JSON_MEDIA_TYPE = 'application/json';
 
 function mediaTypeOf(contentType: string | undefined): string | undefined {
   return contentType?.split(';')[0]?.trim().toLowerCase() || undefined;
@@ -47,6 +47,11 @@ async function readLimited(req: IncomingMessage, limit: number): Promise<Buffer>
 }
 
 /** The parsed body: a JSON value for JSON operations, a Buffer for binary ones, undefined when none. */
+/** MISSING_BODY in the caller's words: the operation and the media types it takes, never the contract's internal parameter name. */
+export function missingBody(operation: CompiledOperation, consumes: readonly string[]): DoubleError {
+  return doubleError('missingBody', { detail: `${operation.id} requires a request body (${consumes.join(' or ')}); none was sent`, source: { pointer: '/' } });
+}
+
 export async function readRequestBody(req: IncomingMessage, operation: CompiledOperation, limit: number): Promise<unknown> {
   const { body } = operation;
   if (!body) return undefined;
@@ -56,10 +61,7 @@ export async function readRequestBody(req: IncomingMessage, operation: CompiledO
   if (!hasBody(req.headers)) {
     if (binary && (mediaType === undefined || accepts(consumes, mediaType))) return Buffer.alloc(0);
     if (!body.required) return undefined;
-    throw doubleError('missingBody', {
-      detail: `${operation.id} requires a body '${body.name}' (${consumes.join(' or ')})`,
-      source: { pointer: '/' },
-    });
+    throw missingBody(operation, consumes);
   }
   if (mediaType === undefined || !accepts(consumes, mediaType)) {
     throw doubleError('unsupportedMediaType', {
