@@ -1,3 +1,5 @@
+// Node's types for every consumer of the declarations (TypeScript 6 includes no @types by default); @types/node is a dependency.
+/// <reference types="node" preserve="true" />
 /**
  * The control API as methods, one interface (`EngineDoubleControl`) for a double in this process
  * (`startEngineDouble`, in src/index.ts) and for a sidecar reached over HTTP

@@ -1,3 +1,5 @@
+// Node's types for every consumer of the declarations (TypeScript 6 includes no @types by default); @types/node is a dependency.
+/// <reference types="node" preserve="true" />
 /**
  * The public API: start a double inside a test process (`startEngineDouble`), or reach one running
  * elsewhere (`connectEngineDouble`); both give the same control methods (`EngineDoubleControl`).
