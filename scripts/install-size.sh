@@ -2,14 +2,20 @@
 # What a consumer who never uses spec-examples installs: packs this package (dist/ must be built:
 # `npm run build`), installs the tarball alone into a throw-away project (from the npm cache where
 # it can), and prints node_modules' size on disk and its package count. docs/benchmark.md quotes it.
+# --with-prism also installs the optional peer dependency spec-examples mode needs, at the version
+# this repository tests with.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+extra=()
+if [ "${1:-}" = --with-prism ]; then
+  extra=("@stoplight/prism-http@$(node -p "require('./package.json').devDependencies['@stoplight/prism-http']")")
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 tarball=$(npm pack --ignore-scripts --pack-destination "$work" 2>/dev/null | tail -n 1)
 cd "$work"
 echo '{"name":"consumer","version":"1.0.0","private":true}' > package.json
-npm install --prefer-offline --no-audit --no-fund "./$tarball" >/dev/null 2>&1
+npm install --prefer-offline --no-audit --no-fund "./$tarball" "${extra[@]}" >/dev/null 2>&1
 packages=$(npm ls --all --parseable 2>/dev/null | sort -u | grep -vx "$work" | wc -l)
 echo "tarball: $(du -k "$tarball" | cut -f1) KiB; node_modules: $(du -sm node_modules | cut -f1) MB on disk ($(du -sm --apparent-size node_modules | cut -f1) MB apparent), $packages packages"
 # The largest packages (scoped ones by package, not by scope).
