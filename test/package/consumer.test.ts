@@ -11,7 +11,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -77,6 +77,24 @@ describe('the packed package installed in a consumer project', () => {
     const installed = readdirSync(path.join(consumer, 'node_modules'));
     expect(installed).toContain(PACKAGE.name);
     expect(installed.includes('@stoplight')).toBe(false);
+  });
+
+  it("ships LICENSE, CHANGELOG, every doc the README links, and the source every source map names", () => {
+    const installed = path.join(consumer, 'node_modules', PACKAGE.name);
+    for (const file of ['LICENSE', 'CHANGELOG.md', 'README.md']) expect(existsSync(path.join(installed, file))).toBe(true);
+    const readme = readFileSync(path.join(installed, 'README.md'), 'utf8');
+    const linked = [...readme.matchAll(/\]\(((?:docs\/)?[\w./-]+\.md)(?:#[\w-]*)?\)/g)].map((match) => match[1]!);
+    expect(linked.length).toBeGreaterThan(3);
+    for (const doc of linked) expect(`${doc}: ${existsSync(path.join(installed, doc))}`).toBe(`${doc}: true`);
+    const maps = readdirSync(path.join(installed, 'dist'), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.js.map'));
+    expect(maps.length).toBeGreaterThan(10);
+    for (const map of maps) {
+      const { sources } = JSON.parse(readFileSync(path.join(installed, 'dist', map), 'utf8')) as { sources: string[] };
+      for (const source of sources) {
+        const resolved = path.resolve(path.dirname(path.join(installed, 'dist', map)), source);
+        expect(`${map} → ${source}: ${existsSync(resolved)}`).toBe(`${map} → ${source}: true`);
+      }
+    }
   });
 
   it("type-checks a file using every public entry point with tsc --init's settings and skipLibCheck off", async () => {
