@@ -3,25 +3,14 @@
  * problems: a bad start scenario one problem a line (as `validate` prints them), a bad file in
  * --scenarios-dir named at start while the good ones still list.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli, serveCli } from '../support/cli';
+import { scenarioFolders } from '../support/scenario-folders';
 
 const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({ ...process.env, SCENARIOS_DIR: '', ...extra });
 
-let workdir: string;
-beforeAll(() => {
-  workdir = mkdtempSync(path.join(os.tmpdir(), 'package-cli-test-'));
-});
-afterAll(() => rmSync(workdir, { recursive: true, force: true }));
-
-function folder(name: string, files: Record<string, string>): string {
-  const dir = path.join(workdir, name);
-  mkdirSync(dir);
-  for (const [file, text] of Object.entries(files)) writeFileSync(path.join(dir, file), text);
-  return dir;
-}
+const { folder } = scenarioFolders('package-cli-test-');
 
 describe('qlik-engine-double --version', () => {
   it("prints the package's version and exits 0", async () => {
