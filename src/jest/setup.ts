@@ -1,5 +1,5 @@
 /**
- * One double for a whole jest run: `globalSetup` starts it before any test file (or checks the
+ * One double for a whole jest run: `globalSetup` starts it before any test file (or sets up the
  * sidecar ENGINE_DOUBLE_URL already names), exports its URL as `process.env.ENGINE_DOUBLE_URL`
  * for the test workers, and `globalTeardown` closes it. jest runs both in its parent process,
  * apart from the tests, so the handle lives on `globalThis` between the two, as jest documents.
@@ -141,7 +141,8 @@ async function applyToSidecar(url: string, configured: StartOptions): Promise<vo
 /**
  * A jest `globalSetup` function that starts one double with `options`, overridden by the jest
  * config's `globals.engineDouble`, overridden by ENGINE_DOUBLE_* variables; or, when
- * ENGINE_DOUBLE_URL is already set, checks that a double answers there and starts none.
+ * ENGINE_DOUBLE_URL is already set, starts none and applies the run's scenario and seed to the
+ * double there (see applyToSidecar).
  *
  * @example
  * // test/global-setup.js, named by jest.config.js's globalSetup
