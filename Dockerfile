@@ -49,9 +49,11 @@ FROM ${BASE_IMAGE}
 RUN groupadd --system --gid 10001 engine \
  && useradd --system --uid 10001 --gid engine --home-dir /app --no-create-home --shell /usr/sbin/nologin engine
 # Every CLI flag has an environment variable too (see README): SCENARIO, SCENARIOS_DIR, SEED,
-# VALIDATION, BODY_LIMIT, JOURNAL_SIZE, MEDIA_FILE_LIMIT, MEDIA_FILES_PER_APP, MAX_NAMESPACES, …
-ENV PORT=9076 HOST=0.0.0.0 NODE_ENV=production
-EXPOSE 9076
+# VALIDATION, BODY_LIMIT, JOURNAL_SIZE, MEDIA_FILE_LIMIT, MEDIA_FILES_PER_APP, MAX_NAMESPACES,
+# BASE_PATH, TLS_CERT, TLS_KEY, TLS_SELF_SIGNED, METRICS_FORMAT, …
+# 9076: the engine's API (and the control API); 9090: Prometheus metrics at /metrics, as the engine.
+ENV PORT=9076 METRICS_PORT=9090 HOST=0.0.0.0 NODE_ENV=production
+EXPOSE 9076 9090
 WORKDIR /app
 USER engine
 # /health: 200 healthy, 429 busy (lame duck), 503 unhealthy. Probed with node itself (no curl in

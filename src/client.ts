@@ -15,9 +15,13 @@ import type { CatalogEntry } from './control/catalog';
 import type { CoverageReport } from './control/coverage';
 import type { ActiveFaultRule, FaultRuleInput } from './control/faults';
 import type { ControlCall } from './control/invoke';
-import type { JournalEntry } from './control/journal';
+import type { JournalEntry, JournalSearch } from './control/journal';
+import type { JournalMatcher } from './control/request-matcher';
+import type { ActiveStub, StubInput } from './control/stubs';
+import { expectedRange, VerificationError, type VerifyTimes } from './control/verification-report';
 import { NAMESPACE_HEADER, namespaceOf } from './control/namespaces';
 import type { ControlOperationId, CurrentScenario } from './control/routes';
+import type { ScenarioReload } from './control/scenario-watch';
 import type { ScenarioDocument } from './scenarios/types';
 import { baseUrlText, parseBaseUrl } from './url';
 
@@ -31,6 +35,8 @@ import { baseUrlText, parseBaseUrl } from './url';
 export interface ScenarioCatalog {
   current: CurrentScenario;
   scenarios: CatalogEntry[];
+  /** Only when the double watches its scenario files: the scenarios whose last edit is broken (their namespaces keep the last good world). */
+  watch?: { broken: ScenarioReload[] };
 }
 
 /**
@@ -54,6 +60,8 @@ export interface NamespaceList {
 export interface JournalQuery {
   /** Only the most recent `limit` entries (a whole number >= 1). */
   limit?: number;
+  /** violations(): also entries with only requestWarnings (deviations real engines tolerate). */
+  includeWarnings?: boolean;
 }
 
 /**
@@ -102,6 +110,29 @@ export interface EngineDoubleControl {
   clearJournal(): Promise<void>;
   /** GET /__control/violations: the journal entries with a contract violation of the request or the response. */
   violations(query?: JournalQuery): Promise<JournalEntry[]>;
+  /**
+   * POST /__control/journal/find: the journal entries a matcher matches (this namespace's, or the
+   * matcher's `namespace`), their count, and when none matched the near misses.
+   */
+  find(matcher: JournalMatcher): Promise<JournalSearch>;
+  /** The entries a matcher matches, oldest first. */
+  received(matcher: JournalMatcher): Promise<JournalEntry[]>;
+  /** POST /__control/journal/count. */
+  count(matcher: JournalMatcher): Promise<number>;
+  /**
+   * Resolves with the matching entries when their count is what `times` says (exactly `times`,
+   * or within `atLeast`/`atMost`; nothing: at least one); else rejects with a VerificationError
+   * whose message lists the matches or the near misses.
+   */
+  verify(matcher: JournalMatcher, times?: VerifyTimes): Promise<JournalEntry[]>;
+  /** GET /__control/stubs: this namespace's stubs, in the order tried, with how often each applied. */
+  stubs(): Promise<ActiveStub[]>;
+  /** PUT /__control/stubs: replaces this namespace's stubs (each checked against the contract). */
+  setStubs(stubs: StubInput[]): Promise<ActiveStub[]>;
+  /** POST /__control/stubs: adds stubs after the ones held (msw's `use()`); answers the added ones. */
+  use(...stubs: StubInput[]): Promise<ActiveStub[]>;
+  /** DELETE /__control/stubs. */
+  resetStubs(): Promise<void>;
   /** GET /__control/coverage: per engine operation, how often each status was answered (all namespaces together). */
   coverage(): Promise<CoverageReport>;
   /** DELETE /__control/coverage: counting starts again (all namespaces). */
@@ -134,9 +165,12 @@ interface JournalPage {
   capacity: number;
   entries: JournalEntry[];
 }
+interface StubList {
+  stubs: ActiveStub[];
+}
 
-function journalQuery({ limit }: JournalQuery = {}): Record<string, string> {
-  return limit === undefined ? {} : { limit: String(limit) };
+function journalQuery({ limit, includeWarnings }: JournalQuery = {}): Record<string, string> {
+  return { ...(limit === undefined ? {} : { limit: String(limit) }), ...(includeWarnings ? { includeWarnings: 'true' } : {}) };
 }
 
 /**
@@ -154,6 +188,7 @@ export function controlMethods(transport: ControlTransport, url: string, namespa
   const nothing = async (operation: ControlOperationId): Promise<void> => {
     await send(operation);
   };
+  const find = (matcher: JournalMatcher) => send<JournalSearch>('POST /__control/journal/find', { body: matcher });
   return {
     url,
     namespaceName: scoped,
@@ -172,6 +207,19 @@ export function controlMethods(transport: ControlTransport, url: string, namespa
     journal: async (query) => (await send<JournalPage>('GET /__control/journal', { query: journalQuery(query) })).entries,
     clearJournal: () => nothing('DELETE /__control/journal'),
     violations: async (query) => (await send<JournalPage>('GET /__control/violations', { query: journalQuery(query) })).entries,
+    find,
+    received: async (matcher) => (await find(matcher)).entries,
+    count: async (matcher) => (await send<{ count: number }>('POST /__control/journal/count', { body: matcher })).count,
+    verify: async (matcher, times = {}) => {
+      const { min, max } = expectedRange(times);
+      const search = await find(matcher);
+      if (search.count < min || search.count > max) throw new VerificationError(matcher, times, search);
+      return search.entries;
+    },
+    stubs: async () => (await send<StubList>('GET /__control/stubs')).stubs,
+    setStubs: async (stubs) => (await send<StubList>('PUT /__control/stubs', { body: { stubs } })).stubs,
+    use: async (...stubs) => (await send<StubList>('POST /__control/stubs', { body: { stubs } })).stubs,
+    resetStubs: () => nothing('DELETE /__control/stubs'),
     coverage: () => send<CoverageReport>('GET /__control/coverage'),
     resetCoverage: () => nothing('DELETE /__control/coverage'),
     namespaces: () => send<NamespaceList>('GET /__control/namespaces'),
@@ -313,3 +361,7 @@ export async function connectEngineDouble(url: string, options: ConnectOptions =
   }
   return client;
 }
+
+export { VerificationError, type VerifyTimes } from './control/verification-report';
+export type { JournalMatcher, RequestMatcher } from './control/request-matcher';
+export type { ActiveStub, StubInput } from './control/stubs';

@@ -60,6 +60,8 @@ export const ErrorTemplates = {
   invalidNamespace: template(400, 'INVALID_NAMESPACE', 'The namespace header is not a valid namespace name'),
   namespaceLimit: template(429, 'NAMESPACE_LIMIT', 'The double holds as many namespaces as it may'),
   invalidFaultRule: template(400, 'INVALID_FAULT_RULE', 'The fault rule cannot be applied'),
+  invalidMatcher: template(400, 'INVALID_MATCHER', 'The request matcher cannot be applied'),
+  invalidStub: template(400, 'INVALID_STUB', 'The stub breaks the contract or cannot apply'),
   injectedFault: template(500, 'INJECTED_FAULT', 'A fault rule answered this request'),
   responseContractViolation: template(500, 'RESPONSE_CONTRACT_VIOLATION', 'The double was about to send a response that breaks the contract'),
   upstreamUnreachable: template(502, 'UPSTREAM_UNREACHABLE', 'The engine behind the proxy cannot be reached'),

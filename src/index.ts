@@ -13,12 +13,13 @@
  * expect(await engine.violations()).toEqual([]);
  * await engine.close();
  */
-import { once } from 'node:events';
-import type { AddressInfo, Socket } from 'node:net';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { answerClientError, createRequestHandler, DoubleRuntime, type DoubleOptions } from './server';
 import { controlMethods, type EngineDoubleControl } from './client';
 import { invokeControl } from './control/invoke';
+import { listen, urlHost, type Listening } from './listen';
+import { resolveTls, type TlsOptions } from './tls/options';
+import { openMetricsDoor, type MetricsDoor, type MetricsOptions } from './metrics/door';
 
 /**
  * The double's own classes and option types, for tests that compose it themselves (supertest on
@@ -42,19 +43,20 @@ export {
   type ScenarioCatalog,
 } from './client';
 export type { ScenarioDocument } from './scenarios/types';
-export type { JournalEntry } from './control/journal';
+export type { JournalEntry, JournalSearch, NearMiss } from './control/journal';
+export type { BodyMatcher, Difference, JournalMatcher, RecordedBody, RequestMatcher, ValueMatcher } from './control/request-matcher';
+export type { ActiveStub, StubInput, StubResponse } from './control/stubs';
+export { VerificationError, type VerifyTimes } from './control/verification-report';
 export type { CoverageReport, CoverageSummary, OperationCoverage } from './control/coverage';
 export type { ActiveFaultRule, FaultRuleInput } from './control/faults';
 export type { CatalogEntry } from './control/catalog';
 export type { CurrentScenario } from './control/routes';
-
-/**
- * How long close() lets in-flight requests finish before it cuts their connections.
- *
- * @example
- * await Promise.race([engine.close(), sleep(SHUTDOWN_GRACE_MS + 100)]);
- */
-export const SHUTDOWN_GRACE_MS = 800;
+export type { ScenarioReload, WatchOption } from './control/scenario-watch';
+export type { TlsOptions } from './tls/options';
+export type { MetricsFormat, MetricsOptions } from './metrics/door';
+export type { MetricFamily } from './metrics/json-form';
+export { SHUTDOWN_GRACE_MS } from './listen';
+export { stripBasePath } from './base-path';
 
 /**
  * Options of `startEngineDouble`: where to listen, plus every option of the double
@@ -68,6 +70,10 @@ export interface StartOptions extends DoubleOptions {
   port?: number;
   /** 127.0.0.1 by default: a test double need not listen beyond this machine unless asked. */
   host?: string;
+  /** Serve Prometheus metrics at /metrics on their own port, as the engine does on 9090 (off unless given; `{ port: 0 }` picks a free port). */
+  metrics?: MetricsOptions;
+  /** Serve HTTPS (the metrics port too): a certificate, client certificates required, or a throwaway self-signed one. */
+  tls?: TlsOptions;
 }
 
 /**
@@ -83,24 +89,15 @@ export interface EngineDouble extends EngineDoubleControl {
   port: number;
   host: string;
   runtime: DoubleRuntime;
+  /** The API port's node:http or node:https server (another door, such as a websocket upgrade, attaches here). */
+  server: Server;
+  /** With `metrics`: the port serving them, and `${metricsUrl}` ends in /metrics. */
+  metricsPort?: number;
+  metricsUrl?: string;
+  /** With `tls`: the PEM a client trusts to reach the double (the throwaway CA when self-signed, else the certificate given). */
+  ca?: string;
   /** Stops accepting, lets in-flight requests finish (up to SHUTDOWN_GRACE_MS), then resolves. Calling it again returns the same promise. */
   close(): Promise<void>;
-}
-
-function urlHost(host: string): string {
-  return host.includes(':') ? `[${host}]` : host;
-}
-
-async function stopServer(server: Server, sockets: Set<Socket>): Promise<void> {
-  const closed = once(server, 'close');
-  server.close();
-  server.closeIdleConnections();
-  const cutoff = setTimeout(() => {
-    for (const socket of sockets) socket.destroy();
-  }, SHUTDOWN_GRACE_MS);
-  cutoff.unref();
-  await closed;
-  clearTimeout(cutoff);
 }
 
 /**
@@ -121,24 +118,32 @@ async function stopServer(server: Server, sockets: Set<Socket>): Promise<void> {
  */
 export async function startEngineDouble(options: StartOptions = {}): Promise<EngineDouble> {
   const runtime = new DoubleRuntime(options);
-  const server = createServer(createRequestHandler(runtime));
-  server.on('clientError', answerClientError);
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
   const host = options.host ?? '127.0.0.1';
-  server.listen(options.port ?? 0, host);
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${urlHost(host)}:${port}`;
+  const tls = await resolveTls(options.tls, host);
+  const api = await listen(createRequestHandler(runtime), { port: options.port ?? 0, host, ...(tls ? { tls } : {}) });
+  api.server.on('clientError', answerClientError);
+  let metrics: MetricsDoor | undefined;
+  try {
+    if (options.metrics) metrics = await openMetricsDoor(runtime, options.metrics, { host, ...(tls ? { tls } : {}) });
+    if (options.watch) await runtime.startWatching(options.watch);
+  } catch (error) {
+    await closeAll(runtime, api, metrics);
+    throw error;
+  }
+  const url = `${api.scheme}://${urlHost(host)}:${api.port}${runtime.basePath}`;
   let stopping: Promise<void> | undefined;
   return {
     ...controlMethods(async (operation, call) => invokeControl(runtime, operation, call).body, url),
-    port,
+    port: api.port,
     host,
     runtime,
-    close: () => (stopping ??= stopServer(server, sockets)),
+    server: api.server,
+    ...(metrics ? { metricsPort: metrics.listening.port, metricsUrl: `${metrics.listening.scheme}://${urlHost(host)}:${metrics.listening.port}${runtime.basePath}/metrics` } : {}),
+    ...(tls ? { ca: tls.trust } : {}),
+    close: () => (stopping ??= closeAll(runtime, api, metrics)),
   };
+}
+
+async function closeAll(runtime: DoubleRuntime, api: Listening, metrics: MetricsDoor | undefined): Promise<void> {
+  await Promise.all([api.close(), metrics?.close(), runtime.stopWatching()]);
 }

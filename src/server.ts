@@ -23,19 +23,24 @@ import type { JwtKeys } from './auth/policy';
 import { Coverage } from './control/coverage';
 import type { FaultRule } from './control/faults';
 import { Journal, DEFAULT_JOURNAL_SIZE } from './control/journal';
+import { DEFAULT_JOURNAL_BODIES_TOTAL, DEFAULT_JOURNAL_BODY_LIMIT, recordBody, recordRequest } from './control/recorded-request';
+import type { RecordedRequest } from './control/request-matcher';
+import type { StubContract } from './control/stubs';
+import { ScenarioWatch, type WatchOption } from './control/scenario-watch';
 import { Namespaces, namespaceOf } from './control/namespaces';
 import { controlRoutes, isControlOperation } from './control/routes';
 import { controlTokenCheck } from './control/token';
 import { loadContract, type CompiledOperation, type Contract } from './spec/contract';
 import { Router } from './spec/router';
 import { readRequestBody, validateRequest } from './validation/request';
+import { decodeMediaPathSeparators, type RequestWarning } from './validation/tolerance';
 import { responseProblems } from './validation/response';
 import { healthRoutes } from './routes/health';
 import { appRoutes } from './routes/apps';
 import { dataRoutes } from './routes/data';
 import { mediaRoutes } from './routes/media';
 import { sessionRoutes } from './routes/sessions';
-import type { EngineRequest, EngineResponse, EngineStats, Handler, RouteTable } from './routes/types';
+import type { EngineRequest, EngineResponse, EngineStats, Exchange, Handler, RouteTable } from './routes/types';
 import { EngineModel, type MediaLimits } from './state/engine';
 import { scanScenarios, type ScenarioSources } from './scenarios/registry';
 import type { GenerationProgress } from './scenarios/generate';
@@ -43,7 +48,9 @@ import { startScenario } from './control/catalog';
 import type { ScenarioDocument } from './scenarios/types';
 import { createSpecExampleResponder, requireSpecExamplesSupport, type SpecExampleResponder } from './scenarios/spec-examples';
 import { parseByteSize } from './units';
+import { corsStage, type CorsOption, type CorsStage } from './cors';
 import { EngineProxy, type ProxyOptions, type Relayed, type RouteHit } from './proxy/relay';
+import { matchUnderBasePath, normaliseBasePath, stripBasePath } from './base-path';
 
 export { NAMESPACE_HEADER } from './control/namespaces';
 
@@ -73,6 +80,10 @@ export interface DoubleOptions {
   bodyLimit?: number | string;
   /** How many requests the journal keeps. */
   journalSize?: number;
+  /** Largest JSON request body one journal entry keeps, in bytes or as "64kb" (--journal-body-limit); larger ones are kept as size + SHA-256. */
+  journalBodyLimit?: number | string;
+  /** Most JSON body text the whole journal keeps (--journal-bodies-total); past it the oldest bodies become size + SHA-256. */
+  journalBodiesTotal?: number | string;
   /** Media limits of every engine model (file size, files per app, path length and depth); over them: 413 or 400. */
   mediaLimits?: Partial<MediaLimits>;
   /** Keys that verify bearer tokens (--jwt-secret, --jwt-public-key); they replace every scenario's `security.jwt` key. */
@@ -87,6 +98,15 @@ export interface DoubleOptions {
   proxy?: ProxyOptions;
   /** Where contract violations are reported; stderr by default. */
   log?: (line: string) => void;
+  /**
+   * Reload scenario files when they change (--watch): namespaces running a changed scenario are
+   * rebuilt from it; a broken edit keeps the last good world. `startEngineDouble` starts the watcher.
+   */
+  watch?: WatchOption;
+  /** CORS for browser callers: true (default) any origin, a list only those origins (--cors-origin), false none (--no-cors). */
+  cors?: CorsOption;
+  /** Serve every engine operation under this prefix ("/api", as the engine's BasePathPrefix); the control API answers with and without it (--base-path). */
+  basePath?: string;
 }
 
 /** Everything a running double holds; shared by the engine routes and the control API. */
@@ -96,9 +116,13 @@ export class DoubleRuntime {
   readonly journal: Journal;
   /** How often each engine operation answered each status, every namespace together. */
   readonly coverage = new Coverage();
-  readonly stats: EngineStats = { startedAt: new Date(), calls: 0 };
+  readonly stats: EngineStats = { startedAt: new Date(), calls: 0, active: 0 };
   readonly validation: ValidationMode;
   readonly bodyLimit: number;
+  /** Largest JSON body one journal entry keeps (bytes of JSON text). */
+  readonly journalBodyLimit: number;
+  /** What stubs are checked against when registered (src/control/stubs.ts). */
+  readonly stubContract: StubContract;
   readonly log: (line: string) => void;
   readonly mediaLimits: Partial<MediaLimits>;
   /** Admits requests: identity from the bearer token, the operation's permission (src/auth). */
@@ -110,6 +134,13 @@ export class DoubleRuntime {
   readonly namespaces: Namespaces;
   /** Set in proxy mode: a real engine answers every engine call. */
   readonly proxy: EngineProxy | undefined;
+  /** Set while scenario files are watched (startWatching). */
+  scenarioWatch: ScenarioWatch | undefined;
+  /** Answers preflights and adds CORS headers, before the pipeline; undefined with --no-cors. */
+  readonly cors: CorsStage | undefined;
+  /** The engine's path prefix: "" for none, else "/api" (src/base-path.ts). */
+  readonly basePath: string;
+  private readonly exchangeListeners = new Set<(exchange: Exchange) => void>();
   private readonly routes: Map<string, Handler>;
   private readonly checkControlToken: ((authorization: string | undefined) => void) | undefined;
   /** One responder per spec-examples scenario document (Prism itself loads once per process, on first use). */
@@ -118,7 +149,10 @@ export class DoubleRuntime {
   constructor(options: DoubleOptions = {}) {
     this.contract = loadContract();
     this.router = new Router(this.contract.operations);
-    this.journal = new Journal(options.journalSize ?? DEFAULT_JOURNAL_SIZE);
+    this.journal = new Journal(options.journalSize ?? DEFAULT_JOURNAL_SIZE, parseByteSize(options.journalBodiesTotal ?? DEFAULT_JOURNAL_BODIES_TOTAL));
+    this.journalBodyLimit = parseByteSize(options.journalBodyLimit ?? DEFAULT_JOURNAL_BODY_LIMIT);
+    this.stubContract = this.makeStubContract();
+    this.cors = corsStage(options.cors);
     this.validation = options.validation ?? 'strict';
     if (this.validation !== 'strict' && this.validation !== 'warn') {
       throw new Error(`validation must be strict or warn, not ${String(this.validation)}`);
@@ -131,6 +165,8 @@ export class DoubleRuntime {
     if (options.scenariosDir) this.reportUnusableScenarioFiles();
     this.seed = options.seed;
     this.checkControlToken = options.controlToken === undefined ? undefined : controlTokenCheck(options.controlToken);
+    this.basePath = normaliseBasePath(options.basePath);
+    if (this.basePath !== '' && options.proxy) throw new Error('a base path cannot be combined with proxy mode: the real engine has its own');
     this.proxy = options.proxy && new EngineProxy(options.proxy, { contract: this.contract, bodyLimit: this.bodyLimit, log: this.log });
     this.routes = new Map(Object.entries({ ...engineRoutes, ...options.routes }) as [string, Handler][]);
     for (const id of this.routes.keys()) {
@@ -160,9 +196,51 @@ export class DoubleRuntime {
     this.log('(`qlik-engine-double validate --scenarios-dir DIR` checks every file in full)');
   }
 
+  private makeStubContract(): StubContract {
+    const { contract, router } = this;
+    return {
+      engineOperation: (id) => contract.engineOperations.find((op) => op.id === id),
+      knownOperation: (id) => contract.operations.some((op) => op.id === id),
+      resolve: (method, path) => {
+        try {
+          const { operation } = router.match(method, path);
+          return operation.source === 'engine' ? operation : `${operation.id} is a control operation: only engine calls can be stubbed`;
+        } catch (error) {
+          if (error instanceof DoubleError) return error.message;
+          throw error;
+        }
+      },
+      responseProblems: (id, response) => responseProblems(contract, id === undefined ? undefined : contract.operation(id), response),
+    };
+  }
+
+  /** Starts reloading scenario files on change (--watch); resolves once the watcher is ready. */
+  async startWatching(option: WatchOption = true): Promise<ScenarioWatch> {
+    this.scenarioWatch ??= await ScenarioWatch.start({ namespaces: this.namespaces, sources: this.scenarioSources, log: this.log }, option);
+    return this.scenarioWatch;
+  }
+
+  /** Stops the watcher, if one runs. */
+  async stopWatching(): Promise<void> {
+    const watch = this.scenarioWatch;
+    this.scenarioWatch = undefined;
+    await watch?.close();
+  }
+
   /** The model of one namespace (the default one is ''), made from the default namespace's scenario on first use. */
   model(namespace = ''): EngineModel {
     return this.namespaces.get(namespace).model;
+  }
+
+  /** Calls `listener` after every answered (or dropped) request, as the metrics door counts them; returns what stops it. */
+  onExchange(listener: (exchange: Exchange) => void): () => void {
+    this.exchangeListeners.add(listener);
+    return () => this.exchangeListeners.delete(listener);
+  }
+
+  /** Tells the exchange listeners about one finished request. */
+  exchangeEnded(exchange: Exchange): void {
+    for (const listener of this.exchangeListeners) listener(exchange);
   }
 
   /** A 401 for a control call without the control token, when the double has one. */
@@ -214,6 +292,12 @@ function firstValues(query: Record<string, string | string[]>): Record<string, s
   return Object.fromEntries(Object.entries(query).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
 }
 
+/** The Content-Length a request declared, when it is a number. */
+function contentLength(req: IncomingMessage): number | undefined {
+  const declared = Number(req.headers['content-length']);
+  return Number.isFinite(declared) ? declared : undefined;
+}
+
 /** What the stages before sending found out; filled as they run, so a refusal's journal entry says how far it got. */
 interface Outcome {
   operation?: CompiledOperation;
@@ -223,8 +307,14 @@ interface Outcome {
   /** Absent when a fault drops the connection. */
   response?: EngineResponse;
   requestViolations: ErrorEntry[];
+  /** Deviations from the contract tolerated as real engines tolerate them (src/validation/tolerance.ts). */
+  requestWarnings: RequestWarning[];
   /** Proxy mode: the engine's answer, already sent. */
   relayed?: Relayed;
+  /** The request as the journal keeps it and matchers see it; its body once read. */
+  recorded?: RecordedRequest;
+  /** The stub that answered, if one did. */
+  stub?: { id: number; contractOff: boolean };
 }
 
 /** Runs a stage whose refusals are contract violations of the request (routing, body, parameters): the journal lists them. */
@@ -252,7 +342,7 @@ async function injectedLatency(ms: number, res: ServerResponse): Promise<void> {
 }
 
 /** The fault stage: latency, then 'drop', or the fault's status thrown as INJECTED_FAULT, or on to normal handling. */
-async function applyFault(fault: FaultRule, res: ServerResponse): Promise<'drop' | 'continue'> {
+export async function applyFault(fault: FaultRule, res: ServerResponse): Promise<'drop' | 'continue'> {
   if (fault.latencyMs) await injectedLatency(fault.latencyMs, res);
   if (fault.drop) return 'drop';
   if (fault.status !== undefined) {
@@ -289,28 +379,45 @@ async function relay(runtime: DoubleRuntime, proxy: EngineProxy, req: IncomingMe
   if (outcome.fault && (await applyFault(outcome.fault, res)) === 'drop') return outcome;
   outcome.relayed = await proxy.forward(req, res, hit, query);
   outcome.requestViolations.push(...outcome.relayed.requestViolations);
+  outcome.requestWarnings.push(...outcome.relayed.requestWarnings);
   return outcome;
 }
 
 /** namespace → match → control token → fault → read + validate request → admit → handler. Never throws: every failure is already a response. */
 async function runOperation(runtime: DoubleRuntime, req: IncomingMessage, res: ServerResponse): Promise<Outcome> {
-  const outcome: Outcome = { requestViolations: [] };
+  const outcome: Outcome = { requestViolations: [], requestWarnings: [] };
   try {
     const method = req.method ?? 'GET';
+    const { pathname: sentPath, query } = parseUrl(req.url ?? '/');
+    outcome.recorded = recordRequest(method, sentPath, query, req.headers);
     const namespace = namespaceOf(req.headers);
     outcome.namespace = namespace;
-    const { pathname, query } = parseUrl(req.url ?? '/');
-    if (runtime.proxy?.relays(pathname)) return await relay(runtime, runtime.proxy, req, res, outcome, { pathname, query });
-    const { operation, rawParams } = await contractStage(outcome, () => runtime.router.match(method, pathname));
+    // Proxy mode has no base path (the constructor refuses both).
+    if (runtime.proxy?.relays(sentPath)) return await relay(runtime, runtime.proxy, req, res, outcome, { pathname: sentPath, query });
+    const { operation, rawParams: routedParams } = await contractStage(outcome, () => matchUnderBasePath(runtime.basePath, method, sentPath, (m, p) => runtime.router.match(m, p)));
+    // Matched, so the path is under the prefix or a control path sent without it.
+    const pathname = stripBasePath(runtime.basePath, sentPath) ?? sentPath;
+    // Matchers (stubs, verification) see the path the contract knows, whatever prefix the engine runs under.
+    outcome.recorded.pathname = pathname;
     outcome.operation = operation;
+    outcome.recorded.operationId = operation.id;
+    const { rawParams, warning: pathWarning } = decodeMediaPathSeparators(operation, routedParams);
+    if (pathWarning) outcome.requestWarnings.push(pathWarning);
     if (operation.source === 'control') runtime.admitControl(req.headers.authorization);
     // Faults hit engine calls only: the control API must stay usable to clear them.
     outcome.fault = operation.source === 'engine' ? runtime.namespaces.get(namespace).faults.take(method, pathname) : undefined;
     if (outcome.fault && (await applyFault(outcome.fault, res)) === 'drop') return outcome;
-    const { body, params } = await contractStage(outcome, async () => {
-      const body = await readRequestBody(req, operation, runtime.bodyLimit);
-      return { body, params: validateRequest(operation, { rawParams, query, headers: req.headers, body }) };
-    });
+    const body = await contractStage(outcome, () => readRequestBody(req, operation, runtime.bodyLimit, outcome.requestWarnings));
+    const recordedBody = recordBody(body, runtime.journalBodyLimit, contentLength(req));
+    if (recordedBody) outcome.recorded.body = recordedBody;
+    const params = await contractStage(outcome, () => validateRequest(operation, { rawParams, query, headers: req.headers, body }));
+    // Stubs answer engine calls before the world does (and before the gatekeeper: a stub may stand in for a 401).
+    const stubbed = operation.source === 'engine' ? runtime.namespaces.get(namespace).stubs.take(outcome.recorded) : undefined;
+    if (stubbed) {
+      outcome.stub = { id: stubbed.id, contractOff: stubbed.contractOff };
+      outcome.response = stubbed.response;
+      return outcome;
+    }
     outcome.response = await respond(runtime, operation, { params, rawParams, query: firstValues(query), headers: req.headers, body }, namespace);
   } catch (error) {
     outcome.response = errorResponse(error);
@@ -319,8 +426,8 @@ async function runOperation(runtime: DoubleRuntime, req: IncomingMessage, res: S
 }
 
 /** In strict mode a response that breaks the contract is replaced by a 500 that says how. */
-function enforceContract(runtime: DoubleRuntime, operation: CompiledOperation | undefined, response: EngineResponse, problems: Problem[]): EngineResponse {
-  if (problems.length === 0) return response;
+function enforceContract(runtime: DoubleRuntime, operation: CompiledOperation | undefined, response: EngineResponse, problems: Problem[], contractOff = false): EngineResponse {
+  if (problems.length === 0 || contractOff) return response;
   const label = `${operation?.id ?? 'unmatched request'} ${response.status}`;
   runtime.log(`contract violation in ${label}: ${problems.map((p) => p.detail).join('; ')}`);
   if (runtime.validation === 'warn') return response;
@@ -332,18 +439,31 @@ function enforceContract(runtime: DoubleRuntime, operation: CompiledOperation | 
   );
 }
 
-function send(res: ServerResponse, response: EngineResponse): void {
+/** The violation every answer of a contract-off stub is journaled with, so no test relies on one unnoticed. */
+function contractOffProblem(stubId: number): Problem {
+  return {
+    detail: `answered by stub ${stubId}, registered with "contract": "off": its answers are not checked against the engine's contract`,
+    meta: { rule: 'stubContractOff', stub: stubId },
+  };
+}
+
+/** Sends the response; returns the size of its body in bytes. */
+function send(res: ServerResponse, response: EngineResponse): number {
   res.statusCode = response.status;
   for (const [name, value] of Object.entries(response.headers ?? {})) res.setHeader(name, value);
   if (response.body === undefined) {
     res.end();
-  } else if (Buffer.isBuffer(response.body)) {
+    return 0;
+  }
+  if (Buffer.isBuffer(response.body)) {
     if (!res.hasHeader('content-type')) res.setHeader('content-type', 'application/octet-stream');
     res.end(response.body);
-  } else {
-    res.setHeader('content-type', 'application/json; charset=utf-8');
-    res.end(JSON.stringify(response.body));
+    return response.body.length;
   }
+  const json = JSON.stringify(response.body);
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.end(json);
+  return Buffer.byteLength(json);
 }
 
 /**
@@ -362,18 +482,18 @@ export function answerClientError(error: Error, socket: Duplex): void {
   );
 }
 
-/** Sends; a response Node refuses to write (a header value with a line break, say) becomes a 500, never a crash. */
-function sendOrFail(runtime: DoubleRuntime, res: ServerResponse, response: EngineResponse): void {
+/** Sends (returns the body's size); a response Node refuses to write (a header value with a line break, say) becomes a 500, never a crash. */
+export function sendOrFail(runtime: DoubleRuntime, res: ServerResponse, response: EngineResponse): number {
   try {
-    send(res, response);
+    return send(res, response);
   } catch (error) {
     runtime.log(`could not send the response: ${error instanceof Error ? error.message : String(error)}`);
     if (res.headersSent) {
       res.destroy();
-      return;
+      return 0;
     }
     for (const name of res.getHeaderNames()) res.removeHeader(name);
-    send(res, errorResponse(error));
+    return send(res, errorResponse(error));
   }
 }
 
@@ -382,6 +502,8 @@ export function createRequestHandler(runtime: DoubleRuntime) {
   const handle = serveRequest(runtime);
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
+      // A preflight is the browser's question, not a call: answered here, never journaled.
+      if (runtime.cors?.(req, res) === 'answered') return;
       await handle(req, res);
     } catch (error) {
       runtime.log(`request failed after the pipeline: ${error instanceof Error ? error.message : String(error)}`);
@@ -395,18 +517,36 @@ function serveRequest(runtime: DoubleRuntime) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now();
     runtime.stats.calls += 1;
-    const { operation, namespace, fault, response, relayed, requestViolations } = await runOperation(runtime, req, res);
+    runtime.stats.active += 1;
+    let outcome: Outcome;
+    try {
+      outcome = await runOperation(runtime, req, res);
+    } finally {
+      runtime.stats.active -= 1;
+    }
+    const { operation, namespace, fault, response, relayed, requestViolations, requestWarnings, recorded, stub } = outcome;
     let problems: Problem[] = [];
+    let bytes = 0;
     if (relayed) {
       problems = relayed.responseViolations; // journaled only: the engine's answer went out as it came
       if (operation) runtime.coverage.record(operation.id, relayed.status);
+      bytes = Number(res.getHeader('content-length') ?? 0) || 0;
     } else if (response === undefined) {
       res.destroy(); // the fault drops the connection: no status, no bytes
     } else {
       problems = responseProblems(runtime.contract, operation, response);
-      sendOrFail(runtime, res, enforceContract(runtime, operation, response, problems));
+      bytes = sendOrFail(runtime, res, enforceContract(runtime, operation, response, problems, stub?.contractOff));
+      if (stub?.contractOff) problems = [contractOffProblem(stub.id), ...problems];
       if (operation?.source === 'engine') runtime.coverage.record(operation.id, res.statusCode);
     }
+    const durationMs = performance.now() - started;
+    runtime.exchangeEnded({
+      method: req.method ?? 'GET',
+      ...(operation ? { operation: { source: operation.source, path: operation.path } } : {}),
+      ...(response || relayed ? { status: res.statusCode } : {}),
+      durationSeconds: durationMs / 1000,
+      bytes,
+    });
     runtime.journal.record({
       time: new Date().toISOString(),
       method: req.method ?? 'GET',
@@ -414,10 +554,13 @@ function serveRequest(runtime: DoubleRuntime) {
       ...(operation ? { operationId: operation.id } : {}),
       ...(namespace !== undefined ? { namespace } : {}),
       ...(response || relayed ? { status: res.statusCode } : {}),
-      durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+      durationMs: Math.round(durationMs * 1000) / 1000,
       ...(fault ? { fault } : {}),
       requestViolations,
+      ...(requestWarnings.length > 0 ? { requestWarnings } : {}),
       responseViolations: problems,
+      ...(recorded ? { request: { query: recorded.query, headers: recorded.headers, ...(recorded.body ? { body: recorded.body } : {}) } } : {}),
+      ...(stub ? { stub: stub.id } : {}),
     });
   };
 }

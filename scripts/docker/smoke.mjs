@@ -1,9 +1,10 @@
 // HTTP smoke test of a running qlik-engine-double (the container test runs it against the image).
-//   node scripts/docker/smoke.mjs http://127.0.0.1:9076
+//   node scripts/docker/smoke.mjs http://127.0.0.1:9076 http://127.0.0.1:9090/metrics
 // Plain fetch, no dependencies. Exits 0 when every check passes, 1 on the first failure.
 // It changes the double's state (creates an app, ends in scenario "busy"): point it at a fresh one.
 
 const base = (process.argv[2] ?? process.env.ENGINE_URL ?? 'http://127.0.0.1:9076').replace(/\/$/, '');
+const metricsUrl = process.argv[3] ?? process.env.ENGINE_METRICS_URL ?? 'http://127.0.0.1:9090/metrics';
 const REQUEST_TIMEOUT_MS = 10_000;
 const t0 = performance.now();
 let passed = 0;
@@ -14,8 +15,8 @@ function fail(message) {
   process.exit(1);
 }
 
-async function call(method, path, { json, bytes, contentType } = {}) {
-  const headers = {};
+async function call(method, path, { json, bytes, contentType, accept } = {}) {
+  const headers = accept ? { accept } : {};
   let body;
   if (json !== undefined) {
     headers['content-type'] = 'application/json';
@@ -26,7 +27,7 @@ async function call(method, path, { json, bytes, contentType } = {}) {
   }
   let response;
   try {
-    response = await fetch(base + path, { method, headers, body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    response = await fetch(path.startsWith('http') ? path : base + path, { method, headers, body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
   } catch (error) {
     fail(`${method} ${path}: no response (${error?.cause?.code ?? error?.message ?? error})`);
   }
@@ -93,6 +94,21 @@ const mediaPath = `/v1/apps/${encodeURIComponent(appId)}/media/files/hello.txt`;
 {
   const r = await call('GET', '/health');
   check('GET /health in scenario busy -> 429', r.status === 429, snippet(r));
+}
+
+// 5. metrics port: Prometheus text and the JSON form, agreeing with /healthcheck (busy: 3 active sessions)
+{
+  const health = parseJson(await call('GET', '/healthcheck'), 'GET /healthcheck');
+  const r = await call('GET', metricsUrl);
+  check('GET :metrics/metrics -> 200 Prometheus text', r.status === 200 && r.text().startsWith('#'), snippet(r));
+  const line = /^qix_active_sessions ([0-9]+)$/m.exec(r.text());
+  check('qix_active_sessions agrees with /healthcheck', line !== null && Number(line[1]) === health?.session?.active, `metrics ${line?.[0]}, healthcheck session ${JSON.stringify(health?.session)}`);
+  const j = await call('GET', metricsUrl, { accept: 'application/json' });
+  const families = parseJson(j, 'GET /metrics (Accept: application/json)');
+  const sessions = Array.isArray(families) ? families.find((family) => family.name === 'qix_active_sessions') : undefined;
+  check('JSON form: qix_active_sessions metric[0].gauge.value', sessions?.metric?.[0]?.gauge?.value === health?.session?.active, `family ${JSON.stringify(sessions)}`);
+  const onApi = await call('GET', '/metrics');
+  check('no /metrics on the API port', onApi.status === 404, snippet(onApi));
 }
 
 console.log(`smoke: ${passed} passed, 0 failed`);

@@ -7,7 +7,7 @@
 #      where no daemon can run at all: prints "SKIPPED: <reason>" and exits 0
 #   3. the local base image (scripts/docker/build-base.sh), then the image from ./Dockerfile
 #   4. the container on a free loopback port (host networking), waited on until "healthy"
-#   5. an HTTP smoke test (scripts/docker/smoke.mjs)
+#   5. an HTTP smoke test of both ports, API and metrics (scripts/docker/smoke.mjs)
 #   6. `docker stop`: the container must exit 0 within 1 second
 # Every failure after step 2 exits non-zero. Every step is bounded in time and printed with its
 # duration (worst case about 45 min in all; a warm run takes 1-3 min, a cold one about 8). The
@@ -194,16 +194,21 @@ SIZE="$("$DOCKER" images --format '{{.Repository}}:{{.Tag}} {{.Size}}' "$IMAGE")
 log "image: $SIZE"
 "$DOCKER" image inspect -f '{{json .Config.Healthcheck}}' "$IMAGE" | grep -q '/health' || die "image has no /health HEALTHCHECK"
 [[ "$("$DOCKER" image inspect -f '{{.Config.User}}' "$IMAGE")" != "" ]] || die "image runs as root (no USER)"
-pass "image built, has a HEALTHCHECK and a non-root USER"
+EXPOSED="$("$DOCKER" image inspect -f '{{json .Config.ExposedPorts}}' "$IMAGE")"
+[[ "$EXPOSED" == *'"9076/tcp"'* && "$EXPOSED" == *'"9090/tcp"'* ]] || die "image exposes $EXPOSED, not 9076 and 9090"
+grep -q '"9076:9076"' docker-compose.example.yml && grep -q '"9090:9090"' docker-compose.example.yml || die "docker-compose.example.yml does not publish 9076 and 9090"
+pass "image built, has a HEALTHCHECK, a non-root USER, exposes 9076 and 9090 (as the compose example)"
 
 # ---- 4. run ---------------------------------------------------------------------------------------
 log "==== 4. run"
-PORT="$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
+free_port() { node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
+PORT="$(free_port)"
+METRICS_PORT="$(free_port)"
 CONTAINER="qlik-engine-double-test-$$-$(date +%s)"
 # Host networking (no bridge here); HOST=127.0.0.1 keeps the double on loopback only.
-"$DOCKER" run -d --network host -e PORT="$PORT" -e HOST=127.0.0.1 --name "$CONTAINER" "$IMAGE" >/dev/null \
+"$DOCKER" run -d --network host -e PORT="$PORT" -e METRICS_PORT="$METRICS_PORT" -e HOST=127.0.0.1 --name "$CONTAINER" "$IMAGE" >/dev/null \
   || die "docker run failed"
-log "container $CONTAINER started on 127.0.0.1:$PORT"
+log "container $CONTAINER started on 127.0.0.1:$PORT (metrics on $METRICS_PORT)"
 start=$(now_ms)
 status=""
 while :; do
@@ -220,7 +225,7 @@ pass "container healthy after ${HEALTHY_MS} ms (docker HEALTHCHECK)"
 
 # ---- 5. smoke -------------------------------------------------------------------------------------
 log "==== 5. smoke test"
-step "smoke test against http://127.0.0.1:$PORT" 60 node scripts/docker/smoke.mjs "http://127.0.0.1:$PORT"
+step "smoke test against http://127.0.0.1:$PORT and :$METRICS_PORT/metrics" 60 node scripts/docker/smoke.mjs "http://127.0.0.1:$PORT" "http://127.0.0.1:$METRICS_PORT/metrics"
 pass "smoke test"
 
 # ---- 6. stop --------------------------------------------------------------------------------------

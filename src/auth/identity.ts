@@ -18,8 +18,8 @@ export interface Identity {
   tenantId?: string;
 }
 
-/** The caller without a token; `sub` is the owner an unsecured engine gives new apps. */
-export const ANONYMOUS_IDENTITY: Identity = Object.freeze({ authenticated: false, sub: 'anonymous', groups: Object.freeze([]) });
+/** The caller without a token; `sub` is the owner an unsecured engine gives new apps (a real one answers `Personal\Me`). */
+export const ANONYMOUS_IDENTITY: Identity = Object.freeze({ authenticated: false, sub: 'Personal\\Me', groups: Object.freeze([]) });
 
 /** Longest `sub`, group, name, subType or tenantId accepted: an id, not a payload. */
 export const MAX_CLAIM_LENGTH = 1000;

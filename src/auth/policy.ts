@@ -9,7 +9,7 @@ import type { Identity } from './identity';
 import { JWT_VALIDATIONS, publicKey, secretKey, type JwtValidation, type TokenSettings, type VerificationKey } from './tokens';
 
 /** What the contract's `x-qlik-permission` names, plus the privileges engines report beside them. */
-export const ACTIONS = ['create', 'import', 'read', 'update', 'delete', 'duplicate', 'publish', 'reload', 'export', 'exportdata'] as const;
+export const ACTIONS = ['create', 'import', 'read', 'update', 'delete', 'duplicate', 'publish', 'reload', 'export', 'exportdata', 'approve'] as const;
 /** One action a rule may grant and an operation may need. */
 export type Action = (typeof ACTIONS)[number];
 /** In a rule's `actions`: every action. */
@@ -20,8 +20,8 @@ export type RuleAction = Action | typeof EVERY_ACTION;
 /** Actions on no app in particular, with the GET /v1/apps/privileges item each one grants. */
 export const GLOBAL_PRIVILEGES: Readonly<Partial<Record<Action, string>>> = { create: 'can_create_app', import: 'can_import_app' };
 
-/** NxApp.privileges of a caller holding every action on an app, in the order engines list them. */
-export const APP_PRIVILEGES: readonly Action[] = ['read', 'update', 'delete', 'reload', 'import', 'publish', 'duplicate', 'export', 'exportdata'];
+/** NxApp.privileges of a caller holding every action on an app, in the order a real engine's import answer lists them. */
+export const APP_PRIVILEGES: readonly Action[] = ['read', 'create', 'update', 'delete', 'reload', 'import', 'export', 'exportdata', 'publish', 'duplicate', 'approve'];
 
 /** One grant of a scenario's `security.rules`. */
 export interface AccessRule {

@@ -22,8 +22,9 @@ function writeValidators(schemas: readonly PooledSchema[]): number {
   // Required here: only the build compiles to code.
   const { _ } = require('ajv') as typeof import('ajv');
   const standaloneCode = (require('ajv/dist/standalone') as typeof import('ajv/dist/standalone')).default;
-  // The code refers to ajv-formats' own definitions instead of inlining their functions.
-  const code = { source: true, formats: _`require("ajv-formats/dist/formats").fullFormats` };
+  // The code refers to the formats module instead of inlining its functions: dist/precompiled/x.js → dist/src/spec/formats.js.
+  const formatsModule = `./${path.relative(PRECOMPILED_DIR, path.join(__dirname, '..', 'spec', 'formats')).split(path.sep).join('/')}`;
+  const code = { source: true, formats: _`require(${formatsModule}).CONTRACT_FORMATS` };
   const ajvs = new Map<PoolName, ReturnType<typeof poolAjv>>();
   const written = new Set<string>();
   for (const { pool, schema } of schemas) {

@@ -29,6 +29,7 @@ interface CheckFlags {
   timeout: number;
   header: Record<string, string>;
   junit?: string;
+  asRealClients?: boolean;
 }
 
 function baseUrl(value: string): string {
@@ -77,6 +78,7 @@ export function checkCommand(io: CheckIo): Command {
     .addOption(new Option('--timeout <ms>', 'per-request timeout in milliseconds').default(DEFAULT_CHECK_TIMEOUT_MS).argParser(timeoutMs))
     .option('--header <header>', "'Name: value' sent with every request, e.g. an Authorization header (repeatable)", header, {})
     .option('--junit <file>', 'write a JUnit XML report to this file')
+    .option('--as-real-clients', "send what real clients send (JSON without Content-Type, curl's import type, %2F media paths); a double's warnings for them are listed")
     .action(async (url: string, flags: CheckFlags) => {
       const { progress } = io;
       const result = await runCheck({
@@ -84,6 +86,7 @@ export function checkCommand(io: CheckIo): Command {
         mutating: flags.mutating === true,
         timeoutMs: flags.timeout,
         headers: flags.header,
+        asRealClients: flags.asRealClients === true,
         ...(progress ? { onCall: (call: CallResult) => progress(progressLine(call)) } : {}),
       });
       io.write(formatTable(result));

@@ -48,7 +48,12 @@ export function formatTable(result: CheckResult): string {
   const counts = countOutcomes(result);
   const verdict = checkPassed(result) ? 'passed' : 'FAILED';
   const summary = `${verdict}: ${result.calls.length} calls against ${result.baseUrl} in ${result.durationMs} ms: ${counts.ok} ok, ${counts.fail} failed, ${counts.skipped} skipped`;
-  return `${[line(header), ...rows.map(line)].join('\n')}\n\n${summary}\n`;
+  const warned = result.calls.filter((call) => call.warnings !== undefined);
+  const warnings =
+    warned.length === 0
+      ? ''
+      : `\ntolerated as real engines tolerate them (the double's requestWarnings; not failures):\n${warned.flatMap((call) => (call.warnings ?? []).map((w) => `  ${call.name}: ${w}`)).join('\n')}\n`;
+  return `${[line(header), ...rows.map(line)].join('\n')}\n${warnings}\n${summary}\n`;
 }
 
 /** Characters XML 1.0 cannot hold at all (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF). */
@@ -65,6 +70,7 @@ function seconds(ms: number): string {
 
 function testcase(call: CallResult): string {
   const open = `    <testcase classname="${escapeXml(JUNIT_SUITE_NAME)}" name="${escapeXml(call.name)}" time="${seconds(call.durationMs)}"`;
+  if (call.outcome === 'ok' && call.warnings) return `${open}>\n      <system-out>${escapeXml(call.warnings.join('\n'))}</system-out>\n    </testcase>`;
   if (call.outcome === 'ok') return `${open}/>`;
   if (call.outcome === 'skipped') return `${open}>\n      <skipped message="${escapeXml(call.skipReason ?? '')}"/>\n    </testcase>`;
   const problems = call.problems.map(problemText);

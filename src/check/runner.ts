@@ -35,6 +35,8 @@ export interface CallResult {
   problems: CheckProblem[];
   /** Why a skipped call was not made. */
   skipReason?: string;
+  /** With asRealClients against a double: what it journaled as tolerated for this call (`CODE: detail`). */
+  warnings?: string[];
 }
 
 /** Everything a check found; reporters are pure functions of this. */
@@ -55,6 +57,14 @@ export interface CheckOptions {
   timeoutMs?: number;
   /** Sent with every request, e.g. `{ authorization: 'Bearer …' }` for a secured engine. */
   headers?: Record<string, string>;
+  /**
+   * Send what real clients send instead of what the contract declares: JSON bodies without a
+   * Content-Type, the import's bytes as `curl --data-binary` sends them
+   * (application/x-www-form-urlencoded), media paths as one encoded segment (images%2Flogo.png).
+   * A real engine answers these as usual; a double also journals them as requestWarnings, which
+   * the check then reads from its journal and reports with each call.
+   */
+  asRealClients?: boolean;
   /** Called after each call (skipped ones too), in order: for progress lines. */
   onCall?: (call: CallResult) => void;
   contract?: Contract;
@@ -90,17 +100,55 @@ interface StepOutcome {
   answer?: Answer;
 }
 
-/** Media paths keep their '/' separators; every other parameter is one encoded segment. */
-function encodeParameter(name: string, value: string): string {
-  return name === 'path' ? value.split('/').map(encodeURIComponent).join('/') : encodeURIComponent(value);
+/** Media paths keep their '/' separators (unless sent as a generated client does); every other parameter is one encoded segment. */
+function encodeParameter(name: string, value: string, asRealClients: boolean): string {
+  return name === 'path' && !asRealClients ? value.split('/').map(encodeURIComponent).join('/') : encodeURIComponent(value);
 }
 
-function pathOf(template: string, parameters: Record<string, string>): string {
+function pathOf(template: string, parameters: Record<string, string>, asRealClients = false): string {
   return template.replace(/\{([^}]+)\}/g, (_whole, name: string) => {
     const value = parameters[name];
     if (value === undefined) throw new Error(`check: no value for {${name}} in ${template}`);
-    return encodeParameter(name, value);
+    return encodeParameter(name, value, asRealClients);
   });
+}
+
+/** The bytes' Content-Type: what the contract declares, or what curl sends for an import. */
+function bytesContentType(operationId: EngineOperationId, asRealClients: boolean): string {
+  return asRealClients && operationId === 'POST /v1/apps/import' ? 'application/x-www-form-urlencoded' : 'application/octet-stream';
+}
+
+interface JournaledRequest {
+  time?: string;
+  method?: string;
+  path?: string;
+  requestWarnings?: { code?: string; detail?: string }[];
+}
+
+/**
+ * When the server is a double (it answers GET /__control/journal), the requestWarnings it journaled
+ * for this check's calls (same method and path, since the check began) go onto those calls. Any
+ * other server, or a refused journal call, adds nothing.
+ */
+async function attachDoubleWarnings(baseUrl: string, headers: Record<string, string>, startedAt: string, calls: CallResult[], timeoutMs: number): Promise<void> {
+  let entries: JournaledRequest[];
+  try {
+    const response = await fetch(`${baseUrl}/__control/journal`, { headers, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+    const json = parseJson(await readLimited(response));
+    if (!response.ok || !isJsonObject(json) || !Array.isArray(json.entries)) return;
+    entries = (json.entries as JournaledRequest[]).filter((entry) => typeof entry?.time === 'string' && entry.time >= startedAt);
+  } catch {
+    return;
+  }
+  for (const call of calls) {
+    const [method, path] = (call.request ?? ' ').split(' ', 2);
+    // endsWith: the journal holds the whole request target, a base URL's path prefix included.
+    const index = entries.findIndex((entry) => entry.method === method && path !== undefined && path !== '' && entry.path?.endsWith(path) === true);
+    if (index === -1) continue;
+    const [entry] = entries.splice(index, 1);
+    const warnings = (entry?.requestWarnings ?? []).map((warning) => `${warning.code}: ${warning.detail}`);
+    if (warnings.length > 0) call.warnings = warnings;
+  }
 }
 
 function parseJson(bytes: Buffer): unknown {
@@ -153,6 +201,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const contract = options.contract ?? loadContract();
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const timeoutMs = options.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
+  const asRealClients = options.asRealClients === true;
   const startedAt = new Date().toISOString();
   const started = performance.now();
   const calls: CallResult[] = [];
@@ -168,14 +217,14 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const step = async (request: StepRequest): Promise<StepOutcome> => {
     const operation = contract.operation(request.operationId);
     const search = new URLSearchParams(request.query ?? {}).toString();
-    const path = `${pathOf(operation.path, request.path ?? {})}${search ? `?${search}` : ''}`;
+    const path = `${pathOf(operation.path, request.path ?? {}, asRealClients)}${search ? `?${search}` : ''}`;
     const headers: Record<string, string> = { ...options.headers };
     let body: string | Buffer | undefined;
     if (request.json !== undefined) {
-      headers['content-type'] = 'application/json';
+      if (!asRealClients) headers['content-type'] = 'application/json';
       body = JSON.stringify(request.json);
     } else if (request.bytes !== undefined) {
-      headers['content-type'] = 'application/octet-stream';
+      headers['content-type'] = bytesContentType(request.operationId, asRealClients);
       body = request.bytes;
     }
     const call: CallResult = {
@@ -232,6 +281,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   } else {
     await mutatingFlow(step, skip, createdId);
   }
+  if (asRealClients) await attachDoubleWarnings(baseUrl, { ...options.headers }, startedAt, calls, timeoutMs);
 
   return {
     baseUrl,

@@ -33,7 +33,7 @@ function descriptionOf(document: unknown): string | undefined {
   return typeof description === 'string' ? description : undefined;
 }
 
-/** Every scenario the namespace can switch to, sorted by name. */
+/** Every scenario the namespace can switch to, sorted by name; a file that cannot be read or is misnamed is left out (see scanScenarios). */
 export function catalog(namespace: Namespace, sources: ScenarioSources): CatalogEntry[] {
   const files: CatalogEntry[] = listScenarios(sources).map(({ name, description, source, file }) => ({
     name,

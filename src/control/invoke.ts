@@ -9,7 +9,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { EngineResponse } from '../routes/types';
 import type { DoubleRuntime } from '../server';
-import { JSON_MEDIA_TYPE, missingBody, validateRequest } from '../validation/request';
+import { missingBody, validateRequest } from '../validation/request';
+import { JSON_MEDIA_TYPE } from '../validation/tolerance';
 import { NAMESPACE_HEADER, namespaceOf } from './namespaces';
 import { controlRoutes, type ControlOperationId } from './routes';
 

@@ -1,10 +1,17 @@
 /**
  * The journal: the most recent requests the double served, in one bounded ring buffer for every
- * namespace, each with its operation, status, duration, the fault that hit it and any contract
- * violation of the request or the response. Control calls read and clear it per namespace.
+ * namespace, each with its operation, status, duration, the fault or stub that answered it, any
+ * contract violation of the request or the response, and the request's query, headers and body
+ * (redacted, bounded per entry and in total). Control calls read, search and clear it per namespace.
  */
 import type { ErrorEntry, Problem } from '../errors';
 import type { FaultRule } from './faults';
+import { bodyCharge, DEFAULT_JOURNAL_BODIES_TOTAL } from './recorded-request';
+import { distanceOf, matcherDifferences, type Difference, type JournalMatcher, type RecordedRequest } from './request-matcher';
+
+/** What an entry keeps of the request besides its line: query, headers and body, secrets redacted, body bounded. */
+export type JournaledRequest = Pick<RecordedRequest, 'query' | 'headers' | 'body'>;
+import type { RequestWarning } from '../validation/tolerance';
 
 export interface JournalEntry {
   /** Increases by one per request since start; survives clears, so clients can page. */
@@ -23,9 +30,36 @@ export interface JournalEntry {
   fault?: FaultRule;
   /** Why the double refused the request (4xx it raised itself from the contract), if it did. */
   requestViolations: ErrorEntry[];
+  /**
+   * Deviations from the contract the double let through because real engines do (a Content-Type the
+   * operation does not declare, %2F in a media path); absent when none. Not violations unless asked.
+   */
+  requestWarnings?: RequestWarning[];
   /** How the response broke the contract, if it did (sent anyway in warn mode, replaced by a 500 in strict). */
   responseViolations: Problem[];
+  /** Query, headers and body as matchers test them; absent when the request could not be read (a refused namespace header). */
+  request?: JournaledRequest;
+  /** The id of the stub that answered, if one did. */
+  stub?: number;
 }
+
+/** A journal entry close to a matcher that found nothing, with how far and where it differs. */
+export interface NearMiss {
+  distance: number;
+  differences: Difference[];
+  entry: JournalEntry;
+}
+
+/** What a journal search answers. */
+export interface JournalSearch {
+  count: number;
+  entries: JournalEntry[];
+  /** When nothing matched: the closest entries of the namespace and window, nearest first. */
+  nearMisses: NearMiss[];
+}
+
+/** Most near misses a search reports. */
+export const MAX_NEAR_MISSES = 5;
 
 /** Which entries a read or a clear is about. */
 export interface JournalFilter {
@@ -34,12 +68,58 @@ export interface JournalFilter {
    * namespace and go with the default one (""). Absent: every entry.
    */
   namespace?: string;
+  /** violations(): also the entries with only requestWarnings. */
+  includeWarnings?: boolean;
 }
 
 export const DEFAULT_JOURNAL_SIZE = 1000;
 
-function hasViolation(entry: JournalEntry): boolean {
-  return entry.requestViolations.length > 0 || entry.responseViolations.length > 0;
+/** The request an entry records, as matchers see it. */
+export function recordedRequestOf(entry: JournalEntry): RecordedRequest {
+  const mark = entry.path.indexOf('?');
+  return {
+    method: entry.method,
+    pathname: mark === -1 ? entry.path : entry.path.slice(0, mark),
+    ...(entry.operationId !== undefined ? { operationId: entry.operationId } : {}),
+    query: entry.request?.query ?? {},
+    headers: entry.request?.headers ?? {},
+    ...(entry.request?.body ? { body: entry.request.body } : {}),
+  };
+}
+
+/** Is the entry in the matcher's window (sequence and time)? Outside it an entry is neither a match nor a near miss. */
+function inWindow(entry: JournalEntry, { afterSequence, beforeSequence, since, until }: JournalMatcher): boolean {
+  if (afterSequence !== undefined && entry.sequence <= afterSequence) return false;
+  if (beforeSequence !== undefined && entry.sequence >= beforeSequence) return false;
+  if (since !== undefined && Date.parse(entry.time) < Date.parse(since)) return false;
+  if (until !== undefined && Date.parse(entry.time) > Date.parse(until)) return false;
+  return true;
+}
+
+const CONTROL_PREFIX = '/__control';
+
+/**
+ * Searches are about what a client sent the engine: the double's own control calls (a test's
+ * clearJournal, say) are left out unless the matcher names a control operation or path.
+ */
+function searchesControl({ operationId, path }: JournalMatcher): boolean {
+  return (operationId?.split(' ')[1]?.startsWith(CONTROL_PREFIX) ?? false) || (path?.startsWith(CONTROL_PREFIX) ?? false);
+}
+
+function isControlEntry(entry: JournalEntry): boolean {
+  return entry.path.startsWith(CONTROL_PREFIX);
+}
+
+/** Every way an entry differs from a journal matcher: the request's differences, then its answer's. */
+function entryDifferences(matcher: JournalMatcher, entry: JournalEntry): Difference[] {
+  const differences = matcherDifferences(matcher, recordedRequestOf(entry));
+  if (matcher.status !== undefined && entry.status !== matcher.status) {
+    differences.push({ field: 'status', expected: String(matcher.status), actual: entry.status === undefined ? '(connection dropped)' : String(entry.status) });
+  }
+  return differences;
+}
+function hasViolation(entry: JournalEntry, includeWarnings = false): boolean {
+  return entry.requestViolations.length > 0 || entry.responseViolations.length > 0 || (includeWarnings && (entry.requestWarnings?.length ?? 0) > 0);
 }
 
 function inFilter(entry: JournalEntry, { namespace }: JournalFilter): boolean {
@@ -50,18 +130,73 @@ export class Journal {
   private readonly entries: (JournalEntry | undefined)[];
   private next = 0;
   private sequence = 0;
+  /** Bytes of JSON body text each kept entry holds, and their sum (bounded by bodiesTotal). */
+  private readonly charges = new WeakMap<JournalEntry, number>();
+  private bodyBytes = 0;
 
-  constructor(readonly capacity: number = DEFAULT_JOURNAL_SIZE) {
+  /** `bodiesTotal`: most JSON body text kept in all entries together; past it the oldest bodies are reduced to size + hash. */
+  constructor(
+    readonly capacity: number = DEFAULT_JOURNAL_SIZE,
+    readonly bodiesTotal: number = DEFAULT_JOURNAL_BODIES_TOTAL,
+  ) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new Error(`journal size must be a whole number >= 1, not ${capacity}`);
+    if (!Number.isInteger(bodiesTotal) || bodiesTotal < 0) throw new Error(`journal bodies total must be a whole number of bytes >= 0, not ${bodiesTotal}`);
     this.entries = new Array<JournalEntry | undefined>(capacity);
   }
 
   record(entry: Omit<JournalEntry, 'sequence'>): JournalEntry {
     this.sequence += 1;
     const full = { sequence: this.sequence, ...entry };
+    const replaced = this.entries[this.next];
+    if (replaced) this.release(replaced);
     this.entries[this.next] = full;
     this.next = (this.next + 1) % this.capacity;
+    const charge = bodyCharge(full.request?.body);
+    if (charge > 0) {
+      this.charges.set(full, charge);
+      this.bodyBytes += charge;
+      this.keepBodiesWithinTotal();
+    }
     return full;
+  }
+
+  /** Forgets what an entry leaving the journal charged. */
+  private release(entry: JournalEntry): void {
+    this.bodyBytes -= this.charges.get(entry) ?? 0;
+    this.charges.delete(entry);
+  }
+
+  /** Past --journal-bodies-total, the oldest kept bodies become size + hash (`omitted: journalFull`) until the rest fit. */
+  private keepBodiesWithinTotal(): void {
+    if (this.bodyBytes <= this.bodiesTotal) return;
+    for (const entry of this.list()) {
+      const body = entry.request?.body;
+      if (!body || body.json === undefined) continue;
+      this.release(entry);
+      const { json: _dropped, ...rest } = body;
+      entry.request = { ...entry.request!, body: { ...rest, omitted: 'journalFull' } };
+      if (this.bodyBytes <= this.bodiesTotal) return;
+    }
+  }
+
+  /**
+   * The entries of `namespace` that match (oldest first; control calls only when the matcher names
+   * a control operation or path); when none does, the entries of the
+   * namespace and window nearest to the matcher, nearest first (ties: the most recent first).
+   */
+  find(matcher: JournalMatcher, namespace: string): JournalSearch {
+    const withControl = searchesControl(matcher);
+    const candidates = this.list({ namespace }).filter((entry) => inWindow(entry, matcher) && (withControl || !isControlEntry(entry)));
+    const scored = candidates.map((entry) => ({ entry, differences: entryDifferences(matcher, entry) }));
+    const entries = scored.filter((s) => s.differences.length === 0).map((s) => s.entry);
+    const nearMisses =
+      entries.length > 0
+        ? []
+        : scored
+            .map(({ entry, differences }) => ({ distance: distanceOf(differences), differences, entry }))
+            .sort((a, b) => a.distance - b.distance || b.entry.sequence - a.entry.sequence)
+            .slice(0, MAX_NEAR_MISSES);
+    return { count: entries.length, entries, nearMisses };
   }
 
   /** Oldest first. */
@@ -71,12 +206,14 @@ export class Journal {
   }
 
   violations(filter: JournalFilter = {}): JournalEntry[] {
-    return this.list(filter).filter(hasViolation);
+    return this.list(filter).filter((entry) => hasViolation(entry, filter.includeWarnings));
   }
 
   /** Forgets the entries the filter selects; the others keep their order and sequence numbers. */
   clear(filter: JournalFilter = {}): void {
     const kept = filter.namespace === undefined ? [] : this.list().filter((e) => !inFilter(e, filter));
+    const staying = new Set(kept);
+    for (const entry of this.list()) if (!staying.has(entry)) this.release(entry);
     this.entries.fill(undefined);
     kept.forEach((entry, index) => (this.entries[index] = entry));
     this.next = kept.length % this.capacity;

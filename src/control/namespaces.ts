@@ -10,6 +10,7 @@ import { doubleError } from '../errors';
 import type { ScenarioDocument } from '../scenarios/types';
 import type { EngineModel } from '../state/engine';
 import { FaultRules } from './faults';
+import { Stubs } from './stubs';
 
 export const NAMESPACE_HEADER = 'x-engine-double-namespace';
 /** Longest namespace name. */
@@ -58,6 +59,8 @@ export class Namespace {
   scenario: ScenarioDocument;
   model: EngineModel;
   readonly faults: FaultRules;
+  /** Answers tried before the world's (PUT /__control/stubs). */
+  readonly stubs: Stubs;
   /** Inline scenarios registered here, by name, as sent (generators expand at each switch, with its seed). */
   readonly inlineScenarios: Map<string, unknown>;
 
@@ -66,11 +69,13 @@ export class Namespace {
     scenario: ScenarioDocument,
     private readonly build: WorldBuilder,
     faults: FaultRules,
+    stubs: Stubs,
     inlineScenarios: ReadonlyMap<string, unknown> = new Map(),
   ) {
     this.model = build(scenario);
     this.scenario = scenario;
     this.faults = faults;
+    this.stubs = stubs;
     this.inlineScenarios = new Map(inlineScenarios);
   }
 
@@ -106,6 +111,7 @@ export class Namespace {
 export class Namespaces {
   private readonly byName = new Map<string, Namespace>();
   private faultRuleIds = 0;
+  private stubIds = 0;
 
   /**
    * Makes the default namespace now, so a bad start scenario stops the start. `limit` bounds memory:
@@ -157,6 +163,6 @@ export class Namespaces {
   }
 
   private create(name: string, scenario: ScenarioDocument, inline?: ReadonlyMap<string, unknown>): Namespace {
-    return new Namespace(name, scenario, this.build, new FaultRules(() => (this.faultRuleIds += 1)), inline);
+    return new Namespace(name, scenario, this.build, new FaultRules(() => (this.faultRuleIds += 1)), new Stubs(() => (this.stubIds += 1)), inline);
   }
 }

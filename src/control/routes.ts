@@ -1,6 +1,6 @@
 /**
- * The control API under /__control (spec/control-api.json): scenarios, state, faults, journal,
- * coverage and namespaces. Handlers are plain functions like the engine's: the pipeline has
+ * The control API under /__control (spec/control-api.json): scenarios, state, faults, stubs,
+ * journal (read, search, clear), coverage and namespaces. Handlers are plain functions like the engine's: the pipeline has
  * already matched, checked the control token and the namespace header, and validated the request
  * against the control contract; it validates what they return before sending it.
  */
@@ -13,7 +13,9 @@ import type { DoubleRuntime } from '../server';
 import { catalog, findScenario, registerInlineScenario } from './catalog';
 import type { FaultRuleInput } from './faults';
 import type { JournalEntry } from './journal';
-import { NAMESPACE_HEADER, type Namespace } from './namespaces';
+import { NAMESPACE_HEADER, namespaceNameProblem, type Namespace } from './namespaces';
+import { checkedMatcher, type JournalMatcher } from './request-matcher';
+import type { StubInput } from './stubs';
 
 /** Every operation of the control contract, named like the engine's: `METHOD /path/template`. */
 type ControlPaths = (typeof controlSpec)['paths'];
@@ -39,6 +41,32 @@ interface SwitchScenarioBody {
 /** FaultRules of the control contract. */
 interface FaultRulesBody {
   rules: FaultRuleInput[];
+}
+
+/** Stubs of the control contract. */
+interface StubsBody {
+  stubs: StubInput[];
+}
+
+/** In proxy mode the real engine answers every engine call: a stub would never apply, so none is taken. */
+function refuseStubsInProxyMode(runtime: DoubleRuntime): void {
+  if (!runtime.proxy) return;
+  throw doubleError('invalidStub', {
+    detail: 'the double runs with --proxy: the real engine answers every engine call, so no stub would ever apply',
+    source: { pointer: '/stubs' },
+    meta: { rule: 'proxyMode' },
+  });
+}
+
+/** A journal search's matcher, checked, and the namespace it searches (the matcher's own, else the call's). */
+function journalSearch(request: EngineRequest, { runtime, namespace }: ControlContext): { matcher: JournalMatcher; namespace: string } {
+  const matcher = checkedMatcher(request.body as JournalMatcher, '', (id) => runtime.contract.operations.some((op) => op.id === id));
+  const named = matcher.namespace;
+  if (named !== undefined && named !== '') {
+    const problem = namespaceNameProblem(named);
+    if (problem !== undefined) throw doubleError('invalidMatcher', { detail: `/namespace ${problem}`, source: { pointer: '/namespace' }, meta: { rule: 'namespaceName' } });
+  }
+  return { matcher, namespace: named ?? namespace };
 }
 
 /** CurrentScenario of the control contract: the scenario a namespace runs. */
@@ -91,7 +119,10 @@ const noContent: EngineResponse = { status: 204 };
 export const controlRoutes: Record<ControlOperationId, ControlHandler> = {
   'GET /__control/scenarios': (_request, { runtime, namespace }) => {
     const scope = runtime.namespaces.get(namespace);
-    return { status: 200, body: { current: currentScenario(scope), scenarios: catalog(scope, runtime.scenarioSources) } };
+    const watch = runtime.scenarioWatch;
+    // A file that cannot be used is left out of the list; while watching, one broken mid-edit is also reported under `broken`.
+    const scenarios = catalog(scope, runtime.scenarioSources);
+    return { status: 200, body: { current: currentScenario(scope), scenarios, ...(watch ? { watch: { broken: watch.brokenScenarios() } } : {}) } };
   },
 
   'POST /__control/scenarios': (request, { runtime, namespace }) => {
@@ -140,7 +171,37 @@ export const controlRoutes: Record<ControlOperationId, ControlHandler> = {
     return noContent;
   },
 
-  'GET /__control/violations': (request, { runtime, namespace }) => journalPage(runtime, runtime.journal.violations({ namespace }), limitOf(request)),
+  'POST /__control/journal/find': (request, context) => {
+    const { matcher, namespace } = journalSearch(request, context);
+    return { status: 200, body: context.runtime.journal.find(matcher, namespace) };
+  },
+
+  'POST /__control/journal/count': (request, context) => {
+    const { matcher, namespace } = journalSearch(request, context);
+    return { status: 200, body: { count: context.runtime.journal.find(matcher, namespace).count } };
+  },
+
+  'GET /__control/stubs': (_request, { runtime, namespace }) => ({ status: 200, body: { stubs: runtime.namespaces.get(namespace).stubs.list() } }),
+
+  'PUT /__control/stubs': (request, { runtime, namespace }) => {
+    const { stubs } = request.body as StubsBody;
+    refuseStubsInProxyMode(runtime);
+    return { status: 200, body: { stubs: runtime.namespaces.get(namespace).stubs.replace(stubs, runtime.stubContract) } };
+  },
+
+  'POST /__control/stubs': (request, { runtime, namespace }) => {
+    const { stubs } = request.body as StubsBody;
+    refuseStubsInProxyMode(runtime);
+    return { status: 201, body: { stubs: runtime.namespaces.get(namespace).stubs.add(stubs, runtime.stubContract) } };
+  },
+
+  'DELETE /__control/stubs': (_request, { runtime, namespace }) => {
+    runtime.namespaces.get(namespace).stubs.clear();
+    return noContent;
+  },
+
+  'GET /__control/violations': (request, { runtime, namespace }) =>
+    journalPage(runtime, runtime.journal.violations({ namespace, includeWarnings: request.query.includeWarnings === 'true' }), limitOf(request)),
 
   'GET /__control/coverage': (_request, { runtime }) => ({ status: 200, body: runtime.coverage.report(runtime.contract.engineOperations) }),
 

@@ -6,6 +6,7 @@
 import type { EngineDoubleControl } from '../client';
 import type { ErrorEntry, ErrorSource, Problem } from '../errors';
 import type { JournalEntry } from '../control/journal';
+import type { RequestWarning } from '../validation/tolerance';
 
 /**
  * Anything that lists contract violations: an in-process double, a connected client, or one of
@@ -37,9 +38,21 @@ declare global {
        * request or response that broke the engine's contract; else lists each such request with
        * method, path, rule, pointer and detail. Async: `await` it, or return it.
        */
-      toHaveNoContractViolations(): Promise<R>;
+      toHaveNoContractViolations(options?: ContractViolationOptions): Promise<R>;
     }
   }
+}
+
+/**
+ * How the matcher treats deviations the double tolerated as real engines do (a JSON body without
+ * application/json, %2F in a media path: `requestWarnings` in the journal).
+ *
+ * @example
+ * await expect(engine).toHaveNoContractViolations({ warnings: 'fail' });
+ */
+export interface ContractViolationOptions {
+  /** `report` (default): listed in a failure's message, never failing; `fail`: they fail the matcher too. */
+  warnings?: 'report' | 'fail';
 }
 
 function isViolationSource(value: unknown): value is ViolationSource {
@@ -66,6 +79,10 @@ function responseLine(problem: Problem): string {
   return `     response  rule=${ruleOf(problem.meta, 'contract')}  pointer=${where(problem.source)}  ${problem.detail}`;
 }
 
+function warningLine(warning: RequestWarning): string {
+  return `     warning   code=${warning.code}  sent=${JSON.stringify(warning.sent)}  declared=${JSON.stringify(warning.declared)}  ${warning.detail}`;
+}
+
 function requestTitle(entry: JournalEntry, index: number): string {
   const answer = entry.status === undefined ? 'connection dropped' : String(entry.status);
   const namespace = entry.namespace ? `, namespace ${entry.namespace}` : '';
@@ -81,9 +98,22 @@ function requestTitle(entry: JournalEntry, index: number): string {
  * console.log(formatContractViolations(await engine.violations()));
  */
 export function formatContractViolations(entries: readonly JournalEntry[]): string {
-  const count = `${entries.length} request${entries.length === 1 ? '' : 's'}`;
-  const lines = entries.flatMap((entry, index) => [requestTitle(entry, index), ...entry.requestViolations.map(requestLine), ...entry.responseViolations.map(responseLine)]);
-  return [`expected no contract violations, but the double journaled ${count} that broke the engine's contract:`, ...lines].join('\n');
+  const isViolation = (entry: JournalEntry) => entry.requestViolations.length > 0 || entry.responseViolations.length > 0;
+  const broken = entries.filter(isViolation);
+  const tolerated = entries.filter((entry) => !isViolation(entry));
+  const plural = (n: number) => `${n} request${n === 1 ? '' : 's'}`;
+  const describeEntry = (entry: JournalEntry, index: number) => [
+    requestTitle(entry, index),
+    ...entry.requestViolations.map(requestLine),
+    ...entry.responseViolations.map(responseLine),
+    ...(entry.requestWarnings ?? []).map(warningLine),
+  ];
+  return [
+    ...(broken.length > 0 ? [`expected no contract violations, but the double journaled ${plural(broken.length)} that broke the engine's contract:`, ...broken.flatMap(describeEntry)] : []),
+    ...(tolerated.length > 0
+      ? [`${plural(tolerated.length)} deviated from the contract in ways real engines tolerate (requestWarnings):`, ...tolerated.flatMap((entry, index) => describeEntry(entry, broken.length + index))]
+      : []),
+  ].join('\n');
 }
 
 /**
@@ -95,14 +125,15 @@ export function formatContractViolations(entries: readonly JournalEntry[]): stri
  * expect.extend({ toHaveNoContractViolations });
  * await expect(engine).toHaveNoContractViolations();
  */
-export async function toHaveNoContractViolations(received: unknown): Promise<MatcherResult> {
+export async function toHaveNoContractViolations(received: unknown, options: ContractViolationOptions = {}): Promise<MatcherResult> {
   if (!isViolationSource(received)) {
     throw new TypeError(
       `expect(engine).toHaveNoContractViolations() needs what startEngineDouble() or connectEngineDouble() returns (something with violations()); received ${received === null ? 'null' : typeof received}`,
     );
   }
-  const entries = await received.violations();
-  const pass = entries.length === 0;
+  const entries = await received.violations({ includeWarnings: true });
+  const failing = options.warnings === 'fail' ? entries : entries.filter((entry) => entry.requestViolations.length > 0 || entry.responseViolations.length > 0);
+  const pass = failing.length === 0;
   return {
     pass,
     message: pass ? () => 'expected contract violations, but the double journaled none' : () => formatContractViolations(entries),

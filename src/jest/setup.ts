@@ -41,23 +41,32 @@ export const JEST_GLOBALS_KEY = 'engineDouble';
  * @example
  * const options: GlobalDoubleOptions = { scenario: 'default', seed: 1, validation: 'strict' };
  */
-export type GlobalDoubleOptions = Pick<StartOptions, 'port' | 'host' | 'scenario' | 'scenariosDir' | 'seed' | 'validation' | 'controlToken' | 'journalSize' | 'bodyLimit'>;
+export type GlobalDoubleOptions = Pick<
+  StartOptions,
+  'port' | 'host' | 'scenario' | 'scenariosDir' | 'seed' | 'validation' | 'controlToken' | 'journalSize' | 'bodyLimit' | 'journalBodyLimit' | 'journalBodiesTotal' | 'watch' | 'cors'
+>;
 
 const MAX_SEED = 2 ** 31 - 1;
 const isWhole = (min: number, max: number) => (value: unknown) => Number.isInteger(value) && (value as number) >= min && (value as number) <= max;
 const isString = (value: unknown) => typeof value === 'string';
+const isByteSize = (value: unknown) => isString(value) || isWhole(1, Number.MAX_SAFE_INTEGER)(value);
+const isPlainObject = (value: unknown): value is object => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Each option a config may give: what its value must be, and how to say so. */
 const OPTION_RULES: Record<keyof GlobalDoubleOptions, [check: (value: unknown) => boolean, expected: string]> = {
   port: [isWhole(0, 65535), 'a whole number from 0 to 65535'],
   host: [isString, 'a string'],
-  scenario: [(value) => isString(value) || (typeof value === 'object' && value !== null && !Array.isArray(value)), "a scenario's name or a scenario document"],
+  scenario: [(value) => isString(value) || isPlainObject(value), "a scenario's name or a scenario document"],
   scenariosDir: [isString, 'a string'],
   seed: [isWhole(0, MAX_SEED), `a whole number from 0 to ${MAX_SEED}`],
   validation: [(value) => value === 'strict' || value === 'warn', '"strict" or "warn"'],
   controlToken: [isString, 'a string'],
   journalSize: [isWhole(1, 1_000_000), 'a whole number from 1 to 1000000'],
-  bodyLimit: [(value) => isString(value) || isWhole(1, Number.MAX_SAFE_INTEGER)(value), 'bytes, or a size such as "50mb"'],
+  bodyLimit: [isByteSize, 'bytes, or a size such as "50mb"'],
+  journalBodyLimit: [isByteSize, 'bytes, or a size such as "64kb"'],
+  journalBodiesTotal: [isByteSize, 'bytes, or a size such as "16mb"'],
+  watch: [(value) => typeof value === 'boolean' || (isPlainObject(value) && Object.keys(value).every((key) => key === 'debounceMs')), 'true, false or { debounceMs }'],
+  cors: [(value) => typeof value === 'boolean' || (Array.isArray(value) && value.every(isString)), 'true, false or a list of origins'],
 };
 
 function isOptionName(name: string): name is keyof GlobalDoubleOptions {
@@ -113,8 +122,10 @@ interface JestProjectConfig {
   globals?: Record<string, unknown>;
 }
 
-/** The options a running double was started with and a control call cannot change. */
-const STARTUP_ONLY: readonly (keyof StartOptions)[] = ['port', 'host', 'scenariosDir', 'validation', 'journalSize', 'bodyLimit'];
+/** The options a sidecar run applies through the control API (the token is how it calls). */
+const APPLIED_TO_SIDECAR: readonly string[] = ['scenario', 'seed', 'controlToken'];
+/** The config's options a running double was started with and a control call cannot change. */
+const STARTUP_ONLY = Object.keys(OPTION_RULES).filter((name) => !APPLIED_TO_SIDECAR.includes(name)) as (keyof GlobalDoubleOptions)[];
 
 /**
  * A sidecar (ENGINE_DOUBLE_URL set beforehand) was started by someone else: the run's `scenario`

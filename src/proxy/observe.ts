@@ -10,6 +10,7 @@ import { contractProblems, type ObservedResponse } from '../check/judge';
 import { DoubleError, type ErrorEntry, type Problem } from '../errors';
 import type { CompiledOperation, Contract } from '../spec/contract';
 import { readRequestBody, validateRequest } from '../validation/request';
+import type { RequestWarning } from '../validation/tolerance';
 
 /** A request as the proxy forwarded it: path parameters as sent, the body's bytes. */
 export interface ForwardedRequest {
@@ -30,11 +31,12 @@ function replay(headers: IncomingHttpHeaders, bytes: Buffer): IncomingMessage {
 
 /**
  * What the double would refuse this request with (Content-Type, body, parameters), as error
- * entries; empty when it keeps the contract. The size limit was applied when the bytes were read.
+ * entries; empty when it keeps the contract. What it would tolerate goes into `warnings`. The size
+ * limit was applied when the bytes were read.
  */
-export async function requestViolations(operation: CompiledOperation, request: ForwardedRequest): Promise<ErrorEntry[]> {
+export async function requestViolations(operation: CompiledOperation, request: ForwardedRequest, warnings: RequestWarning[] = []): Promise<ErrorEntry[]> {
   try {
-    const body = await readRequestBody(replay(request.headers, request.body), operation, Number.MAX_SAFE_INTEGER);
+    const body = await readRequestBody(replay(request.headers, request.body), operation, Number.MAX_SAFE_INTEGER, warnings);
     validateRequest(operation, { rawParams: request.rawParams, query: request.query, headers: request.headers, body });
     return [];
   } catch (error) {

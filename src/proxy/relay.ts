@@ -15,6 +15,7 @@ import { NAMESPACE_HEADER } from '../control/namespaces';
 import type { CompiledOperation, Contract } from '../spec/contract';
 import { endToEndHeaders } from './headers';
 import { requestViolations, responseViolations } from './observe';
+import { decodeMediaPathSeparators, type RequestWarning } from '../validation/tolerance';
 import { parseBaseUrl } from '../url';
 
 /** How long the engine may stay silent when no --proxy-timeout is given. */
@@ -57,6 +58,8 @@ export interface RouteHit {
 export interface Relayed {
   status: number;
   requestViolations: ErrorEntry[];
+  /** What the request did that the double tolerates as real engines do (src/validation/tolerance.ts). */
+  requestWarnings: RequestWarning[];
   responseViolations: Problem[];
 }
 
@@ -108,6 +111,30 @@ function tooLarge(size: string, limit: number): DoubleError {
   return doubleError('payloadTooLarge', { detail: `the body is ${size} bytes; the limit is ${limit} bytes`, meta: { limit } }, { Connection: 'close' });
 }
 
+/**
+ * Writes the engine's status and end-to-end headers as it sent them (raw names, repeated headers
+ * kept). Headers the double set before the relay (CORS, for a browser's request) win over the
+ * engine's of the same name; then the answer goes through setHeader, one call per name, since
+ * Node's writeHead would merge a raw list into them keeping only the last of repeated headers.
+ */
+function writeEngineHead(res: ServerResponse, status: number, message: string | undefined, rawHeaders: readonly string[]): void {
+  const ours = res.getHeaderNames();
+  if (ours.length === 0) {
+    res.writeHead(status, message, endToEndHeaders(rawHeaders));
+    return;
+  }
+  const engine = endToEndHeaders(rawHeaders, ours);
+  const byName = new Map<string, { name: string; values: string[] }>();
+  for (let i = 0; i + 1 < engine.length; i += 2) {
+    const name = engine[i]!;
+    const seen = byName.get(name.toLowerCase());
+    if (seen) seen.values.push(engine[i + 1]!);
+    else byName.set(name.toLowerCase(), { name, values: [engine[i + 1]!] });
+  }
+  for (const { name, values } of byName.values()) res.setHeader(name, values.length === 1 ? values[0]! : values);
+  res.writeHead(status, message);
+}
+
 export class EngineProxy {
   /** The engine's URL as given, for messages. */
   readonly target: string;
@@ -141,12 +168,15 @@ export class EngineProxy {
    */
   async forward(req: IncomingMessage, res: ServerResponse, hit: RouteHit | undefined, query: Record<string, string | string[]>): Promise<Relayed> {
     const body = await this.readBody(req);
-    const requestProblems = hit ? await requestViolations(hit.operation, { rawParams: hit.rawParams, query, headers: req.headers, body }) : [];
+    // The request goes to the engine as sent; what the double would tolerate in it is journaled.
+    const pathWarning = hit ? decodeMediaPathSeparators(hit.operation, hit.rawParams).warning : undefined;
+    const requestWarnings: RequestWarning[] = pathWarning ? [pathWarning] : [];
+    const requestProblems = hit ? await requestViolations(hit.operation, { rawParams: hit.rawParams, query, headers: req.headers, body }, requestWarnings) : [];
     const answer = await this.ask(req, res, body);
     const status = answer.statusCode ?? 502;
     // The engine's Date goes through as it sent it (or none, if it sent none).
     res.sendDate = false;
-    res.writeHead(status, answer.statusMessage, endToEndHeaders(answer.rawHeaders));
+    writeEngineHead(res, status, answer.statusMessage, answer.rawHeaders);
     const kept = new BoundedBytes(this.context.bodyLimit);
     const copy = new Transform({
       transform(chunk: Buffer, _encoding, done) {
@@ -158,7 +188,7 @@ export class EngineProxy {
       await pipeline(answer, copy, res);
     } catch (error) {
       this.context.log(`proxy: the answer to ${req.method} ${req.url} broke off (${describe(error)}); the client's connection was cut`);
-      return { status, requestViolations: requestProblems, responseViolations: [] };
+      return { status, requestViolations: requestProblems, requestWarnings, responseViolations: [] };
     }
     const responseBody = kept.bytes();
     if (hit && responseBody === undefined) {
@@ -179,7 +209,7 @@ export class EngineProxy {
       requestViolations: requestProblems,
       responseViolations: responseProblems,
     });
-    return { status, requestViolations: requestProblems, responseViolations: responseProblems };
+    return { status, requestViolations: requestProblems, requestWarnings, responseViolations: responseProblems };
   }
 
   /** The whole request body, refused with 413 past the body limit (before the engine hears of it). */

@@ -6,7 +6,10 @@
  */
 import type { CallerAccess } from '../auth/gatekeeper';
 import type { CreateApp, PublishApp, UpdateApp } from '../spec/types';
+import { doubleError } from '../errors';
+import { appDocumentProblems } from '../scenarios/validate';
 import { toNxApp, type AppSnapshot } from '../state/apps';
+import { readImportedFile } from '../state/import-file';
 import type { EngineResponse, RouteTable } from './types';
 
 function nxApp(app: AppSnapshot, access: CallerAccess): EngineResponse {
@@ -18,7 +21,11 @@ export const appRoutes: RouteTable = {
 
   'POST /v1/apps/import': ({ body, query }, { model, identity, access }) => {
     const mode = query.mode as 'NEW' | 'AUTOREPLACE' | undefined;
-    return nxApp(model.importApp(body as Buffer, { name: query.name, mode }, identity.sub), access);
+    const file = readImportedFile(body as Buffer);
+    // A JSON app document is checked against the contract like a scenario's app, before anything is stored.
+    const problems = file.kind === 'appDocument' ? appDocumentProblems(file.document, 'POST /v1/apps/import body') : [];
+    if (problems.length > 0) throw doubleError('invalidImport', problems);
+    return nxApp(model.importApp(body as Buffer, { name: query.name, mode }, identity.sub, file), access);
   },
 
   'GET /v1/apps/privileges': (_request, { access }) => ({ status: 200, body: access.globalPrivileges() }),

@@ -65,10 +65,10 @@ export const healthRoutes: RouteTable = {
         loaded_docs: usage.loadedDocs,
         in_memory_docs: usage.inMemoryDocs,
         calls: stats.calls,
-        selections: 0,
+        selections: usage.selections,
       },
       users: { active: usage.usersActive, total: usage.usersTotal },
-      cache: { hits: 0, lookups: 0, added: 0, replaced: 0, bytes_added: 0 },
+      cache: usage.cache,
       saturated: model.condition === 'busy',
     };
     return { status: 200, body };

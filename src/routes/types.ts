@@ -32,6 +32,20 @@ export interface EngineStats {
   startedAt: Date;
   /** Requests served since start, every route counted (healthcheck's `apps.calls`). */
   calls: number;
+  /** Requests being handled right now. */
+  active: number;
+}
+
+/** One finished request, as the double's observers (the metrics door) see it. */
+export interface Exchange {
+  method: string;
+  /** The operation it matched: its source and path template (never the raw URL). */
+  operation?: { source: 'engine' | 'control'; path: string };
+  /** Absent when a fault dropped the connection. */
+  status?: number;
+  durationSeconds: number;
+  /** Size of the response body. */
+  bytes: number;
 }
 
 export interface RouteContext {

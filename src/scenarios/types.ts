@@ -26,6 +26,12 @@ export interface ScenarioApp {
 /** How /health and /healthcheck report the engine. */
 export type EngineCondition = 'healthy' | 'busy' | 'unhealthy';
 
+/** Where the engine's counters start (the REST API never moves them; QIX calls do). */
+export interface EngineFigures {
+  selections?: number;
+  cache?: { hits?: number; lookups?: number; added?: number; replaced?: number; bytesAdded?: number };
+}
+
 /** Seeded faker apps added after the fixture's own (same seed, same world). */
 export interface AppGenerator {
   count: number;
@@ -53,6 +59,8 @@ export interface ScenarioDocument {
   condition?: EngineCondition;
   apps?: ScenarioApp[];
   sessions?: Session[];
+  /** Where the counters /healthcheck and /metrics report start. */
+  figures?: EngineFigures;
   /** Expanded at load: a loaded document has the generated apps in `apps` and no `generate`. */
   generate?: ScenarioGenerators;
   /** Present: a secured engine (tokens, access rules; docs/security.md). Absent: every caller may do everything. */

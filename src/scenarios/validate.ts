@@ -20,12 +20,6 @@ import type { ScenarioDocument } from './types';
 /** Most problems one refusal lists; a document broken everywhere gets these and a count of the rest. */
 export const MAX_REPORTED_PROBLEMS = 100;
 
-/** App dates engines send as ISO 8601 date-times, or as "" for "never" (an unpublished app's publishTime). */
-const DATE_ATTRIBUTES: readonly string[] = ['createdDate', 'modifiedDate', 'lastReloadTime', 'publishTime'];
-
-/** The session states the contract's Session.state describes. */
-const SESSION_STATES: readonly string[] = ['active', 'stalled'];
-
 /** The index of the app a pointer is in: "/apps/3/media/x" → 3. */
 const APP_POINTER = /^\/apps\/(\d+)(?:\/|$)/;
 const BASE64_PATTERN_PATH = '#/definitions/mediaFile/properties/base64/pattern';
@@ -46,12 +40,11 @@ export function invalidScenario(problems: Problem[]): DoubleError {
   ]);
 }
 
-/** The scenario format, and the date-time check of app dates (which may also be ""). */
+/** The scenario format. */
 const SCENARIO_SCHEMA = scenarioSchema as JsonSchema;
-const DATE_TIME_SCHEMA: JsonSchema = { type: 'string', format: 'date-time' };
 
 /** The schemas scenario checks compile beyond the contract's, for the build to compile ahead. */
-export const SCENARIO_SCHEMAS: readonly PooledSchema[] = [SCENARIO_SCHEMA, DATE_TIME_SCHEMA].map((schema) => ({ pool: 'scenarios', schema }));
+export const SCENARIO_SCHEMAS: readonly PooledSchema[] = [{ pool: 'scenarios', schema: SCENARIO_SCHEMA }];
 
 const scenarioValidators = new ValidatorPool('scenarios');
 
@@ -75,11 +68,6 @@ function contractProblems(definition: string, value: unknown, origin: string, po
 function attributeProblems(attributes: JsonObject, origin: string, pointer: string): Problem[] {
   const problems = contractProblems('NxAttributes', attributes, origin, pointer);
   if (attributes.id === '') problems.push(scenarioProblem(origin, `${pointer}/id`, 'must not be empty', 'minLength'));
-  for (const name of DATE_ATTRIBUTES) {
-    const value = attributes[name];
-    if (typeof value !== 'string' || value === '' || scenarioValidators.validatorFor(DATE_TIME_SCHEMA)(value)) continue;
-    problems.push(scenarioProblem(origin, `${pointer}/${name}`, `must be an ISO 8601 date-time (2024-05-01T12:00:00.000Z) or "", not ${JSON.stringify(value)}`, 'format'));
-  }
   return problems;
 }
 
@@ -150,17 +138,13 @@ function sessionProblems(sessions: unknown[], origin: string): Problem[] {
     if (!isJsonObject(session)) return;
     const pointer = `/sessions/${index}`;
     problems.push(...contractProblems('Session', session, origin, pointer));
-    const { state } = session;
-    if (typeof state === 'string' && !SESSION_STATES.includes(state)) {
-      problems.push(scenarioProblem(origin, `${pointer}/state`, `must be one of ${SESSION_STATES.map((s) => JSON.stringify(s)).join(', ')}`, 'enum'));
-    }
   });
   return problems;
 }
 
 /**
  * Every problem of a scenario document (empty when it is valid): the scenario schema, the engine
- * contract's definitions, and the engine's own rules (dates, session states, media paths, unique
+ * contract's definitions, and the engine's own rules (media paths, unique
  * app ids). `origin` names the document in each problem: a file ("scenarios/x.yaml") or a request.
  */
 export function scenarioProblems(value: unknown, origin: string): Problem[] {
@@ -171,6 +155,20 @@ export function scenarioProblems(value: unknown, origin: string): Problem[] {
   if (Array.isArray(value.apps)) problems.push(...appProblems(value.apps, origin, brokenApps));
   if (Array.isArray(value.sessions)) problems.push(...sessionProblems(value.sessions, origin));
   return problems;
+}
+
+/** Where scenarioProblems finds the one app appDocumentProblems wraps. */
+const WRAPPED_APP = '/apps/0';
+
+/**
+ * Every problem of one app document in the scenario app format (what POST /v1/apps/import reads
+ * from a JSON file), checked exactly as an app of a scenario is; pointers are into the document.
+ */
+export function appDocumentProblems(document: JsonObject, origin: string): Problem[] {
+  return scenarioProblems({ name: 'import', apps: [document] }, origin).map((problem) => {
+    const pointer = (problem.source?.pointer ?? '').slice(WRAPPED_APP.length) || '/';
+    return { ...problem, detail: problem.detail.replace(`${origin}#${WRAPPED_APP}`, `${origin}#`).replace(`${origin}# `, `${origin}#/ `), source: { pointer } };
+  });
 }
 
 export interface PrepareOptions {

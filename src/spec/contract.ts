@@ -143,7 +143,8 @@ export class Contract {
     return found;
   }
 
-  private definition(name: string): JsonSchema {
+  /** One of the engine's definitions, its `$ref`s inlined. */
+  definition(name: string): JsonSchema {
     return dereference({ $ref: `#/definitions/${name}` }, this.engine.definitions ?? {});
   }
 

@@ -4,7 +4,6 @@ import type { MediaTree } from './media-tree';
 import { cloneJson } from './clone';
 
 export const DEFAULT_APP_NAME = 'Untitled';
-export const IMPORTED_APP_NAME = 'Imported app';
 /** Real engines add this attribute to every app. */
 export const APP_RESOURCE_TYPE = 'app';
 
@@ -59,18 +58,13 @@ export function snapshotOf(app: StoredApp): AppSnapshot {
   };
 }
 
-/** The object types a client may create inside an app, in the order engines list them. */
-export const CREATABLE_RESOURCES: readonly string[] = [
-  'sheet',
-  'story',
-  'bookmark',
-  'snapshot',
-  'dimension',
-  'measure',
-  'masterobject',
-  'variable',
-  'appprops',
-];
+/**
+ * The object types a client may create inside an app, as a real engine's import answer lists them:
+ * in this order, each `resource` carrying its own quotes (`"\"sheet\""`).
+ */
+export const CREATABLE_RESOURCES: readonly string[] = ['sheet', 'bookmark', 'story', 'dimension', 'measure', 'masterobject', 'folderconnection', 'internetconnection'].map(
+  (type) => JSON.stringify(type),
+);
 
 /** Privileges that let a user add objects to an app. */
 const CREATING_PRIVILEGES: readonly string[] = ['create', 'update'];

@@ -6,10 +6,9 @@
  * Nothing handed out aliases the model's own objects.
  */
 import { doubleError, type DoubleError } from '../errors';
-import type { EngineCondition, ScenarioDocument } from '../scenarios/types';
+import type { EngineCondition, EngineFigures, ScenarioDocument } from '../scenarios/types';
 import type { AppAttributes, DataModelMetadata, NxApp, Session } from '../spec/types';
 import {
-  IMPORTED_APP_NAME,
   defaultAttributes,
   snapshotOf,
   toNxApp,
@@ -19,7 +18,7 @@ import {
 } from './apps';
 import { isoTimestamp } from './clock';
 import { reportedDataModel } from './data-model';
-import { readImportedFile } from './import-file';
+import { readImportedFile, type ImportedFile } from './import-file';
 import { contentTypeFor } from './media-types';
 import { normaliseMediaPath, thumbnailMediaPath } from './media-path';
 import { MediaTree, mediaListMode } from './media-tree';
@@ -57,6 +56,26 @@ export interface EngineUsage {
   usersActive: number;
   /** Distinct users with any session. */
   usersTotal: number;
+  /** Selections made since start. */
+  selections: number;
+  cache: CacheCounters;
+}
+
+/** The result cache's counters, as /healthcheck names them. */
+export interface CacheCounters {
+  hits: number;
+  lookups: number;
+  added: number;
+  replaced: number;
+  bytes_added: number;
+}
+
+const FIGURE_LIMIT = Number.MAX_SAFE_INTEGER;
+
+function figure(value: unknown, pointer: string): number {
+  if (value === undefined) return 0;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > FIGURE_LIMIT) throw invalidScenario(`${pointer} must be a whole number of at least 0`, pointer);
+  return value;
 }
 
 const CONDITIONS: readonly EngineCondition[] = ['healthy', 'busy', 'unhealthy'];
@@ -94,6 +113,9 @@ export class EngineModel {
   readonly security: ScenarioDocument['security'];
   private readonly apps = new Map<string, StoredApp>();
   private readonly sessions: Session[];
+  /** Counters the REST API never moves (QIX calls do); a scenario's `figures` sets where they start. */
+  private selections = 0;
+  private readonly cache: CacheCounters = { hits: 0, lookups: 0, added: 0, replaced: 0, bytes_added: 0 };
 
   /** An empty world; fromScenario makes a populated one. */
   constructor(options: ModelOptions = {}, scenario: Pick<ScenarioDocument, 'name' | 'description' | 'security'> = { name: 'empty' }) {
@@ -118,6 +140,7 @@ export class EngineModel {
     const condition = doc.condition ?? 'healthy';
     if (!CONDITIONS.includes(condition)) throw invalidScenario(`condition must be one of ${CONDITIONS.join(', ')}, not ${JSON.stringify(condition)}`, '/condition');
     model.condition = condition;
+    model.startFigures(doc.figures);
     const timestamp = model.timestamp();
     const decodedApps = (doc.apps ?? []).map((value, index) =>
       decodeScenarioApp(value, { limits: model.limits, invalid: 'invalidScenario', limit: 'invalidScenario', pointer: `/apps/${index}` }),
@@ -150,6 +173,7 @@ export class EngineModel {
       condition: this.condition,
       apps: [...this.apps.values()].map(encodeStoredApp),
       sessions: this.listSessions(),
+      ...this.figuresSection(),
       ...(this.security !== undefined ? { security: cloneJson(this.security) } : {}),
     };
   }
@@ -248,15 +272,16 @@ export class EngineModel {
    * POST /v1/apps/import. A JSON app document (the scenario app format) brings its attributes,
    * media and data model; other bytes stand for a .qvf the double cannot read: NEW makes an app
    * with generated attributes and remembers the byte count, AUTOREPLACE refuses (no id to extract).
-   * NEW: fresh id, owner, dates, unpublished; the document's other attributes are kept.
+   * NEW: fresh id and owner, unpublished, and as a real engine answers: name "" unless one is given,
+   * createdDate and modifiedDate ""; the document's other attributes are kept. `file` is the
+   * bytes already read (readImportedFile), when the caller has read them.
    * AUTOREPLACE: the document's attributes are kept, id included, and replace any app with that id
    * (its createdDate survives unless the document has one); modifiedDate is now.
    */
-  importApp(bytes: Buffer, opts: ImportOptions, owner: string): AppSnapshot {
+  importApp(bytes: Buffer, opts: ImportOptions, owner: string, file: ImportedFile = readImportedFile(bytes)): AppSnapshot {
     if (bytes.length === 0) throw invalidImport('The imported file is empty.');
     const mode = opts.mode ?? 'NEW';
     const nameOverride = opts.name !== undefined && opts.name !== '' ? { name: opts.name } : {};
-    const file = readImportedFile(bytes);
     const timestamp = this.timestamp();
     const decoded: DecodedApp | undefined =
       file.kind === 'appDocument'
@@ -286,10 +311,11 @@ export class EngineModel {
     }
 
     const id = this.freshAppId();
-    const fresh = defaultAttributes(id, owner, timestamp);
+    // A real engine's answer to a new import: no name unless one is given, no created or modified date yet.
+    const fresh = { ...defaultAttributes(id, owner, timestamp), name: '', createdDate: '', modifiedDate: '' };
     const app: StoredApp =
       decoded === undefined
-        ? { attributes: { ...fresh, name: IMPORTED_APP_NAME, ...nameOverride }, media: new MediaTree(), importedFileBytes: bytes.length }
+        ? { attributes: { ...fresh, ...nameOverride }, media: new MediaTree(), importedFileBytes: bytes.length }
         : {
             media: decoded.media,
             ...(decoded.dataModel !== undefined ? { dataModel: decoded.dataModel } : {}),
@@ -299,8 +325,8 @@ export class EngineModel {
               ...nameOverride,
               id,
               owner,
-              createdDate: timestamp,
-              modifiedDate: timestamp,
+              createdDate: '',
+              modifiedDate: '',
               published: false,
               publishTime: '',
             },
@@ -398,7 +424,29 @@ export class EngineModel {
       sessionTotal: this.sessions.length,
       usersActive: distinctSorted(active.map((session) => session.userid)).length,
       usersTotal: distinctSorted(this.sessions.map((session) => session.userid)).length,
+      selections: this.selections,
+      cache: { ...this.cache },
     };
+  }
+
+  private startFigures(figures: EngineFigures | undefined): void {
+    if (figures === undefined) return;
+    if (!isJsonObject(figures)) throw invalidScenario('figures must be an object', '/figures');
+    const cache = figures.cache ?? {};
+    if (!isJsonObject(cache)) throw invalidScenario('figures.cache must be an object', '/figures/cache');
+    this.selections = figure(figures.selections, '/figures/selections');
+    this.cache.hits = figure(cache.hits, '/figures/cache/hits');
+    this.cache.lookups = figure(cache.lookups, '/figures/cache/lookups');
+    this.cache.added = figure(cache.added, '/figures/cache/added');
+    this.cache.replaced = figure(cache.replaced, '/figures/cache/replaced');
+    this.cache.bytes_added = figure(cache.bytesAdded, '/figures/cache/bytesAdded');
+  }
+
+  /** The counters as a scenario's `figures`, or nothing while they are all 0. */
+  private figuresSection(): Pick<ScenarioDocument, 'figures'> {
+    const { hits, lookups, added, replaced, bytes_added: bytesAdded } = this.cache;
+    if (this.selections + hits + lookups + added + replaced + bytesAdded === 0) return {};
+    return { figures: { selections: this.selections, cache: { hits, lookups, added, replaced, bytesAdded } } };
   }
 
   // ---- helpers ----

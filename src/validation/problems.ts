@@ -16,12 +16,21 @@ export function pointerOf(error: ErrorObject): string {
   return missing === undefined ? error.instancePath : `${error.instancePath}/${missing}`;
 }
 
+/** What each format of the contract asks, said the same way wherever a value breaks it. */
+const FORMAT_RULES: Record<string, string> = {
+  'date-time': 'must be an ISO 8601 date-time with a time zone (2024-05-01T12:00:00.000Z) or "" (unset)',
+  int32: 'must be a whole number from -2147483648 to 2147483647 (int32)',
+  int64: 'must be a whole number from -2^63 to 2^63-1 (int64)',
+};
+
 export function describe(error: ErrorObject): string {
   switch (error.keyword) {
     case 'enum':
       return `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'required':
       return 'is required';
+    case 'format':
+      return FORMAT_RULES[(error.params as { format: string }).format] ?? error.message ?? 'breaks the format rule';
     default:
       return error.message ?? `breaks the ${error.keyword} rule`;
   }

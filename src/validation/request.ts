@@ -8,15 +8,10 @@ import { DoubleError, doubleError, type ErrorEntry, type Problem } from '../erro
 import type { CompiledOperation } from '../spec/contract';
 import { isBinarySchema } from '../spec/operations';
 import { bodyProblems, parameterProblems } from './problems';
-
-export const JSON_MEDIA_TYPE = 'application/json';
+import { contentTypeVerdict, JSON_MEDIA_TYPE, type RequestWarning } from './tolerance';
 
 function mediaTypeOf(contentType: string | undefined): string | undefined {
   return contentType?.split(';')[0]?.trim().toLowerCase() || undefined;
-}
-
-function accepts(consumes: string[], mediaType: string): boolean {
-  return consumes.some((c) => c === mediaType || (c === JSON_MEDIA_TYPE && mediaType.endsWith('+json')));
 }
 
 function hasBody(headers: IncomingHttpHeaders): boolean {
@@ -46,35 +41,40 @@ async function readLimited(req: IncomingMessage, limit: number): Promise<Buffer>
   return body ? body.subarray(0, size) : Buffer.concat(chunks, size);
 }
 
-/** The parsed body: a JSON value for JSON operations, a Buffer for binary ones, undefined when none. */
 /** MISSING_BODY in the caller's words: the operation and the media types it takes, never the contract's internal parameter name. */
 export function missingBody(operation: CompiledOperation, consumes: readonly string[]): DoubleError {
   return doubleError('missingBody', { detail: `${operation.id} requires a request body (${consumes.join(' or ')}); none was sent`, source: { pointer: '/' } });
 }
 
-export async function readRequestBody(req: IncomingMessage, operation: CompiledOperation, limit: number): Promise<unknown> {
+/**
+ * The parsed body: a JSON value for JSON operations, a Buffer for binary ones, undefined when none.
+ * A Content-Type real engines accept though the contract does not declare it adds a warning to
+ * `warnings` (src/validation/tolerance.ts).
+ */
+export async function readRequestBody(req: IncomingMessage, operation: CompiledOperation, limit: number, warnings: RequestWarning[] = []): Promise<unknown> {
   const { body } = operation;
   if (!body) return undefined;
   const binary = isBinarySchema(body.schema);
-  const consumes = operation.consumes.length > 0 ? operation.consumes : [JSON_MEDIA_TYPE];
   const mediaType = mediaTypeOf(req.headers['content-type']);
+  const checkContentType = () => {
+    const warning = contentTypeVerdict(operation, mediaType, binary);
+    if (warning) warnings.push(warning);
+  };
   if (!hasBody(req.headers)) {
-    if (binary && (mediaType === undefined || accepts(consumes, mediaType))) return Buffer.alloc(0);
+    if (binary) {
+      // Empty bytes need no type; one that is sent is judged like any other.
+      if (mediaType !== undefined) checkContentType();
+      return Buffer.alloc(0);
+    }
     if (!body.required) return undefined;
-    throw missingBody(operation, consumes);
+    throw missingBody(operation, operation.consumes.length > 0 ? operation.consumes : [JSON_MEDIA_TYPE]);
   }
-  if (mediaType === undefined || !accepts(consumes, mediaType)) {
-    throw doubleError('unsupportedMediaType', {
-      detail: `${operation.id} consumes ${consumes.join(' or ')}; the request ${mediaType ? `sent ${mediaType}` : 'sent no Content-Type'}`,
-      source: { header: 'content-type' },
-      meta: { expected: consumes, received: mediaType ?? null },
-    });
-  }
+  checkContentType();
   const bytes = await readLimited(req, limit);
   if (binary) return bytes;
   if (bytes.length === 0) {
     if (!body.required) return undefined;
-    throw doubleError('missingBody', { detail: `${operation.id} requires a JSON body '${body.name}'`, source: { pointer: '/' } });
+    throw missingBody(operation, [JSON_MEDIA_TYPE]);
   }
   try {
     return JSON.parse(bytes.toString('utf8'));

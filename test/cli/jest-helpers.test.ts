@@ -75,11 +75,20 @@ describe('a jest project using the helpers', () => {
   it('fails on the deliberate violation, listing each violating request with method, path, rule, pointer and detail', async () => {
     const { code, output } = await jestProject();
     expect(code).toBe(1);
-    expect(output).toMatch(/Tests: +1 failed, 5 passed, 6 total/);
+    expect(output).toMatch(/Tests: +2 failed, 7 passed, 9 total/);
     expect(output).toContain('● DELIBERATELY FAILING: a client that broke the contract has no contract violations');
     expect(output).toContain("expected no contract violations, but the double journaled 2 requests that broke the engine's contract:");
     expect(output).toMatch(/1\. POST \/v1\/apps → 400 \(journal #\d+, namespace violations-file\)\n +request +rule=type +pointer=\/attributes\/name +body\/attributes\/name must be string/);
     expect(output).toMatch(/2\. GET \/v1\/app\/abc → 404 \(journal #\d+, namespace violations-file\)\n +request +rule=ROUTE_NOT_FOUND +pointer=- +no operation matches GET \/v1\/app\/abc; did you mean GET \/v1\/apps\/\{appId\}\?/);
+  });
+
+  it('fails toHaveReceived with the near misses and what differed; .not, verify and stubs pass', async () => {
+    const { code, output } = await jestProject(['--testPathPatterns', 'received']);
+    expect(code).toBe(1);
+    expect(output).toMatch(/Tests: +1 failed, 2 passed, 3 total/);
+    expect(output).toContain('● DELIBERATELY FAILING: the client imported once with mode AUTOREPLACE');
+    expect(output).toContain('expected exactly 1 request matching {"operationId":"POST /v1/apps/import","query":{"mode":{"equals":"AUTOREPLACE"}}}, but the double journaled 0. Near misses, nearest first:');
+    expect(output).toMatch(/1\. POST \/v1\/apps\/import\?mode=NEW → 200 \(journal #\d+, namespace received-file\)\n +query\.mode: expected "AUTOREPLACE", got "NEW"/);
   });
 
   it('uses the sidecar ENGINE_DOUBLE_URL names instead of starting a double', async () => {
@@ -120,6 +129,19 @@ describe('globalSetup and globalTeardown', () => {
     expect(process.env.ENGINE_DOUBLE_URL).toBeUndefined();
     expect(process.env.ENGINE_DOUBLE_CONTROL_TOKEN).toBeUndefined();
     await expect(fetch(`${url}/health`)).rejects.toThrow();
+  });
+
+  it('take the CORS, watch and journal body options from the jest config', async () => {
+    for (const name of HELPER_ENV) delete process.env[name];
+    await expect(createGlobalSetup()(undefined, { globals: { engineDouble: { watch: 'yes' } } })).rejects.toThrow(
+      "the jest config's globals.engineDouble.watch must be true, false or { debounceMs }, not \"yes\"",
+    );
+    const engineDouble = { scenario: 'default', cors: ['http://page.test'], watch: { debounceMs: 20 }, journalBodyLimit: '1kb' };
+    await createGlobalSetup({ log: () => undefined })(undefined, { globals: { engineDouble } });
+    const url = process.env.ENGINE_DOUBLE_URL!;
+    const res = await fetch(`${url}/health`, { headers: { origin: 'http://page.test' } });
+    expect(res.headers.get('access-control-allow-origin')).toBe('http://page.test');
+    expect((await (await connectGlobalEngineDouble()).scenarios()).watch).toEqual({ broken: [] });
   });
 
   it('refuse options they cannot use, naming where each came from', async () => {

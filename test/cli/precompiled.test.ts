@@ -79,13 +79,19 @@ describe('the build artefacts', () => {
     expect(invalid).toBeGreaterThan(200);
   });
 
-  it('check formats in the precompiled code: a date-time that is not one is refused', () => {
-    const dateTime = EVERY_SCHEMA.find(({ schema }) => schema.format === 'date-time');
-    if (!dateTime) throw new Error('no date-time schema among the scenario checks');
-    const validate = require(artefactOf(dateTime)) as ValidateFunction;
-    expect(validate('2024-05-01T12:00:00.000Z')).toBe(true);
-    expect(validate('2024-05-01 noon')).toBe(false);
-    expect(validate.errors).toEqual([expect.objectContaining({ keyword: 'format', params: { format: 'date-time' } })]);
+  it('check the contract formats in the precompiled code as src/spec/formats.ts defines them', () => {
+    const schemaOf = (definition: string) => EVERY_SCHEMA.find(({ schema }) => JSON.stringify(schema) === JSON.stringify(loadContract().definition(definition)));
+    const attributes = schemaOf('NxAttributes');
+    const table = schemaOf('TableMetadata');
+    if (!attributes || !table) throw new Error('NxAttributes or TableMetadata is not among the compiled schemas');
+    const validateAttributes = require(artefactOf(attributes)) as ValidateFunction;
+    expect(validateAttributes({ createdDate: '2024-05-01T12:00:00.000Z', publishTime: '' })).toBe(true);
+    expect(validateAttributes({ createdDate: '2024-05-01 noon' })).toBe(false);
+    expect(validateAttributes.errors).toEqual([expect.objectContaining({ keyword: 'format', params: { format: 'date-time' } })]);
+    const validateTable = require(artefactOf(table)) as ValidateFunction;
+    expect(validateTable({ no_of_fields: 2 ** 31 - 1, no_of_rows: 2 ** 53 })).toBe(true);
+    expect(validateTable({ no_of_fields: 2 ** 31 })).toBe(false);
+    expect(validateTable({ no_of_rows: 2 ** 63 })).toBe(false);
   });
 
   it('are not needed: a schema the build never saw is compiled at run time', () => {

@@ -27,7 +27,7 @@ describe('apps: create, read, update, copy, publish, delete', () => {
       lastReloadTime: expect.stringMatching(ISO),
       createdDate: expect.stringMatching(ISO),
       modifiedDate: expect.stringMatching(ISO),
-      owner: 'anonymous',
+      owner: 'Personal\\Me',
       dynamicColor: '',
       published: false,
       publishTime: '',
@@ -35,7 +35,7 @@ describe('apps: create, read, update, copy, publish, delete', () => {
       _resourcetype: 'app',
     });
     expect(app).toMatchObject({ privileges: expect.arrayContaining(['read', 'update', 'delete', 'publish', 'duplicate']) });
-    expect(app.create).toContainEqual({ resource: 'sheet', canCreate: true });
+    expect(app.create).toContainEqual({ resource: '"sheet"', canCreate: true });
   });
 
   it('creates distinct apps from an empty attributes object', async () => {

@@ -10,7 +10,7 @@ import { errorsOf, newDouble } from '../support/double';
 const SECURED = loadScenario('secured');
 const SECRET = SECURED.security?.jwt?.secret ?? '';
 const BOARD = '5ec0a9e1-0000-4000-8000-000000000001';
-const ALL = ['read', 'update', 'delete', 'reload', 'import', 'publish', 'duplicate', 'export', 'exportdata'];
+const ALL = ['read', 'create', 'update', 'delete', 'reload', 'import', 'export', 'exportdata', 'publish', 'duplicate', 'approve'];
 
 async function bearer(sub: string, claims: { groups?: string[]; tenantId?: string } = {}): Promise<string> {
   return `Bearer ${await mintToken({ sub, ...claims }, { secret: SECRET })}`;
@@ -33,7 +33,7 @@ describe('privileges reflect the caller', () => {
   it('an NxApp lists what the caller holds on it: everything for admin, read for a viewer, who may create nothing in it', async () => {
     const admin = await http.get(`/v1/apps/${BOARD}`).set('authorization', await bearer('admin'));
     expect(admin.body.privileges).toEqual(ALL);
-    expect(admin.body.create).toContainEqual({ resource: 'sheet', canCreate: true });
+    expect(admin.body.create).toContainEqual({ resource: '"sheet"', canCreate: true });
     const viewer = await http.get(`/v1/apps/${BOARD}`).set('authorization', await bearer('alice', { groups: ['viewers'] }));
     expect(viewer.body.privileges).toEqual(['read']);
     expect(viewer.body.create.every((c: { canCreate: boolean }) => !c.canCreate)).toBe(true);

@@ -91,7 +91,7 @@ describe('token validation modes over HTTP', () => {
     const { http } = newDouble({ scenario: { ...SECURED, security: undefined } });
     const res = await http.post('/v1/apps').set('authorization', 'Bearer not-a-jwt').send({});
     expect(res.status).toBe(200);
-    expect(res.body.attributes.owner).toBe('anonymous');
+    expect(res.body.attributes.owner).toBe('Personal\\Me');
   });
 
   it('refuses to start with a security section it cannot use', () => {

@@ -49,7 +49,7 @@ describe('POST /v1/apps/import', () => {
     const qvf = Buffer.concat([Buffer.from('QVF'), Buffer.alloc(1000, 0xab)]);
     const res = await importApp('?name=Real%20app', qvf);
     expect(res.status).toBe(200);
-    expect(res.body.attributes).toMatchObject({ name: 'Real app', published: false, owner: 'anonymous' });
+    expect(res.body.attributes).toMatchObject({ name: 'Real app', published: false, owner: 'Personal\\Me' });
   });
 
   it('refuses AUTOREPLACE when no id can be extracted, with a 400 that says why', async () => {

@@ -38,10 +38,12 @@ describe('media files over a real socket', () => {
     expect(fetched.body.equals(bytes)).toBe(true);
   });
 
-  it('creates the folders of a nested path and serves a content type from the extension', async () => {
+  it('creates the folders of a nested path and serves every file as the bytes the contract produces (application/octet-stream)', async () => {
     expect((await put('images/2024/q1/logo.png', Buffer.from([0x89, 0x50, 0x4e, 0x47]))).status).toBe(200);
+    expect((await put('images/2024/q1/notes.txt', '{"looks":"like JSON"}')).status).toBe(200);
+    expect((await get('images/2024/q1/notes.txt')).headers['content-type']).toBe('application/octet-stream');
     const res = await get('images/2024/q1/logo.png');
-    expect(res.headers['content-type']).toBe('image/png');
+    expect(res.headers['content-type']).toBe('application/octet-stream');
     expect([...res.body]).toEqual([0x89, 0x50, 0x4e, 0x47]);
     expect((await get('images/2024/q1/logo.PNG')).status).toBe(404);
   });
@@ -185,7 +187,7 @@ describe('media lists, deletes and thumbnails', () => {
   it('serves the file the thumbnail attribute names, and 404 once it is gone', async () => {
     const res = await rawRequest(engine.url, 'GET', `/v1/apps/${appId}/media/thumbnail`);
     expect(res.status).toBe(200);
-    expect(res.headers['content-type']).toBe('image/png');
+    expect(res.headers['content-type']).toBe('application/octet-stream');
     expect(res.body.toString('base64')).toBe('iVBORw0KGgo=');
     await rawRequest(engine.url, 'DELETE', `/v1/apps/${appId}/media/files/images/logo.png`);
     const gone = await rawRequest(engine.url, 'GET', `/v1/apps/${appId}/media/thumbnail`);

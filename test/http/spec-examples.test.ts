@@ -18,20 +18,21 @@ function validates(operationId: string, body: unknown): boolean {
   return validate(body);
 }
 
-/** What Prism's static example of NxApp is: every string "string", every boolean true, one item per array. */
+/** What Prism's static example of NxApp is: every string "string" (a date-time one Prism's example date), every boolean true, one item per array. */
+const PRISM_DATE_TIME = '2019-08-24T14:15:22Z';
 const STATIC_NX_APP = {
   attributes: {
     id: 'string',
     name: 'string',
     description: 'string',
     thumbnail: 'string',
-    lastReloadTime: 'string',
-    createdDate: 'string',
-    modifiedDate: 'string',
+    lastReloadTime: PRISM_DATE_TIME,
+    createdDate: PRISM_DATE_TIME,
+    modifiedDate: PRISM_DATE_TIME,
     owner: 'string',
     dynamicColor: 'string',
     published: true,
-    publishTime: 'string',
+    publishTime: PRISM_DATE_TIME,
     custom: {},
   },
   privileges: ['string'],
@@ -68,7 +69,8 @@ describe('the spec-examples scenario', () => {
     const res = await http.get('/healthcheck');
     expect(res.status).toBe(200);
     expect(validates('GET /healthcheck', res.body)).toBe(true);
-    expect(res.body).toMatchObject({ version: 'string', started: 'string', mem: { committed: 0, allocated: 0, free: 0 }, saturated: true });
+    // Prism's example of a `double` is the lowest one: valid, if not what an engine reports.
+    expect(res.body).toMatchObject({ version: 'string', started: 'string', mem: { committed: -Number.MAX_VALUE, allocated: -Number.MAX_VALUE, free: -Number.MAX_VALUE }, saturated: true });
     const health = await http.get('/health');
     expect(health.status).toBe(200);
     expect(health.text).toBe('');
@@ -84,7 +86,7 @@ describe('the spec-examples scenario', () => {
     expect(created.status).toBe(200);
     expect(created.body).toEqual(STATIC_NX_APP);
     expect(runtime.model().listApps()).toEqual([]);
-    expect((await http.get('/sessions')).body).toEqual([{ sessionid: 'string', userid: 'string', appid: 'string', tenantid: 'string', ttl: 0, state: 'string' }]);
+    expect((await http.get('/sessions')).body).toEqual([{ sessionid: 'string', userid: 'string', appid: 'string', tenantid: 'string', ttl: -(2 ** 31), state: 'active' }]);
     expect((await http.delete('/v1/apps/x')).status).toBe(200);
   });
 
@@ -104,5 +106,37 @@ describe('the spec-examples scenario', () => {
     expect(one).not.toEqual(STATIC_NX_APP);
     expect(again).toEqual(one);
     expect(other).not.toEqual(one);
+  });
+});
+
+describe('every spec-examples answer conforms to the contract, formats and enums included', () => {
+  const scenario = loadScenario('spec-examples');
+  const calls: [string, string, unknown?][] = [
+    ['GET', '/health'],
+    ['GET', '/healthcheck'],
+    ['GET', '/sessions'],
+    ['POST', '/v1/apps', { attributes: { name: 'x' } }],
+    ['GET', '/v1/apps/privileges'],
+    ['GET', '/v1/apps/a'],
+    ['PUT', '/v1/apps/a', { attributes: { name: 'y' } }],
+    ['POST', '/v1/apps/a/copy', { attributes: { name: 'z' } }],
+    ['GET', '/v1/apps/a/data/metadata'],
+    ['GET', '/v1/apps/a/media/list/images'],
+    ['GET', '/v1/apps/a/media/thumbnail'],
+    ['PUT', '/v1/apps/a/publish', { stream: 's' }],
+    ['PUT', '/v1/apps/a/unpublish'],
+    ['DELETE', '/v1/apps/a'],
+  ];
+
+  it.each<[string, number | undefined]>([['static', undefined], ...[1, 2, 3, 4, 5, 6, 7, 8].map((seed): [string, number] => [`dynamic, seed ${seed}`, seed])])('%s', async (_label, seed) => {
+    const { http, runtime } = newDouble({ scenario: seed === undefined ? scenario : { ...scenario, examples: 'dynamic', seed }, validation: 'warn' });
+    for (const [method, path, body] of calls) {
+      const call = http[method.toLowerCase() as 'get' | 'post' | 'put' | 'delete'](path);
+      const res = body === undefined ? await call : await call.send(body as object);
+      expect({ path, status: res.status }).toEqual({ path, status: 200 });
+    }
+    const imported = await http.post('/v1/apps/import').set('content-type', 'application/octet-stream').send(Buffer.from('qvf'));
+    expect(imported.status).toBe(200);
+    expect(runtime.journal.list().flatMap((entry) => entry.responseViolations.map((p) => `${entry.operationId}: ${p.detail}`))).toEqual([]);
   });
 });

@@ -27,6 +27,8 @@ export interface ServedCli {
   url: string;
   exit: Promise<number | null>;
   stderr: () => string;
+  /** What it printed up to the "listening on" line and since. */
+  stdout: () => string;
 }
 
 /** Starts `qlik-engine-double serve ARGS`; resolves with the URL of its "listening on" line. */
@@ -39,8 +41,8 @@ export function serveCli(args: string[], env: NodeJS.ProcessEnv = process.env): 
   return new Promise((resolve, reject) => {
     child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();
-      const url = /^listening on (http:\/\/\S+)$/m.exec(stdout)?.[1];
-      if (url) resolve({ child, url, exit, stderr: () => stderr });
+      const url = /^listening on (https?:\/\/\S+)$/m.exec(stdout)?.[1];
+      if (url) resolve({ child, url, exit, stderr: () => stderr, stdout: () => stdout });
     });
     void exit.then((code) => reject(new Error(`serve exited ${code} before listening: ${stderr}`)));
   });

@@ -53,7 +53,7 @@ describe('compileSecurity', () => {
   it('defaults to required authentication, signed tokens with a key, decode without one, owners holding everything', () => {
     const withKey = policy({ jwt: { secret: 's' } });
     expect(withKey).toMatchObject({ authenticationRequired: true, tokens: { validation: 'signed' }, trackSessions: false });
-    expect([...withKey.ownerActions].sort()).toEqual([...APP_PRIVILEGES, 'create'].sort());
+    expect([...withKey.ownerActions].sort()).toEqual([...APP_PRIVILEGES].sort());
     expect(policy({}).tokens).toEqual({ validation: 'decode' });
     expect(policy({ authentication: 'optional', trackSessions: true })).toMatchObject({ authenticationRequired: false, trackSessions: true });
   });

@@ -84,8 +84,8 @@ describe('scenarioProblems', () => {
   it('accepts date attributes as ISO 8601 date-times or "" and refuses other strings', () => {
     const attributes = { createdDate: 'yesterday', modifiedDate: '2024-05-01', lastReloadTime: '', publishTime: '2024-05-01T12:00:00.000Z' };
     expect(details(withApp({ attributes }))).toEqual([
-      'scenarios/bad.yaml#/apps/0/attributes/createdDate must be an ISO 8601 date-time (2024-05-01T12:00:00.000Z) or "", not "yesterday" (format)',
-      'scenarios/bad.yaml#/apps/0/attributes/modifiedDate must be an ISO 8601 date-time (2024-05-01T12:00:00.000Z) or "", not "2024-05-01" (format)',
+      'scenarios/bad.yaml#/apps/0/attributes/createdDate must be an ISO 8601 date-time with a time zone (2024-05-01T12:00:00.000Z) or "" (unset) (format)',
+      'scenarios/bad.yaml#/apps/0/attributes/modifiedDate must be an ISO 8601 date-time with a time zone (2024-05-01T12:00:00.000Z) or "" (unset) (format)',
     ]);
   });
 

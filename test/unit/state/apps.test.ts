@@ -199,7 +199,7 @@ describe('toNxApp', () => {
     const editor = model.toNxApp(app, ['read', 'update']);
     expect(editor.privileges).toEqual(['read', 'update']);
     expect(editor.create).toEqual(CREATABLE_RESOURCES.map((resource) => ({ resource, canCreate: true })));
-    expect(editor.create?.map((c) => c.resource)).toEqual(expect.arrayContaining(['sheet', 'story', 'bookmark', 'snapshot', 'dimension', 'measure', 'masterobject', 'variable']));
+    expect(editor.create?.map((c) => c.resource)).toEqual(['"sheet"', '"bookmark"', '"story"', '"dimension"', '"measure"', '"masterobject"', '"folderconnection"', '"internetconnection"']);
     expect(toNxApp(app, ['create']).create?.every((c) => c.canCreate)).toBe(true);
     expect(toNxApp(app, ['read']).create?.some((c) => c.canCreate)).toBe(false);
   });

@@ -17,16 +17,16 @@ describe('importApp', () => {
     const { model } = newWorld();
     const qvf = Buffer.from([0x00, 0x51, 0x56, 0x46, 0xff, 0x7b]);
     const named = model.importApp(qvf, { name: 'From file' }, 'alice');
-    expect(named.attributes).toMatchObject({ id: 'app-1', name: 'From file', owner: 'alice', published: false, createdDate: START });
+    expect(named.attributes).toMatchObject({ id: 'app-1', name: 'From file', owner: 'alice', published: false, createdDate: '', modifiedDate: '', lastReloadTime: START });
     expect(named.importedFileBytes).toBe(6);
-    expect(model.importApp(qvf, { mode: 'NEW' }, 'alice').attributes.name).toBe('Imported app');
-    expect(model.importApp(qvf, { name: '' }, 'alice').attributes.name).toBe('Imported app');
+    expect(model.importApp(qvf, { mode: 'NEW' }, 'alice').attributes.name).toBe('');
+    expect(model.importApp(qvf, { name: '' }, 'alice').attributes.name).toBe('');
   });
 
   test('JSON that is not an app document is treated as opaque bytes', () => {
     const { model } = newWorld();
     expect(model.importApp(Buffer.from('{"not": "an app"}'), {}, 'alice').importedFileBytes).toBe(17);
-    expect(model.importApp(Buffer.from('[1,2]'), {}, 'alice').attributes.name).toBe('Imported app');
+    expect(model.importApp(Buffer.from('[1,2]'), {}, 'alice').attributes.name).toBe('');
   });
 
   test('an app document in NEW mode brings its attributes, media and data model under a new id', () => {

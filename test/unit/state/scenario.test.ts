@@ -170,6 +170,8 @@ describe('sessions and usage', () => {
       sessionTotal: 4,
       usersActive: 3,
       usersTotal: 3,
+      selections: 0,
+      cache: { hits: 0, lookups: 0, added: 0, replaced: 0, bytes_added: 0 },
     });
   });
 
@@ -179,5 +181,19 @@ describe('sessions and usage', () => {
     sessions[0]!.state = 'stalled';
     sessions.pop();
     expect(model.listSessions()).toEqual(scenario.sessions);
+  });
+});
+
+describe('figures', () => {
+  test('a scenario sets where the selection and cache counters start, and the world exports them', () => {
+    const model = EngineModel.fromScenario({ name: 'counted', figures: { selections: 7, cache: { hits: 2, lookups: 3 } } }, testOptions());
+    expect(model.usage()).toMatchObject({ selections: 7, cache: { hits: 2, lookups: 3, added: 0, replaced: 0, bytes_added: 0 } });
+    expect(model.toScenario().figures).toEqual({ selections: 7, cache: { hits: 2, lookups: 3, added: 0, replaced: 0, bytesAdded: 0 } });
+    expect(EngineModel.fromScenario({ name: 'plain' }, testOptions()).toScenario().figures).toBeUndefined();
+  });
+
+  test('a figure that is no whole number of at least 0 is refused with its pointer', () => {
+    expect(() => EngineModel.fromScenario({ name: 'bad', figures: { selections: -1 } }, testOptions())).toThrow('/figures/selections must be a whole number');
+    expect(() => EngineModel.fromScenario({ name: 'bad', figures: { cache: { hits: 1.5 } } }, testOptions())).toThrow('/figures/cache/hits');
   });
 });

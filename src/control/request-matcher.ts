@@ -1,0 +1,278 @@
+/**
+ * The matcher language, one module for both of its users: journal verification (POST
+ * /__control/journal/find and /count) and stubs (PUT /__control/stubs). Both match the same view
+ * of a request (`RecordedRequest`: the redacted, bounded one the journal keeps), with the same
+ * function (`matcherDifferences`), so what a stub answers and what a verification counts never
+ * disagree. A matcher that matches nothing still ranks requests by how far they are from it:
+ * the near misses a failed verification reports.
+ */
+import { doubleError, type Problem } from '../errors';
+import { pathMatches, patternProblem } from './faults';
+
+/** One query parameter's or header's test: exactly one of the three (RequestMatcher in spec/control-api.json). */
+export interface ValueMatcher {
+  /** The value is this string (a repeated query parameter: one of its values is). */
+  equals?: string;
+  /** The value contains a match of this regular expression (anchor with ^ and $ for a whole match). */
+  pattern?: string;
+  /** true: the parameter or header is not sent. */
+  absent?: boolean;
+}
+
+/** Tests of a JSON request body; every one given must hold. */
+export interface BodyMatcher {
+  /** The body contains this value: objects may have more keys, arrays more items (each item here matches one there). */
+  subset?: unknown;
+  /** JSON pointer → the value found there, compared whole: `{"/attributes/name": "Sales"}`. */
+  pointers?: Record<string, unknown>;
+  /** The body's JSON text contains a match of this regular expression. */
+  pattern?: string;
+  /** The body's bytes hash to this (lower-case hex SHA-256): for binary bodies (and JSON ones over the bound), which the journal keeps as size + hash. */
+  sha256?: string;
+}
+
+/** What a request must be to match; absent fields match anything. */
+export interface RequestMatcher {
+  /** `METHOD /path/template` of the operation, as the journal names it: "POST /v1/apps/import". */
+  operationId?: string;
+  method?: string;
+  /** A path pattern as fault rules take it: "*" within a segment, "**" for whole segments. */
+  path?: string;
+  query?: Record<string, ValueMatcher>;
+  /** Header names in any case. */
+  headers?: Record<string, ValueMatcher>;
+  body?: BodyMatcher;
+}
+
+/** A request matcher plus what only a journal entry has: its answer, namespace and place in time. */
+export interface JournalMatcher extends RequestMatcher {
+  status?: number;
+  /** Search this namespace instead of the one the call addresses. */
+  namespace?: string;
+  /** Entries with a sequence number greater than this. */
+  afterSequence?: number;
+  /** Entries with a sequence number smaller than this. */
+  beforeSequence?: number;
+  /** Entries journaled at or after this time (date-time). */
+  since?: string;
+  /** Entries journaled at or before this time (date-time). */
+  until?: string;
+}
+
+/** A request body as the journal keeps it: JSON up to the per-entry bound, anything else as size and hash. */
+export interface RecordedBody {
+  /** Bytes received. */
+  size: number;
+  /** For bodies kept as size + hash (binary, or JSON over the bound): SHA-256 of the bytes (of the JSON text), lower-case hex. */
+  sha256?: string;
+  /** The JSON value, secrets redacted; absent when `omitted` says why. */
+  json?: unknown;
+  /** Why `json` is absent: a binary body, a body over --journal-body-limit, or dropped to stay within --journal-bodies-total. */
+  omitted?: 'binary' | 'tooLarge' | 'journalFull';
+}
+
+/** The request as matchers see it (and as the journal keeps it): secrets redacted, body bounded. */
+export interface RecordedRequest {
+  method: string;
+  /** Without the query string, as sent. */
+  pathname: string;
+  operationId?: string;
+  query: Record<string, string | string[]>;
+  /** Lower-case names. */
+  headers: Record<string, string>;
+  body?: RecordedBody;
+}
+
+/** Where a request differs from a matcher: the field, what the matcher wanted, what the request had. */
+export interface Difference {
+  field: string;
+  expected: string;
+  actual: string;
+}
+
+/** Longest regular expression a matcher may hold. */
+export const MAX_PATTERN_LENGTH = 512;
+
+const shown = (value: unknown): string => (value === undefined ? '(absent)' : JSON.stringify(value) ?? String(value));
+
+/** The value at a JSON pointer (RFC 6901), or undefined when nothing is there. */
+export function atPointer(document: unknown, pointer: string): unknown {
+  if (pointer === '') return document;
+  let here: unknown = document;
+  for (const raw of pointer.slice(1).split('/')) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (here === null || typeof here !== 'object' || !Object.hasOwn(here, key)) return undefined;
+    here = (here as Record<string, unknown>)[key];
+  }
+  return here;
+}
+
+/** Deep equality of JSON values (key order does not matter). */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  const aKeys = Object.keys(a);
+  if (aKeys.length !== Object.keys(b).length) return false;
+  return aKeys.every((key) => Object.hasOwn(b, key) && jsonEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
+}
+
+/** Does `actual` contain `expected`: objects by their keys, arrays item by item (each expected item matches one actual item), else equal. */
+export function jsonContains(actual: unknown, expected: unknown): boolean {
+  if (Array.isArray(expected)) {
+    return Array.isArray(actual) && expected.every((item) => actual.some((candidate) => jsonContains(candidate, item)));
+  }
+  if (expected !== null && typeof expected === 'object') {
+    if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) return false;
+    return Object.entries(expected).every(([key, value]) => Object.hasOwn(actual, key) && jsonContains((actual as Record<string, unknown>)[key], value));
+  }
+  return actual === expected;
+}
+
+/** Regular expressions of matchers, compiled once each (matchers are checked, so each is safe). */
+const compiled = new Map<string, RegExp>();
+const MAX_COMPILED = 1000;
+function regex(pattern: string): RegExp {
+  let made = compiled.get(pattern);
+  if (!made) {
+    if (compiled.size >= MAX_COMPILED) compiled.clear();
+    made = new RegExp(pattern, 'u');
+    compiled.set(pattern, made);
+  }
+  return made;
+}
+
+function valueDifference(field: string, matcher: ValueMatcher, value: string | string[] | undefined): Difference | undefined {
+  const values = value === undefined ? [] : Array.isArray(value) ? value : [value];
+  const actual = value === undefined ? '(absent)' : shown(value);
+  if (matcher.absent) return values.length === 0 ? undefined : { field, expected: '(absent)', actual };
+  if (matcher.equals !== undefined) return values.includes(matcher.equals) ? undefined : { field, expected: shown(matcher.equals), actual };
+  if (matcher.pattern !== undefined) {
+    const test = regex(matcher.pattern);
+    return values.some((v) => test.test(v)) ? undefined : { field, expected: `matches /${matcher.pattern}/`, actual };
+  }
+  return undefined;
+}
+
+function bodyDifferences(matcher: BodyMatcher, body: RecordedBody | undefined): Difference[] {
+  const differences: Difference[] = [];
+  if (matcher.sha256 !== undefined && body?.sha256 !== matcher.sha256) {
+    differences.push({ field: 'body.sha256', expected: matcher.sha256, actual: body === undefined ? '(no body)' : (body.sha256 ?? '(a JSON body, kept as JSON)') });
+  }
+  const needsJson = matcher.subset !== undefined || matcher.pointers !== undefined || matcher.pattern !== undefined;
+  if (!needsJson) return differences;
+  if (body === undefined || body.json === undefined) {
+    const actual = body === undefined ? '(no body)' : `(${body.size} bytes not kept: ${body.omitted ?? 'binary'})`;
+    return [...differences, { field: 'body', expected: 'a JSON body', actual }];
+  }
+  const json = body.json;
+  if (matcher.subset !== undefined && !jsonContains(json, matcher.subset)) {
+    differences.push({ field: 'body', expected: `contains ${shown(matcher.subset)}`, actual: shown(json) });
+  }
+  for (const [pointer, expected] of Object.entries(matcher.pointers ?? {})) {
+    const actual = atPointer(json, pointer);
+    if (!jsonEqual(actual, expected)) differences.push({ field: `body${pointer}`, expected: shown(expected), actual: shown(actual) });
+  }
+  if (matcher.pattern !== undefined && !regex(matcher.pattern).test(JSON.stringify(json))) {
+    differences.push({ field: 'body', expected: `matches /${matcher.pattern}/`, actual: shown(json) });
+  }
+  return differences;
+}
+
+/** Every way `request` differs from `matcher` (empty: it matches). Pure; the one test stubs and verifications share. */
+export function matcherDifferences(matcher: RequestMatcher, request: RecordedRequest): Difference[] {
+  const differences: Difference[] = [];
+  if (matcher.operationId !== undefined && matcher.operationId !== request.operationId) {
+    differences.push({ field: 'operationId', expected: matcher.operationId, actual: request.operationId ?? '(no operation)' });
+  }
+  if (matcher.method !== undefined && matcher.method.toUpperCase() !== request.method) {
+    differences.push({ field: 'method', expected: matcher.method.toUpperCase(), actual: request.method });
+  }
+  if (matcher.path !== undefined && !pathMatches(matcher.path, request.pathname)) {
+    differences.push({ field: 'path', expected: matcher.path, actual: request.pathname });
+  }
+  for (const [name, test] of Object.entries(matcher.query ?? {})) {
+    const difference = valueDifference(`query.${name}`, test, request.query[name]);
+    if (difference) differences.push(difference);
+  }
+  for (const [name, test] of Object.entries(matcher.headers ?? {})) {
+    const lower = name.toLowerCase();
+    const difference = valueDifference(`headers.${lower}`, test, request.headers[lower]);
+    if (difference) differences.push(difference);
+  }
+  if (matcher.body) differences.push(...bodyDifferences(matcher.body, request.body));
+  return differences;
+}
+
+/** How far a request is from a matcher: what it is (operation, method, path) weighs more than its details. */
+export function distanceOf(differences: readonly Difference[]): number {
+  const heavy = new Set(['operationId', 'method', 'path']);
+  return differences.reduce((sum, d) => sum + (heavy.has(d.field) ? 3 : 1), 0);
+}
+
+function regexProblem(pointer: string, pattern: string): Problem | undefined {
+  if (pattern.length > MAX_PATTERN_LENGTH) {
+    return { detail: `${pointer} is ${pattern.length} characters long; at most ${MAX_PATTERN_LENGTH} are allowed`, source: { pointer }, meta: { rule: 'maxLength', limit: MAX_PATTERN_LENGTH } };
+  }
+  try {
+    new RegExp(pattern, 'u');
+  } catch (error) {
+    return { detail: `${pointer} is not a regular expression: ${(error as Error).message}`, source: { pointer }, meta: { rule: 'regex' } };
+  }
+  // Required here: only matchers with patterns need the check.
+  const isSafe = require('safe-regex2') as (re: string | RegExp) => boolean;
+  if (!isSafe(pattern)) {
+    return {
+      detail: `${pointer} /${pattern}/ could take exponential time on some inputs (nested quantifiers such as (a+)+): rewrite it without them`,
+      source: { pointer },
+      meta: { rule: 'safeRegex' },
+    };
+  }
+  return undefined;
+}
+
+function valueMatcherProblems(pointer: string, matchers: Record<string, ValueMatcher> | undefined): Problem[] {
+  return Object.entries(matchers ?? {}).flatMap(([name, test]) => {
+    const at = `${pointer}/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    const problem = test.pattern !== undefined ? regexProblem(`${at}/pattern`, test.pattern) : undefined;
+    return problem ? [problem] : [];
+  });
+}
+
+/**
+ * What the control contract's schema cannot say about a matcher (`at` is its pointer in the call's
+ * body): bad path patterns, regular expressions that do not compile or could stall the double,
+ * malformed JSON pointers, operations the contract does not have.
+ */
+export function matcherProblems(matcher: RequestMatcher, at: string, knownOperation: (id: string) => boolean): Problem[] {
+  const problems: Problem[] = [];
+  if (matcher.operationId !== undefined && !knownOperation(matcher.operationId)) {
+    problems.push({
+      detail: `${at}/operationId ${JSON.stringify(matcher.operationId)} is not an operation of the contract (write it as the journal does: "GET /v1/apps/{appId}")`,
+      source: { pointer: `${at}/operationId` },
+      meta: { rule: 'operation' },
+    });
+  }
+  if (matcher.path !== undefined) {
+    const bad = patternProblem(matcher.path);
+    if (bad !== undefined) problems.push({ detail: `${at}/path ${bad}`, source: { pointer: `${at}/path` }, meta: { rule: 'pathPattern' } });
+  }
+  problems.push(...valueMatcherProblems(`${at}/query`, matcher.query), ...valueMatcherProblems(`${at}/headers`, matcher.headers));
+  const body = matcher.body;
+  if (body?.pattern !== undefined) {
+    const problem = regexProblem(`${at}/body/pattern`, body.pattern);
+    if (problem) problems.push(problem);
+  }
+  for (const pointer of Object.keys(body?.pointers ?? {})) {
+    if (pointer !== '' && !pointer.startsWith('/')) {
+      problems.push({ detail: `${at}/body/pointers has the key ${JSON.stringify(pointer)}: a JSON pointer starts with "/"`, source: { pointer: `${at}/body/pointers` }, meta: { rule: 'jsonPointer' } });
+    }
+  }
+  return problems;
+}
+
+/** Throws INVALID_MATCHER listing every problem of a matcher, or returns it. */
+export function checkedMatcher<M extends RequestMatcher>(matcher: M, at: string, knownOperation: (id: string) => boolean): M {
+  const problems = matcherProblems(matcher, at, knownOperation);
+  if (problems.length > 0) throw doubleError('invalidMatcher', problems);
+  return matcher;
+}

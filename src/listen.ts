@@ -1,0 +1,67 @@
+/**
+ * One listening port of a double (the API port, the metrics port): HTTP or, with TLS, HTTPS; it
+ * tracks its sockets so closing lets in-flight requests finish for a grace period, then cuts them.
+ */
+import { once } from 'node:events';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import type { ServingTls } from './tls/options';
+
+/**
+ * How long close() lets in-flight requests finish before it cuts their connections.
+ *
+ * @example
+ * await Promise.race([engine.close(), sleep(SHUTDOWN_GRACE_MS + 100)]);
+ */
+export const SHUTDOWN_GRACE_MS = 800;
+
+export interface Listening {
+  /** node:http's or node:https's server: another door (a websocket upgrade) may attach to it. */
+  server: Server;
+  port: number;
+  /** `http` or `https` */
+  scheme: string;
+  close(): Promise<void>;
+}
+
+export interface ListenOptions {
+  port: number;
+  host: string;
+  tls?: ServingTls;
+}
+
+export function urlHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Serves `handler` on the port; rejects (with the server closed) when it cannot listen, e.g. EADDRINUSE. */
+export async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void, { port, host, tls }: ListenOptions): Promise<Listening> {
+  const server: Server = tls ? createHttpsServer(tls.server, handler) : createHttpServer(handler);
+  const sockets = new Set<Socket>();
+  // Over TLS the request sockets are TLS sockets; 'connection' gives the raw ones under them.
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  server.listen(port, host);
+  await once(server, 'listening');
+  let stopping: Promise<void> | undefined;
+  const stop = async () => {
+    const closed = once(server, 'close');
+    server.close();
+    server.closeIdleConnections();
+    const cutoff = setTimeout(() => {
+      for (const socket of sockets) socket.destroy();
+    }, SHUTDOWN_GRACE_MS);
+    cutoff.unref();
+    await closed;
+    clearTimeout(cutoff);
+  };
+  return {
+    server,
+    port: (server.address() as AddressInfo).port,
+    scheme: tls ? 'https' : 'http',
+    close: () => (stopping ??= stop()),
+  };
+}
