@@ -13,26 +13,19 @@ import type { EngineRequest, EngineResponse } from '../routes/types';
 import { ENGINE_DOCUMENT, type CompiledOperation } from '../spec/contract';
 import { DEFAULT_SEED } from './generate';
 import type { ScenarioDocument } from './types';
+import { missingOptionalPackage } from '../optional-packages';
 
-/** The optional package spec-examples mode runs on, and the version the double is tested with. */
+/** The optional package spec-examples mode runs on. */
 export const PRISM_PACKAGE = '@stoplight/prism-http';
-const PRISM_TESTED_VERSION = '5.12.0';
 
 /**
  * Refuses a spec-examples scenario when Prism is not installed, before any world changes, naming
- * the package to install; other scenarios pass. Resolving costs a path lookup, not Prism's import.
+ * the package to install; other scenarios pass.
  */
-export function requireSpecExamplesSupport(scenario: ScenarioDocument, resolve: (name: string) => string = require.resolve): void {
+export function requireSpecExamplesSupport(scenario: ScenarioDocument, resolve?: (name: string) => string): void {
   if (scenario.mode !== 'spec-examples') return;
-  try {
-    resolve(PRISM_PACKAGE);
-  } catch {
-    throw doubleError('invalidScenario', {
-      detail: `scenario ${scenario.name} runs in spec-examples mode, which needs the optional package ${PRISM_PACKAGE}: install it next to qlik-engine-double (npm install --save-dev ${PRISM_PACKAGE}@${PRISM_TESTED_VERSION})`,
-      source: { pointer: '/mode' },
-      meta: { rule: 'optionalDependency', package: PRISM_PACKAGE },
-    });
-  }
+  const missing = missingOptionalPackage(PRISM_PACKAGE, `scenario ${scenario.name} runs in spec-examples mode, which`, resolve);
+  if (missing !== undefined) throw doubleError('invalidScenario', { detail: missing, source: { pointer: '/mode' }, meta: { rule: 'optionalDependency', package: PRISM_PACKAGE } });
 }
 
 type PrismModule = { createInstance: typeof createInstance; getHttpOperationsFromSpec: typeof getHttpOperationsFromSpec };

@@ -25,7 +25,7 @@ describe('qlik-engine-double --version', () => {
 describe('qlik-engine-double serve and scenario problems', () => {
   it('refuses a start scenario with several problems, one problem a line, exit 1', async () => {
     const dir = folder('broken-start', { 'shop.yaml': 'name: shop\ncondtion: busy\napps:\n  - attributes: { published: "yes" }\n' });
-    const run = await runCli(['serve', '--port', '0', '--scenarios-dir', dir, '--scenario', 'shop'], env());
+    const run = await runCli(['serve', '--port', '0', '--metrics-port', 'off', '--scenarios-dir', dir, '--scenario', 'shop'], env());
     expect(run.code).toBe(1);
     const file = path.join(dir, 'shop.yaml');
     expect(run.stderr.split('\n')).toEqual([
@@ -38,7 +38,7 @@ describe('qlik-engine-double serve and scenario problems', () => {
 
   it('starts with a --scenarios-dir holding an unparsable file, names it on stderr, and lists the good ones', async () => {
     const dir = folder('one-bad', { 'good.yaml': 'name: good\ndescription: a good one\n', 'bad.json': '{"name": "bad", ' });
-    const served = await serveCli(['--port', '0', '--host', '127.0.0.1', '--scenarios-dir', dir], env());
+    const served = await serveCli(['--port', '0', '--metrics-port', 'off', '--host', '127.0.0.1', '--scenarios-dir', dir], env());
     try {
       const listing = (await (await fetch(`${served.url}/__control/scenarios`)).json()) as { scenarios: { name: string; source: string }[] };
       expect(listing.scenarios.filter((s) => s.source === 'user').map((s) => s.name)).toEqual(['good']);

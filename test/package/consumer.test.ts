@@ -4,8 +4,8 @@
  * TypeScript, jest and @types/jest at the versions this repository uses. Then a consumer file that
  * touches every public entry point type-checks with `tsc --init`'s settings and skipLibCheck off,
  * a consumer jest run uses the global double and the matcher, and the installed bin answers
- * `--version`, serves, checks itself, and refuses spec-examples mode, naming the optional package,
- * since a consumer who did not ask for Prism does not have it.
+ * `--version`, serves, checks itself, and refuses spec-examples mode and --tls-self-signed, naming
+ * the optional package each needs, since a consumer who did not ask for them does not have them.
  *
  * Nothing here names the package's dependencies: whatever package.json declares is what installs.
  */
@@ -18,7 +18,7 @@ import { promisify } from 'node:util';
 
 const ROOT = path.join(__dirname, '../..');
 const FIXTURES = path.join(__dirname, 'consumer');
-const PACKAGE = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string; devDependencies: Record<string, string> };
+const PACKAGE = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string; devDependencies: Record<string, string>; peerDependencies: Record<string, string> };
 /** The consumer's own tools, at this repository's versions (already in the npm cache after `npm ci`). */
 const CONSUMER_TOOLS = ['typescript', 'jest', '@types/jest'].map((name) => `${name}@${PACKAGE.devDependencies[name]}`);
 /** Bounds every step, so a hung install or server fails the test instead of stalling CI. */
@@ -73,10 +73,10 @@ beforeAll(async () => {
 afterAll(() => rmSync(consumer, { recursive: true, force: true }));
 
 describe('the packed package installed in a consumer project', () => {
-  it("installs without Prism: spec-examples mode is an optional peer dependency", () => {
+  it('installs without the optional peer dependencies (Prism, selfsigned)', () => {
     const installed = readdirSync(path.join(consumer, 'node_modules'));
     expect(installed).toContain(PACKAGE.name);
-    expect(installed.includes('@stoplight')).toBe(false);
+    for (const optional of Object.keys(PACKAGE.peerDependencies)) expect(existsSync(path.join(consumer, 'node_modules', optional))).toBe(false);
   });
 
   it("ships LICENSE, CHANGELOG, every doc the README links, and the source every source map names", () => {
@@ -121,7 +121,7 @@ describe('the packed package installed in a consumer project', () => {
     expect(version).toMatchObject({ code: 0, stdout: `${PACKAGE.version}\n` });
 
     // The bin npx runs, started directly: npx does not pass SIGTERM on, and the server must stop with the test.
-    const serving = spawn(path.join(consumer, 'node_modules/.bin/qlik-engine-double'), ['serve', '--port', '0', '--host', '127.0.0.1'], { cwd: consumer, env: consumerEnv() });
+    const serving = spawn(path.join(consumer, 'node_modules/.bin/qlik-engine-double'), ['serve', '--port', '0', '--metrics-port', '0', '--host', '127.0.0.1'], { cwd: consumer, env: consumerEnv() });
     const exited = once(serving, 'exit');
     try {
       const url = await new Promise<string>((resolve, reject) => {
@@ -141,8 +141,11 @@ describe('the packed package installed in a consumer project', () => {
       await exited;
     }
 
-    const refused = await inConsumer(consumer, 'npx', ['--no', '--', 'qlik-engine-double', 'serve', '--port', '0', '--scenario', 'spec-examples']);
+    const refused = await inConsumer(consumer, 'npx', ['--no', '--', 'qlik-engine-double', 'serve', '--port', '0', '--metrics-port', 'off', '--scenario', 'spec-examples']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('needs the optional package @stoplight/prism-http: install it next to qlik-engine-double (npm install --save-dev @stoplight/prism-http@');
+    const noCertificate = await inConsumer(consumer, 'npx', ['--no', '--', 'qlik-engine-double', 'serve', '--port', '0', '--metrics-port', 'off', '--tls-self-signed']);
+    expect(noCertificate.code).toBe(1);
+    expect(noCertificate.stderr).toContain('--tls-self-signed (selfSigned: true) needs the optional package selfsigned: install it next to qlik-engine-double (npm install --save-dev selfsigned@');
   }, STEP_TIMEOUT_MS);
 });

@@ -26,8 +26,37 @@ import {
   type ScenarioCatalog,
   type ScenarioDocument,
   type StartOptions,
+  stripBasePath,
+  VerificationError,
+  type ActiveStub,
+  type BodyMatcher,
+  type Difference,
+  type JournalMatcher,
+  type JournalSearch,
+  type MetricFamily,
+  type MetricsFormat,
+  type MetricsOptions,
+  type NearMiss,
+  type RecordedBody,
+  type RequestMatcher,
+  type ScenarioReload,
+  type StubInput,
+  type StubResponse,
+  type TlsOptions,
+  type ValueMatcher,
+  type VerifyTimes,
+  type WatchOption,
 } from 'qlik-engine-double';
-import { connectEngineDouble as connectSidecar, type EngineDoubleControl } from 'qlik-engine-double/client';
+import {
+  connectEngineDouble as connectSidecar,
+  VerificationError as ClientVerificationError,
+  type ActiveStub as ClientActiveStub,
+  type EngineDoubleControl,
+  type JournalMatcher as ClientJournalMatcher,
+  type RequestMatcher as ClientRequestMatcher,
+  type StubInput as ClientStubInput,
+  type VerifyTimes as ClientVerifyTimes,
+} from 'qlik-engine-double/client';
 import {
   connectGlobalEngineDouble,
   createGlobalSetup,
@@ -35,8 +64,12 @@ import {
   formatContractViolations,
   JEST_GLOBALS_KEY,
   toHaveNoContractViolations,
+  toHaveReceived,
+  type ContractViolationOptions,
   type GlobalDoubleOptions,
   type MatcherResult,
+  type ReceivedSource,
+  type ViolationSource,
 } from 'qlik-engine-double/jest';
 import globalSetup from 'qlik-engine-double/jest/global-setup';
 import globalTeardown from 'qlik-engine-double/jest/global-teardown';
@@ -79,3 +112,12 @@ export async function everything(): Promise<void> {
   await globalTeardown();
   await engine.close();
 }
+
+/** Every other export, so each declaration is checked too. */
+export type PublicTypes = [
+  ActiveStub, BodyMatcher, Difference, JournalMatcher, JournalSearch, MetricFamily, MetricsFormat, MetricsOptions, NearMiss, RecordedBody,
+  RequestMatcher, ScenarioReload, StubInput, StubResponse, TlsOptions, ValueMatcher, VerifyTimes, WatchOption,
+  ClientActiveStub, ClientJournalMatcher, ClientRequestMatcher, ClientStubInput, ClientVerifyTimes,
+  ContractViolationOptions, ReceivedSource, ViolationSource,
+];
+export const publicValues = [stripBasePath, VerificationError, ClientVerificationError, toHaveReceived] as const;
