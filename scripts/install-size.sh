@@ -2,13 +2,13 @@
 # What a consumer who never uses spec-examples installs: packs this package (dist/ must be built:
 # `npm run build`), installs the tarball alone into a throw-away project (from the npm cache where
 # it can), and prints node_modules' size on disk and its package count. docs/benchmark.md quotes it.
-# --with-prism also installs the optional peer dependency spec-examples mode needs, at the version
-# this repository tests with.
+# --with-optional also installs every optional peer dependency (Prism for spec-examples, selfsigned
+# for --tls-self-signed), at the versions this repository tests with.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 extra=()
-if [ "${1:-}" = --with-prism ]; then
-  extra=("@stoplight/prism-http@$(node -p "require('./package.json').devDependencies['@stoplight/prism-http']")")
+if [ "${1:-}" = --with-optional ]; then
+  read -r -a extra <<< "$(node -p "const p = require('./package.json'); Object.keys(p.peerDependencies).map((n) => n + '@' + p.devDependencies[n]).join(' ')")"
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
