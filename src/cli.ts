@@ -15,6 +15,7 @@ import { DoubleError } from './errors';
 import { coverageCommand } from './commands/coverage';
 import { generationProgress } from './commands/progress';
 import { validateCommand } from './commands/validate';
+import { tailCommand } from './commands/tail';
 import { DEFAULT_BODY_LIMIT } from './server';
 import { DEFAULT_JOURNAL_SIZE } from './control/journal';
 import { DEFAULT_MAX_NAMESPACES, MAX_NAMESPACES_LIMIT } from './control/namespaces';
@@ -25,6 +26,7 @@ import { DEFAULT_PROXY_TIMEOUT_MS, proxyTarget } from './proxy/relay';
 import { DEFAULT_RECORDING_NAME, ScenarioRecorder } from './proxy/recorder';
 import { DEFAULT_METRICS_PORT, METRICS_FORMATS, type MetricsFormat } from './metrics/door';
 import { normaliseBasePath } from './base-path';
+import { DEFAULT_BODY_TIMEOUT_MS } from './validation/request';
 import { PACKAGE_ROOT } from './scenarios/registry';
 
 const DEFAULT_PORT = 9076;
@@ -54,6 +56,7 @@ interface ServeFlags {
   seed?: number;
   validation: 'strict' | 'warn';
   bodyLimit: string;
+  bodyTimeout: number;
   journalSize: number;
   journalBodyLimit: string;
   journalBodiesTotal: string;
@@ -148,6 +151,7 @@ async function serve(flags: ServeFlags, command: Command): Promise<void> {
     ...(process.stderr.isTTY ? { onScenarioProgress: generationProgress((text) => process.stderr.write(text), flags.scenario) } : {}),
     validation: flags.validation,
     bodyLimit: flags.bodyLimit,
+    bodyTimeoutMs: flags.bodyTimeout,
     journalSize: flags.journalSize,
     journalBodyLimit: flags.journalBodyLimit,
     journalBodiesTotal: flags.journalBodiesTotal,
@@ -185,6 +189,11 @@ async function serve(flags: ServeFlags, command: Command): Promise<void> {
   const scenario = engine.runtime.namespaces.default().scenario;
   if ((flags.jwtSecret || flags.jwtPublicKey) && scenario.security === undefined) {
     process.stderr.write(`note: JWT keys only apply to secured scenarios; ${scenario.name} has no security section\n`);
+  }
+  if (scenario.security !== undefined && !flags.controlToken) {
+    process.stderr.write(
+      `warning: ${scenario.name} is secured but the control API has no token: any caller can switch a namespace to an unsecured scenario (PUT /__control/scenario) and so turn authorisation off; start with --control-token to prevent it\n`,
+    );
   }
   // Written before the "listening on" line: whoever waits for it can read the file at once.
   const trustFile = flags.tlsSelfSigned && engine.ca ? writeTrustFile(engine.ca) : undefined;
@@ -240,6 +249,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--seed <n>', 'seed for generated data').env('SEED').argParser(wholeNumber(0, 2 ** 31 - 1)))
     .addOption(new Option('--validation <mode>', 'what a response that breaks the contract does').env('VALIDATION').choices(['strict', 'warn']).default('strict'))
     .addOption(new Option('--body-limit <size>', 'largest request body (bytes, or e.g. 50mb)').env('BODY_LIMIT').default(DEFAULT_BODY_LIMIT).argParser(byteSize))
+    .addOption(new Option('--body-timeout <ms>', 'how long a request body may stall before 408').env('BODY_TIMEOUT').default(DEFAULT_BODY_TIMEOUT_MS).argParser(wholeNumber(1, 600_000)))
     .addOption(new Option('--journal-size <n>', 'requests the journal keeps').env('JOURNAL_SIZE').default(DEFAULT_JOURNAL_SIZE).argParser(wholeNumber(1, 1_000_000)))
     .addOption(new Option('--journal-body-limit <size>', 'largest JSON request body one journal entry keeps; larger ones are kept as size + SHA-256').env('JOURNAL_BODY_LIMIT').default('64kb').argParser(byteSize))
     .addOption(new Option('--journal-bodies-total <size>', 'most JSON body text the whole journal keeps; past it the oldest bodies become size + SHA-256').env('JOURNAL_BODIES_TOTAL').default('16mb').argParser(byteSize))
@@ -283,6 +293,7 @@ export function buildProgram(): Command {
   };
   program.addCommand(validateCommand(io));
   program.addCommand(coverageCommand(io));
+  program.addCommand(tailCommand(io, (text) => process.stderr.write(text)));
   return program;
 }
 

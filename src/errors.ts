@@ -54,6 +54,7 @@ export const ErrorTemplates = {
   engineBusy: template(429, 'ENGINE_BUSY', 'The engine is alive but too busy to serve new requests'),
   engineUnhealthy: template(503, 'ENGINE_UNHEALTHY', 'The engine is not healthy'),
   scenarioNotFound: template(404, 'SCENARIO_NOT_FOUND', 'No scenario has this name'),
+  journalEntryNotFound: template(404, 'JOURNAL_ENTRY_NOT_FOUND', 'The journal holds no entry with this sequence'),
   invalidScenario: template(400, 'INVALID_SCENARIO', 'The scenario document is not valid'),
   scenarioConflict: template(409, 'SCENARIO_CONFLICT', 'A scenario file already has this name'),
   scenarioLimit: template(429, 'SCENARIO_LIMIT', 'The namespace holds as many inline scenarios as it may'),
@@ -62,6 +63,8 @@ export const ErrorTemplates = {
   invalidFaultRule: template(400, 'INVALID_FAULT_RULE', 'The fault rule cannot be applied'),
   invalidMatcher: template(400, 'INVALID_MATCHER', 'The request matcher cannot be applied'),
   invalidStub: template(400, 'INVALID_STUB', 'The stub breaks the contract or cannot apply'),
+  jsonTooDeep: template(400, 'JSON_TOO_DEEP', 'The JSON document is nested deeper than the double accepts'),
+  bodyTimeout: template(408, 'BODY_TIMEOUT', 'The request body did not arrive in time'),
   injectedFault: template(500, 'INJECTED_FAULT', 'A fault rule answered this request'),
   responseContractViolation: template(500, 'RESPONSE_CONTRACT_VIOLATION', 'The double was about to send a response that breaks the contract'),
   upstreamUnreachable: template(502, 'UPSTREAM_UNREACHABLE', 'The engine behind the proxy cannot be reached'),
@@ -83,17 +86,67 @@ export class DoubleError extends Error {
   readonly entries: ErrorEntry[];
   readonly headers: Record<string, string>;
 
+  /** Lists at most MAX_ERROR_ENTRIES entries, then one counting the rest (see boundedEntries). */
   constructor(status: number, entries: ErrorEntry[], headers: Record<string, string> = {}) {
-    super(entries.map((e) => e.detail).join('; '));
+    const listed = boundedEntries(entries);
+    super(listed.map((e) => e.detail).join('; '));
     this.name = 'DoubleError';
     this.status = status;
-    this.entries = entries;
+    this.entries = listed;
     this.headers = headers;
   }
 
   toBody(): ErrorResponseBody {
     return { errors: this.entries };
   }
+}
+
+/**
+ * Most entries one error answer (or journal entry) lists: a document broken everywhere gets these
+ * and one entry counting the rest, so no answer grows with the input (docs/security.md).
+ */
+export const MAX_ERROR_ENTRIES = 100;
+
+/** Longest `detail` or `source` string an entry carries (docs/security.md); longer ones are cut, ending in "…". */
+export const MAX_ERROR_TEXT = 10_000;
+
+function clip(text: string): string {
+  return text.length <= MAX_ERROR_TEXT ? text : `${text.slice(0, MAX_ERROR_TEXT - 1)}…`;
+}
+
+/** An entry or problem whose texts fit MAX_ERROR_TEXT: a detail may quote what the client sent, which may be huge. */
+export function clipped<T extends Problem>(entry: T): T {
+  const { detail, source } = entry;
+  const long = detail.length > MAX_ERROR_TEXT || (source !== undefined && Object.values(source).some((value) => value !== undefined && value.length > MAX_ERROR_TEXT));
+  if (!long) return entry;
+  return {
+    ...entry,
+    detail: clip(detail),
+    ...(source ? { source: Object.fromEntries(Object.entries(source).map(([key, value]) => [key, clip(value as string)])) as ErrorSource } : {}),
+  };
+}
+
+/** The first MAX_ERROR_ENTRIES items, then `summary(rest)` in place of the others. */
+export function capList<T>(items: readonly T[], summary: (rest: number) => T): T[] {
+  if (items.length <= MAX_ERROR_ENTRIES) return [...items];
+  return [...items.slice(0, MAX_ERROR_ENTRIES), summary(items.length - MAX_ERROR_ENTRIES)];
+}
+
+/**
+ * At most MAX_ERROR_ENTRIES entries, clipped, then one (with the code of the first left out)
+ * counting the problems of the rest, those an earlier cap already counted included.
+ */
+export function boundedEntries(entries: readonly ErrorEntry[]): ErrorEntry[] {
+  if (entries.length <= MAX_ERROR_ENTRIES) return entries.map(clipped);
+  const omitted = entries.slice(MAX_ERROR_ENTRIES);
+  const rest = omitted.reduce((sum, entry) => sum + (typeof entry.meta?.unlisted === 'number' ? entry.meta.unlisted : 1), 0);
+  const { code, title, status } = omitted[0]!;
+  return [...entries.slice(0, MAX_ERROR_ENTRIES).map(clipped), { code, title, status, ...unlistedProblems(rest) }];
+}
+
+/** What stands for `rest` problems capList left out. */
+export function unlistedProblems(rest: number): Problem {
+  return { detail: `and ${rest} more problem${rest === 1 ? '' : 's'} not listed`, meta: { rule: 'limit', unlisted: rest } };
 }
 
 /** Fills a template with one or more problems, e.g. `doubleError('appNotFound', {detail: ...})`. */

@@ -140,7 +140,11 @@ export async function startEngineDouble(options: StartOptions = {}): Promise<Eng
     server: api.server,
     ...(metrics ? { metricsPort: metrics.listening.port, metricsUrl: `${metrics.listening.scheme}://${urlHost(host)}:${metrics.listening.port}${runtime.basePath}/metrics` } : {}),
     ...(tls ? { ca: tls.trust } : {}),
-    close: () => (stopping ??= closeAll(runtime, api, metrics)),
+    close: () => {
+      // Event streams never end by themselves: end them, or the server would wait out the grace.
+      runtime.streams.endAll();
+      return (stopping ??= closeAll(runtime, api, metrics));
+    },
   };
 }
 

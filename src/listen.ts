@@ -37,19 +37,37 @@ export function urlHost(host: string): string {
 
 /** Serves `handler` on the port; rejects (with the server closed) when it cannot listen, e.g. EADDRINUSE. */
 export async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void, { port, host, tls }: ListenOptions): Promise<Listening> {
-  const server: Server = tls ? createHttpsServer(tls.server, handler) : createHttpServer(handler);
+  // Requests without Host reach the pipeline, which refuses them in the error shape (src/server.ts).
+  const serverOptions = { requireHostHeader: false };
+  const server: Server = tls ? createHttpsServer({ ...tls.server, ...serverOptions }, handler) : createHttpServer(serverOptions, handler);
   const sockets = new Set<Socket>();
   // Over TLS the request sockets are TLS sockets; 'connection' gives the raw ones under them.
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
+  let stopping: Promise<void> | undefined;
+  const inFlight = new Set<ServerResponse>();
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    inFlight.add(res);
+    res.once('close', () => {
+      inFlight.delete(res);
+      // Once stopping, a socket whose answer went out as keep-alive is idle now: close it.
+      if (stopping) setImmediate(() => server.closeIdleConnections());
+    });
+  });
   server.listen(port, host);
   await once(server, 'listening');
-  let stopping: Promise<void> | undefined;
+  /**
+   * Stops accepting, closes idle keep-alive sockets at once, answers in-flight requests with
+   * `Connection: close` (and closes any socket that still goes idle), and resolves as soon as the last
+   * connection is gone; past SHUTDOWN_GRACE_MS the remaining sockets are cut.
+   */
   const stop = async () => {
     const closed = once(server, 'close');
     server.close();
+    for (const res of inFlight) closeAfter(res);
+    server.on('request', (_req: IncomingMessage, res: ServerResponse) => closeAfter(res));
     server.closeIdleConnections();
     const cutoff = setTimeout(() => {
       for (const socket of sockets) socket.destroy();
@@ -64,4 +82,9 @@ export async function listen(handler: (req: IncomingMessage, res: ServerResponse
     scheme: tls ? 'https' : 'http',
     close: () => (stopping ??= stop()),
   };
+}
+
+/** An answer sent while the server stops says `Connection: close`, so its client does not reuse a socket about to go. */
+function closeAfter(res: ServerResponse): void {
+  if (!res.headersSent) res.setHeader('connection', 'close');
 }

@@ -30,9 +30,10 @@ import { ScenarioWatch, type WatchOption } from './control/scenario-watch';
 import { Namespaces, namespaceOf } from './control/namespaces';
 import { controlRoutes, isControlOperation } from './control/routes';
 import { controlTokenCheck } from './control/token';
+import { redactUrl } from './control/redact';
 import { loadContract, type CompiledOperation, type Contract } from './spec/contract';
 import { Router } from './spec/router';
-import { readRequestBody, validateRequest } from './validation/request';
+import { DEFAULT_BODY_TIMEOUT_MS, readRequestBody, validateRequest } from './validation/request';
 import { decodeMediaPathSeparators, type RequestWarning } from './validation/tolerance';
 import { responseProblems } from './validation/response';
 import { healthRoutes } from './routes/health';
@@ -51,6 +52,9 @@ import { parseByteSize } from './units';
 import { corsStage, type CorsOption, type CorsStage } from './cors';
 import { EngineProxy, type ProxyOptions, type Relayed, type RouteHit } from './proxy/relay';
 import { matchUnderBasePath, normaliseBasePath, stripBasePath } from './base-path';
+import { EventStreams } from './dashboard/events';
+import { captureMessage, ExchangeLog } from './dashboard/exchanges';
+import { controlAuthorization } from './dashboard/page';
 
 export { NAMESPACE_HEADER } from './control/namespaces';
 
@@ -78,6 +82,8 @@ export interface DoubleOptions {
   validation?: ValidationMode;
   /** Largest request body accepted, in bytes or as "50mb"; larger ones get 413. */
   bodyLimit?: number | string;
+  /** How long a request body may stall (no byte arriving) before 408 and a closed connection (--body-timeout; default DEFAULT_BODY_TIMEOUT_MS). */
+  bodyTimeoutMs?: number;
   /** How many requests the journal keeps. */
   journalSize?: number;
   /** Largest JSON request body one journal entry keeps, in bytes or as "64kb" (--journal-body-limit); larger ones are kept as size + SHA-256. */
@@ -114,6 +120,12 @@ export class DoubleRuntime {
   readonly contract: Contract;
   readonly router: Router<CompiledOperation>;
   readonly journal: Journal;
+  /** The open GET /__control/events streams, which follow the journal. */
+  readonly streams: EventStreams;
+  /** Headers and bodies of the most recent requests, for the dashboard's detail view. */
+  readonly exchanges = new ExchangeLog();
+  /** The control contract's operations (`METHOD /path`): the dashboard shows the views of those this double has. */
+  readonly controlOperationIds: readonly string[];
   /** How often each engine operation answered each status, every namespace together. */
   readonly coverage = new Coverage();
   readonly stats: EngineStats = { startedAt: new Date(), calls: 0, active: 0 };
@@ -123,6 +135,7 @@ export class DoubleRuntime {
   readonly journalBodyLimit: number;
   /** What stubs are checked against when registered (src/control/stubs.ts). */
   readonly stubContract: StubContract;
+  readonly bodyTimeoutMs: number;
   readonly log: (line: string) => void;
   readonly mediaLimits: Partial<MediaLimits>;
   /** Admits requests: identity from the bearer token, the operation's permission (src/auth). */
@@ -153,11 +166,15 @@ export class DoubleRuntime {
     this.journalBodyLimit = parseByteSize(options.journalBodyLimit ?? DEFAULT_JOURNAL_BODY_LIMIT);
     this.stubContract = this.makeStubContract();
     this.cors = corsStage(options.cors);
+    this.streams = new EventStreams(this.journal);
+    this.controlOperationIds = this.contract.operations.filter((op) => op.source === 'control').map((op) => op.id);
     this.validation = options.validation ?? 'strict';
     if (this.validation !== 'strict' && this.validation !== 'warn') {
       throw new Error(`validation must be strict or warn, not ${String(this.validation)}`);
     }
     this.bodyLimit = parseByteSize(options.bodyLimit ?? DEFAULT_BODY_LIMIT);
+    this.bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
+    if (!Number.isInteger(this.bodyTimeoutMs) || this.bodyTimeoutMs < 1) throw new Error(`bodyTimeoutMs must be a whole number of milliseconds >= 1, not ${String(this.bodyTimeoutMs)}`);
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
     this.mediaLimits = options.mediaLimits ?? {};
     this.gatekeeper = new Gatekeeper(options.jwtKeys);
@@ -167,7 +184,7 @@ export class DoubleRuntime {
     this.checkControlToken = options.controlToken === undefined ? undefined : controlTokenCheck(options.controlToken);
     this.basePath = normaliseBasePath(options.basePath);
     if (this.basePath !== '' && options.proxy) throw new Error('a base path cannot be combined with proxy mode: the real engine has its own');
-    this.proxy = options.proxy && new EngineProxy(options.proxy, { contract: this.contract, bodyLimit: this.bodyLimit, log: this.log });
+    this.proxy = options.proxy && new EngineProxy(options.proxy, { contract: this.contract, bodyLimit: this.bodyLimit, bodyTimeoutMs: this.bodyTimeoutMs, log: this.log });
     this.routes = new Map(Object.entries({ ...engineRoutes, ...options.routes }) as [string, Handler][]);
     for (const id of this.routes.keys()) {
       if (!this.contract.operations.some((op) => op.id === id)) throw new Error(`routes: ${id} is not an operation of the contract`);
@@ -309,6 +326,8 @@ interface Outcome {
   requestViolations: ErrorEntry[];
   /** Deviations from the contract tolerated as real engines tolerate them (src/validation/tolerance.ts). */
   requestWarnings: RequestWarning[];
+  /** The request body as read (kept for the dashboard even when validation refused it). */
+  requestBody?: unknown;
   /** Proxy mode: the engine's answer, already sent. */
   relayed?: Relayed;
   /** The request as the journal keeps it and matchers see it; its body once read. */
@@ -358,7 +377,14 @@ async function respond(runtime: DoubleRuntime, operation: CompiledOperation, req
   const { model, scenario } = runtime.namespaces.get(namespace);
   // 401/403 before any state is touched.
   const caller = await runtime.gatekeeper.admit(operation, request.params, request.headers, model);
-  return runtime.handler(operation, scenario)(request, { model, stats: runtime.stats, ...caller });
+  const handle = runtime.handler(operation, scenario);
+  const context = { model, stats: runtime.stats, ...caller };
+  // All or nothing: a handler that throws, refuses, or answers what strict validation will replace
+  // by a 500 leaves the world as it found it. (An async handler of your own is kept as it answers.)
+  return model.transaction(
+    () => handle(request, context),
+    (response) => response instanceof Promise || (response.status < 400 && (runtime.validation === 'warn' || responseProblems(runtime.contract, operation, response).length === 0)),
+  );
 }
 
 /**
@@ -383,10 +409,21 @@ async function relay(runtime: DoubleRuntime, proxy: EngineProxy, req: IncomingMe
   return outcome;
 }
 
+/**
+ * HTTP/1.1 requires Host (RFC 9112 §3.2). Node would refuse a request without it with a bare 400
+ * before any handler runs; the server lets it through (requireHostHeader: false) so the refusal
+ * has the error shape and a journal entry.
+ */
+function requireHost(req: IncomingMessage): void {
+  if (req.headers.host !== undefined || req.httpVersion !== '1.1') return;
+  throw doubleError('malformedHttp', { detail: 'an HTTP/1.1 request must carry a Host header', source: { header: 'host' } });
+}
+
 /** namespace → match → control token → fault → read + validate request → admit → handler. Never throws: every failure is already a response. */
 async function runOperation(runtime: DoubleRuntime, req: IncomingMessage, res: ServerResponse): Promise<Outcome> {
   const outcome: Outcome = { requestViolations: [], requestWarnings: [] };
   try {
+    await contractStage(outcome, () => requireHost(req));
     const method = req.method ?? 'GET';
     const { pathname: sentPath, query } = parseUrl(req.url ?? '/');
     outcome.recorded = recordRequest(method, sentPath, query, req.headers);
@@ -403,11 +440,12 @@ async function runOperation(runtime: DoubleRuntime, req: IncomingMessage, res: S
     outcome.recorded.operationId = operation.id;
     const { rawParams, warning: pathWarning } = decodeMediaPathSeparators(operation, routedParams);
     if (pathWarning) outcome.requestWarnings.push(pathWarning);
-    if (operation.source === 'control') runtime.admitControl(req.headers.authorization);
+    if (operation.source === 'control') runtime.admitControl(controlAuthorization(operation.id, req.headers.authorization, query));
     // Faults hit engine calls only: the control API must stay usable to clear them.
     outcome.fault = operation.source === 'engine' ? runtime.namespaces.get(namespace).faults.take(method, pathname) : undefined;
     if (outcome.fault && (await applyFault(outcome.fault, res)) === 'drop') return outcome;
-    const body = await contractStage(outcome, () => readRequestBody(req, operation, runtime.bodyLimit, outcome.requestWarnings));
+    const body = await contractStage(outcome, () => readRequestBody(req, operation, runtime.bodyLimit, outcome.requestWarnings, runtime.bodyTimeoutMs));
+    outcome.requestBody = body;
     const recordedBody = recordBody(body, runtime.journalBodyLimit, contentLength(req));
     if (recordedBody) outcome.recorded.body = recordedBody;
     const params = await contractStage(outcome, () => validateRequest(operation, { rawParams, query, headers: req.headers, body }));
@@ -447,23 +485,28 @@ function contractOffProblem(stubId: number): Problem {
   };
 }
 
-/** Sends the response; returns the size of its body in bytes. */
-function send(res: ServerResponse, response: EngineResponse): number {
+/** Sends the response; returns the body as written (bytes or JSON text): its size for the metrics, the text for the dashboard's capture. */
+function send(res: ServerResponse, response: EngineResponse): string | Buffer | undefined {
   res.statusCode = response.status;
   for (const [name, value] of Object.entries(response.headers ?? {})) res.setHeader(name, value);
+  if (response.stream) {
+    res.flushHeaders();
+    response.stream(res);
+    return undefined;
+  }
   if (response.body === undefined) {
     res.end();
-    return 0;
+    return undefined;
   }
   if (Buffer.isBuffer(response.body)) {
     if (!res.hasHeader('content-type')) res.setHeader('content-type', 'application/octet-stream');
     res.end(response.body);
-    return response.body.length;
+    return response.body;
   }
-  const json = JSON.stringify(response.body);
   res.setHeader('content-type', 'application/json; charset=utf-8');
+  const json = JSON.stringify(response.body);
   res.end(json);
-  return Buffer.byteLength(json);
+  return json;
 }
 
 /**
@@ -482,15 +525,15 @@ export function answerClientError(error: Error, socket: Duplex): void {
   );
 }
 
-/** Sends (returns the body's size); a response Node refuses to write (a header value with a line break, say) becomes a 500, never a crash. */
-export function sendOrFail(runtime: DoubleRuntime, res: ServerResponse, response: EngineResponse): number {
+/** Sends; a response Node refuses to write (a header value with a line break, say) becomes a 500, never a crash. */
+export function sendOrFail(runtime: DoubleRuntime, res: ServerResponse, response: EngineResponse): string | Buffer | undefined {
   try {
     return send(res, response);
   } catch (error) {
     runtime.log(`could not send the response: ${error instanceof Error ? error.message : String(error)}`);
     if (res.headersSent) {
       res.destroy();
-      return 0;
+      return undefined;
     }
     for (const name of res.getHeaderNames()) res.removeHeader(name);
     return send(res, errorResponse(error));
@@ -524,8 +567,9 @@ function serveRequest(runtime: DoubleRuntime) {
     } finally {
       runtime.stats.active -= 1;
     }
-    const { operation, namespace, fault, response, relayed, requestViolations, requestWarnings, recorded, stub } = outcome;
+    const { operation, namespace, fault, response, relayed, requestViolations, requestWarnings, recorded, stub, requestBody } = outcome;
     let problems: Problem[] = [];
+    let written: string | Buffer | undefined;
     let bytes = 0;
     if (relayed) {
       problems = relayed.responseViolations; // journaled only: the engine's answer went out as it came
@@ -535,7 +579,8 @@ function serveRequest(runtime: DoubleRuntime) {
       res.destroy(); // the fault drops the connection: no status, no bytes
     } else {
       problems = responseProblems(runtime.contract, operation, response);
-      bytes = sendOrFail(runtime, res, enforceContract(runtime, operation, response, problems, stub?.contractOff));
+      written = sendOrFail(runtime, res, enforceContract(runtime, operation, response, problems, stub?.contractOff));
+      bytes = written === undefined ? 0 : Buffer.byteLength(written);
       if (stub?.contractOff) problems = [contractOffProblem(stub.id), ...problems];
       if (operation?.source === 'engine') runtime.coverage.record(operation.id, res.statusCode);
     }
@@ -547,10 +592,10 @@ function serveRequest(runtime: DoubleRuntime) {
       durationSeconds: durationMs / 1000,
       bytes,
     });
-    runtime.journal.record({
+    const entry = runtime.journal.record({
       time: new Date().toISOString(),
       method: req.method ?? 'GET',
-      path: req.url ?? '/',
+      path: redactUrl(req.url ?? '/'),
       ...(operation ? { operationId: operation.id } : {}),
       ...(namespace !== undefined ? { namespace } : {}),
       ...(response || relayed ? { status: res.statusCode } : {}),
@@ -562,6 +607,13 @@ function serveRequest(runtime: DoubleRuntime) {
       ...(recorded ? { request: { query: recorded.query, headers: recorded.headers, ...(recorded.body ? { body: recorded.body } : {}) } } : {}),
       ...(stub ? { stub: stub.id } : {}),
     });
+    // Proxy mode keeps the entry only: the engine's answer streamed through untouched.
+    if (!relayed) {
+      runtime.exchanges.keep(entry.sequence, {
+        request: captureMessage(req.headers, requestBody),
+        ...(response ? { response: captureMessage(res.getHeaders(), written) } : {}),
+      });
+    }
   };
 }
 

@@ -67,7 +67,7 @@ export function publicKey(pem: string): VerificationKey {
 }
 
 /** Why a request was not authenticated; tests and clients may match on `meta.reason`. */
-export type AuthFailure = 'missing' | 'scheme' | 'malformed' | 'unsigned' | 'algorithm' | 'signature' | 'expired' | 'not-yet-valid' | 'claims';
+export type AuthFailure = 'missing' | 'scheme' | 'malformed' | 'encoding' | 'unsigned' | 'algorithm' | 'signature' | 'expired' | 'not-yet-valid' | 'claims';
 
 const REALM = 'Bearer realm="qlik-engine-double"';
 
@@ -75,6 +75,10 @@ const FAILURES: Readonly<Record<AuthFailure, { detail: string; header: string }>
   missing: { detail: 'This engine requires authentication: send Authorization: Bearer <JWT>.', header: REALM },
   scheme: { detail: 'The Authorization header must use the Bearer scheme: Authorization: Bearer <JWT>.', header: REALM },
   malformed: { detail: 'The bearer token is not a well-formed JWT (header.payload.signature, each base64url, header and payload JSON objects, "alg" named).', header: 'The token is malformed' },
+  encoding: {
+    detail: 'The bearer token is not in canonical base64url (RFC 7515): each part uses only A-Z a-z 0-9 - _, without "=" padding or unused bits set.',
+    header: 'The token is not canonical base64url',
+  },
   unsigned: { detail: 'The bearer token is unsigned (alg "none"), but this engine accepts signed tokens only.', header: 'The token is unsigned' },
   algorithm: { detail: "The bearer token's algorithm is not one this engine's key verifies.", header: 'The token algorithm is not accepted' },
   signature: { detail: "The bearer token's signature does not verify with this engine's key.", header: 'The token signature is invalid' },
@@ -105,6 +109,17 @@ export function bearerToken(authorization: string | undefined): string | undefin
   const token = BEARER.exec(authorization)?.[1];
   if (token !== undefined) return token;
   throw /^Bearer\b/i.test(authorization) ? unauthorized('malformed') : unauthorized('scheme');
+}
+
+const BASE64URL_ALPHABET = /^[A-Za-z0-9_-]*$/;
+
+/**
+ * One encoding per byte string: the base64url alphabet, no padding, and no bits set past the last
+ * byte (which decoders ignore, so "…Q" and "…R" would carry the same signature). jose decodes
+ * leniently ("=" padding, "+/"), so a rewritten token would otherwise still verify.
+ */
+function isCanonicalBase64url(segment: string): boolean {
+  return BASE64URL_ALPHABET.test(segment) && segment.length % 4 !== 1 && Buffer.from(segment, 'base64url').toString('base64url') === segment;
 }
 
 function seconds(date: Date): number {
@@ -172,6 +187,8 @@ export async function identityFromToken(token: string, settings: TokenSettings, 
 
   // Read first in every mode, so a broken payload is reported as malformed, not as a bad signature.
   let claims = decodedClaims(token);
+  // Decodable, but only one spelling of each part is accepted (a token that does not decode at all is malformed).
+  if (!parts.every(isCanonicalBase64url)) throw unauthorized('encoding');
   if (alg === 'none') {
     if (settings.validation === 'signed') throw unauthorized('unsigned');
     if (parts[2] !== '') throw unauthorized('malformed');

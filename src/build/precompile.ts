@@ -1,17 +1,18 @@
 /**
  * `npm run build` runs this after tsc: it writes the build artefacts (src/precompiled.ts) the double
  * reads at start-up instead of redoing the work: every validator of the contract and of the scenario
- * format compiled to code with AJV's standalone mode, and every shipped scenario file parsed to
- * JSON. It empties the folder first, so no artefact of an older build survives.
+ * format compiled to code with AJV's standalone mode, every shipped scenario file parsed to
+ * JSON, and the dashboard's browser code as JavaScript. It empties the folder first, so no artefact of an older build survives.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { PRECOMPILED_DIR } from '../precompiled';
 import { loadContract, type PooledSchema } from '../spec/contract';
-import { poolAjv, precompiledValidatorPath, type PoolName } from '../spec/validator-pool';
+import { poolAjv, precompiledValidatorPath, type ValidatorVariant } from '../spec/validator-pool';
 import { precompiledScenarioPath, readScenarioFile, scenarioFiles } from '../scenarios/registry';
 import { SCENARIO_SCHEMAS } from '../scenarios/validate';
+import { BUILT_SCRIPT, compileBrowserScript } from '../dashboard/page';
 
 export interface PrecompileReport {
   validators: number;
@@ -25,15 +26,18 @@ function writeValidators(schemas: readonly PooledSchema[]): number {
   // The code refers to the formats module instead of inlining its functions: dist/precompiled/x.js → dist/src/spec/formats.js.
   const formatsModule = `./${path.relative(PRECOMPILED_DIR, path.join(__dirname, '..', 'spec', 'formats')).split(path.sep).join('/')}`;
   const code = { source: true, formats: _`require(${formatsModule}).CONTRACT_FORMATS` };
-  const ajvs = new Map<PoolName, ReturnType<typeof poolAjv>>();
+  const ajvs = new Map<string, ReturnType<typeof poolAjv>>();
   const written = new Set<string>();
+  const variants: readonly ValidatorVariant[] = ['firstProblem', 'everyProblem'];
   for (const { pool, schema } of schemas) {
-    const file = precompiledValidatorPath(pool, JSON.stringify(schema));
-    if (written.has(file)) continue;
-    let ajv = ajvs.get(pool);
-    if (!ajv) ajvs.set(pool, (ajv = poolAjv(pool, { code })));
-    fs.writeFileSync(file, standaloneCode(ajv, ajv.compile(schema)));
-    written.add(file);
+    for (const variant of variants) {
+      const file = precompiledValidatorPath(pool, variant, JSON.stringify(schema));
+      if (written.has(file)) continue;
+      let ajv = ajvs.get(`${pool} ${variant}`);
+      if (!ajv) ajvs.set(`${pool} ${variant}`, (ajv = poolAjv(pool, variant, { code })));
+      fs.writeFileSync(file, standaloneCode(ajv, ajv.compile(schema)));
+      written.add(file);
+    }
   }
   return written.size;
 }
@@ -54,6 +58,8 @@ function writeScenarios(): number {
 export function precompile(): PrecompileReport {
   fs.rmSync(PRECOMPILED_DIR, { recursive: true, force: true });
   fs.mkdirSync(PRECOMPILED_DIR, { recursive: true });
+  // The dashboard's browser code; this file runs from dist/src/build, the source stays in src/.
+  fs.writeFileSync(BUILT_SCRIPT, compileBrowserScript(path.join(__dirname, '..', '..', '..', 'src', 'dashboard', 'browser', 'app.ts')));
   return { validators: writeValidators([...loadContract().schemas(), ...SCENARIO_SCHEMAS]), scenarios: writeScenarios() };
 }
 

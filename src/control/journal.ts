@@ -4,7 +4,7 @@
  * contract violation of the request or the response, and the request's query, headers and body
  * (redacted, bounded per entry and in total). Control calls read, search and clear it per namespace.
  */
-import type { ErrorEntry, Problem } from '../errors';
+import { boundedEntries, capList, clipped, unlistedProblems, type ErrorEntry, type Problem } from '../errors';
 import type { FaultRule } from './faults';
 import { bodyCharge, DEFAULT_JOURNAL_BODIES_TOTAL } from './recorded-request';
 import { distanceOf, matcherDifferences, type Difference, type JournalMatcher, type RecordedRequest } from './request-matcher';
@@ -126,6 +126,8 @@ function inFilter(entry: JournalEntry, { namespace }: JournalFilter): boolean {
   return namespace === undefined || (entry.namespace ?? '') === namespace;
 }
 
+export type JournalListener = (entry: JournalEntry) => void;
+
 export class Journal {
   private readonly entries: (JournalEntry | undefined)[];
   private next = 0;
@@ -133,6 +135,7 @@ export class Journal {
   /** Bytes of JSON body text each kept entry holds, and their sum (bounded by bodiesTotal). */
   private readonly charges = new WeakMap<JournalEntry, number>();
   private bodyBytes = 0;
+  private readonly listeners = new Set<JournalListener>();
 
   /** `bodiesTotal`: most JSON body text kept in all entries together; past it the oldest bodies are reduced to size + hash. */
   constructor(
@@ -144,9 +147,15 @@ export class Journal {
     this.entries = new Array<JournalEntry | undefined>(capacity);
   }
 
+  /** Keeps at most MAX_ERROR_ENTRIES violations of each kind (and a count of the rest), each text clipped, so no entry grows with its request. */
   record(entry: Omit<JournalEntry, 'sequence'>): JournalEntry {
     this.sequence += 1;
-    const full = { sequence: this.sequence, ...entry };
+    const full = {
+      sequence: this.sequence,
+      ...entry,
+      requestViolations: boundedEntries(entry.requestViolations),
+      responseViolations: capList(entry.responseViolations, unlistedProblems).map(clipped),
+    };
     const replaced = this.entries[this.next];
     if (replaced) this.release(replaced);
     this.entries[this.next] = full;
@@ -157,6 +166,7 @@ export class Journal {
       this.bodyBytes += charge;
       this.keepBodiesWithinTotal();
     }
+    for (const listener of this.listeners) listener(full);
     return full;
   }
 
@@ -197,6 +207,17 @@ export class Journal {
             .sort((a, b) => a.distance - b.distance || b.entry.sequence - a.entry.sequence)
             .slice(0, MAX_NEAR_MISSES);
     return { count: entries.length, entries, nearMisses };
+  }
+
+  /** Calls `listener` with every entry recorded from now on (GET /__control/events); returns the call that stops it. */
+  subscribe(listener: JournalListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The entry with this sequence number, while the journal holds it. */
+  entry(sequence: number): JournalEntry | undefined {
+    return this.entries.find((e) => e?.sequence === sequence);
   }
 
   /** Oldest first. */

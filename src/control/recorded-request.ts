@@ -1,12 +1,12 @@
 /**
  * The view of a request that the journal keeps and that matchers test (RecordedRequest in
  * request-matcher.ts): made once per request by the pipeline, before stubs are tried, so a stub
- * and a later verification judge the same thing. Secrets are redacted (journal-redaction.ts) and
+ * and a later verification judge the same thing. Secrets are redacted (redact.ts) and
  * bodies bounded: JSON up to --journal-body-limit is kept, anything else as size and SHA-256.
  */
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { redactHeaders, redactJson, redactQuery } from './journal-redaction';
+import { journalHeaders, redactJson, redactQuery } from './redact';
 import type { RecordedBody, RecordedRequest } from './request-matcher';
 
 /** Largest JSON body (as JSON text) one journal entry keeps unless told otherwise (--journal-body-limit). */
@@ -20,7 +20,7 @@ function sha256(bytes: Buffer | string): string {
 
 /** The request line, query and headers as kept (no body yet: the pipeline reads it later). */
 export function recordRequest(method: string, pathname: string, query: Record<string, string | string[]>, headers: IncomingHttpHeaders): RecordedRequest {
-  return { method, pathname, query: redactQuery(query), headers: redactHeaders(headers) };
+  return { method, pathname, query: redactQuery(query), headers: journalHeaders(headers) };
 }
 
 /**

@@ -16,6 +16,7 @@ import type { JournalEntry } from './journal';
 import { NAMESPACE_HEADER, namespaceNameProblem, type Namespace } from './namespaces';
 import { checkedMatcher, type JournalMatcher } from './request-matcher';
 import type { StubInput } from './stubs';
+import { dashboardRoutes } from '../dashboard/routes';
 
 /** Every operation of the control contract, named like the engine's: `METHOD /path/template`. */
 type ControlPaths = (typeof controlSpec)['paths'];
@@ -229,6 +230,8 @@ export const controlRoutes: Record<ControlOperationId, ControlHandler> = {
     runtime.namespaces.drop(namespace);
     return noContent;
   },
+
+  ...dashboardRoutes,
 };
 
 /** True for the operations of the control contract (each has a handler above). */

@@ -12,6 +12,8 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DoubleError, doubleError, type ErrorEntry, type Problem } from '../errors';
 import { NAMESPACE_HEADER } from '../control/namespaces';
+import { redactUrl } from '../control/redact';
+import { readBodyBytes } from '../validation/request';
 import type { CompiledOperation, Contract } from '../spec/contract';
 import { endToEndHeaders } from './headers';
 import { requestViolations, responseViolations } from './observe';
@@ -68,6 +70,8 @@ export interface ProxyContext {
   contract: Contract;
   /** Largest request body forwarded, and largest answer body checked and recorded. */
   bodyLimit: number;
+  /** How long a request body may stall before 408 (--body-timeout). */
+  bodyTimeoutMs: number;
   log: (line: string) => void;
 }
 
@@ -106,10 +110,6 @@ class BoundedBytes {
 
 class UpstreamTimeout extends Error {}
 class ClientGone extends Error {}
-
-function tooLarge(size: string, limit: number): DoubleError {
-  return doubleError('payloadTooLarge', { detail: `the body is ${size} bytes; the limit is ${limit} bytes`, meta: { limit } }, { Connection: 'close' });
-}
 
 /**
  * Writes the engine's status and end-to-end headers as it sent them (raw names, repeated headers
@@ -156,9 +156,9 @@ export class EngineProxy {
     this.onExchange = options.onExchange;
   }
 
-  /** Every path but the control API's goes to the engine, including paths no operation has. */
+  /** Every path but the control API's and the dashboard's goes to the engine, including paths no operation has. */
   relays(pathname: string): boolean {
-    return pathname !== '/__control' && !pathname.startsWith('/__control/');
+    return pathname !== '/__control' && !pathname.startsWith('/__control/') && pathname !== '/__ui';
   }
 
   /**
@@ -187,12 +187,12 @@ export class EngineProxy {
     try {
       await pipeline(answer, copy, res);
     } catch (error) {
-      this.context.log(`proxy: the answer to ${req.method} ${req.url} broke off (${describe(error)}); the client's connection was cut`);
+      this.context.log(`proxy: the answer to ${req.method} ${redactUrl(req.url ?? '/')} broke off (${describe(error)}); the client's connection was cut`);
       return { status, requestViolations: requestProblems, requestWarnings, responseViolations: [] };
     }
     const responseBody = kept.bytes();
     if (hit && responseBody === undefined) {
-      this.context.log(`proxy: the answer to ${req.method} ${req.url} is larger than the body limit (${this.context.bodyLimit} bytes): sent on, not checked`);
+      this.context.log(`proxy: the answer to ${req.method} ${redactUrl(req.url ?? '/')} is larger than the body limit (${this.context.bodyLimit} bytes): sent on, not checked`);
     }
     const responseProblems =
       hit && responseBody ? responseViolations(this.context.contract, hit.operation, { status, contentType: answer.headers['content-type'], bytes: responseBody }) : [];
@@ -212,16 +212,9 @@ export class EngineProxy {
     return { status, requestViolations: requestProblems, requestWarnings, responseViolations: responseProblems };
   }
 
-  /** The whole request body, refused with 413 past the body limit (before the engine hears of it). */
-  private async readBody(req: IncomingMessage): Promise<Buffer> {
-    const { bodyLimit } = this.context;
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > bodyLimit) throw tooLarge(String(declared), bodyLimit);
-    const kept = new BoundedBytes(bodyLimit);
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      if (!kept.add(chunk)) throw tooLarge(`more than ${bodyLimit}`, bodyLimit);
-    }
-    return kept.bytes() ?? Buffer.alloc(0);
+  /** The whole request body, refused with 413 past the body limit and 408 when it stalls (before the engine hears of it). */
+  private readBody(req: IncomingMessage): Promise<Buffer> {
+    return readBodyBytes(req, this.context.bodyLimit, this.context.bodyTimeoutMs);
   }
 
   /** Sends the request to the engine and resolves with its answer's head. */

@@ -3,7 +3,7 @@
  * never touch Express's req/res; the server's pipeline validates what they return against the
  * contract before anything is sent.
  */
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { CallerAccess } from '../auth/gatekeeper';
 import type { Identity } from '../auth/identity';
 import type { EngineOperationId } from '../spec/types';
@@ -25,6 +25,8 @@ export interface EngineResponse {
   /** A JSON value, or a Buffer for binary (format: binary) responses; undefined sends no body. */
   body?: unknown;
   headers?: Record<string, string>;
+  /** A response that stays open (GET /__control/events): called with the socket's response once status and headers are sent; it writes and ends it. */
+  stream?: (res: ServerResponse) => void;
 }
 
 /** Figures of the running double that outlive scenario switches. */

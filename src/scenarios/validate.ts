@@ -13,12 +13,11 @@ import { ValidatorPool } from '../spec/validator-pool';
 import { splitMediaPath } from '../state/media-path';
 import { DEFAULT_MEDIA_LIMITS } from '../state/options';
 import { decodeScenarioApp, isJsonObject, type JsonObject } from '../state/scenario-apps';
+import { MAX_JSON_DEPTH, tooDeepPointer } from '../validation/json-limits';
 import { describe, escapePointer, pointerOf } from '../validation/problems';
 import { expandGenerators, type GenerationProgress } from './generate';
 import type { ScenarioDocument } from './types';
 
-/** Most problems one refusal lists; a document broken everywhere gets these and a count of the rest. */
-export const MAX_REPORTED_PROBLEMS = 100;
 
 /** The index of the app a pointer is in: "/apps/3/media/x" → 3. */
 const APP_POINTER = /^\/apps\/(\d+)(?:\/|$)/;
@@ -30,14 +29,9 @@ export function scenarioProblem(origin: string, pointer: string, message: string
   return { detail: `${origin}#${where} ${message} (${rule})`, source: { pointer: where }, meta: { file: origin, rule } };
 }
 
-/** Refuses with every problem (up to MAX_REPORTED_PROBLEMS, then a count of the rest). */
+/** Refuses with every problem (up to MAX_ERROR_ENTRIES, then a count of the rest). */
 export function invalidScenario(problems: Problem[]): DoubleError {
-  if (problems.length <= MAX_REPORTED_PROBLEMS) return doubleError('invalidScenario', problems);
-  const rest = problems.length - MAX_REPORTED_PROBLEMS;
-  return doubleError('invalidScenario', [
-    ...problems.slice(0, MAX_REPORTED_PROBLEMS),
-    { detail: `and ${rest} more problem${rest === 1 ? '' : 's'} not listed`, meta: { rule: 'limit', unlisted: rest } },
-  ]);
+  return doubleError('invalidScenario', problems);
 }
 
 /** The scenario format. */
@@ -148,6 +142,18 @@ function sessionProblems(sessions: unknown[], origin: string): Problem[] {
  * app ids). `origin` names the document in each problem: a file ("scenarios/x.yaml") or a request.
  */
 export function scenarioProblems(value: unknown, origin: string): Problem[] {
+  // First and alone: every later check (and the world made from the document) walks it recursively.
+  return depthProblems(value, origin) ?? shapeProblems(value, origin);
+}
+
+/** The one problem of a document nested deeper than MAX_JSON_DEPTH, or undefined. */
+function depthProblems(value: unknown, origin: string): Problem[] | undefined {
+  const tooDeep = tooDeepPointer(value);
+  return tooDeep === undefined ? undefined : [scenarioProblem(origin, tooDeep, `is nested more than ${MAX_JSON_DEPTH} levels deep`, 'maxDepth')];
+}
+
+/** scenarioProblems of a document known to be within MAX_JSON_DEPTH. */
+function shapeProblems(value: unknown, origin: string): Problem[] {
   const validate = scenarioValidators.validatorFor(SCENARIO_SCHEMA);
   const problems = validate(value) ? [] : ajvProblems(validate.errors, origin);
   if (!isJsonObject(value)) return problems;
@@ -165,7 +171,10 @@ const WRAPPED_APP = '/apps/0';
  * from a JSON file), checked exactly as an app of a scenario is; pointers are into the document.
  */
 export function appDocumentProblems(document: JsonObject, origin: string): Problem[] {
-  return scenarioProblems({ name: 'import', apps: [document] }, origin).map((problem) => {
+  // The depth is the document's own: wrapping it as a scenario's app adds two levels the client never sent.
+  const tooDeep = depthProblems(document, origin);
+  if (tooDeep) return tooDeep;
+  return shapeProblems({ name: 'import', apps: [document] }, origin).map((problem) => {
     const pointer = (problem.source?.pointer ?? '').slice(WRAPPED_APP.length) || '/';
     return { ...problem, detail: problem.detail.replace(`${origin}#${WRAPPED_APP}`, `${origin}#`).replace(`${origin}# `, `${origin}#/ `), source: { pointer } };
   });

@@ -8,8 +8,9 @@
  */
 import fs from 'node:fs';
 import type Ajv from 'ajv';
-import type { Options as AjvOptions, ValidateFunction } from 'ajv';
+import type { ErrorObject, Options as AjvOptions, ValidateFunction } from 'ajv';
 import { artefactPath } from '../precompiled';
+import { countJsonValues } from '../validation/json-limits';
 import type { JsonSchema } from './operations';
 
 /**
@@ -26,21 +27,46 @@ const POOL_OPTIONS: Record<PoolName, AjvOptions> = {
   scenarios: { allErrors: true, strict: true },
 };
 
+/**
+ * Each schema has two validators: `firstProblem` stops at the first broken rule (linear in the
+ * document, used first on every value), `everyProblem` lists them all, for the refusal's answer.
+ * AJV's all-errors code joins error lists with `concat`, which costs the square of the number of
+ * errors (a 30,000-item array of wrong items held the event loop for 13 s), so a document holding
+ * more than FULL_REPORT_MAX_VALUES values is refused with its first problem and a note instead.
+ */
+export type ValidatorVariant = 'firstProblem' | 'everyProblem';
+
+/** Largest document (in values: every array, object and scalar counts one) whose refusal lists every problem. */
+export const FULL_REPORT_MAX_VALUES = 2_000;
+
+function variantOptions(pool: PoolName, variant: ValidatorVariant): AjvOptions {
+  return { ...POOL_OPTIONS[pool], allErrors: variant === 'everyProblem' };
+}
+
+/** The AJV-shaped error that says a large document's refusal lists its first problem only. */
+const FIRST_PROBLEM_ONLY: ErrorObject = {
+  keyword: 'firstProblemOnly',
+  instancePath: '',
+  schemaPath: '#',
+  params: { maxValues: FULL_REPORT_MAX_VALUES },
+  message: `holds more than ${FULL_REPORT_MAX_VALUES} values, so only its first problem is listed`,
+};
+
 /** An AJV instance for a pool, with the formats of src/spec/formats.ts (ajv-formats' with the engine's unset dates and int64 range). */
-export function poolAjv(pool: PoolName, extra: AjvOptions = {}): Ajv {
+export function poolAjv(pool: PoolName, variant: ValidatorVariant, extra: AjvOptions = {}): Ajv {
   // Required here, not imported: AJV takes ~40 ms to load, paid only when something is compiled.
   const { default: AjvClass } = require('ajv') as typeof import('ajv');
   const { CONTRACT_FORMATS } = require('./formats') as typeof import('./formats');
-  return new AjvClass({ ...POOL_OPTIONS[pool], formats: CONTRACT_FORMATS, ...extra });
+  return new AjvClass({ ...variantOptions(pool, variant), formats: CONTRACT_FORMATS, ...extra });
 }
 
-/** The build artefact of one pool's validator for `schemaText` (JSON.stringify of the schema), named by both and the pool's options. */
-export function precompiledValidatorPath(pool: PoolName, schemaText: string): string {
-  return artefactPath('validator', `${JSON.stringify(POOL_OPTIONS[pool])}\n${schemaText}`, 'js');
+/** The build artefact of one pool's validator for `schemaText` (JSON.stringify of the schema), named by both and the variant's options. */
+export function precompiledValidatorPath(pool: PoolName, variant: ValidatorVariant, schemaText: string): string {
+  return artefactPath('validator', `${JSON.stringify(variantOptions(pool, variant))}\n${schemaText}`, 'js');
 }
 
-function precompiledValidator(pool: PoolName, schemaText: string): ValidateFunction | undefined {
-  const file = precompiledValidatorPath(pool, schemaText);
+function precompiledValidator(pool: PoolName, variant: ValidatorVariant, schemaText: string): ValidateFunction | undefined {
+  const file = precompiledValidatorPath(pool, variant, schemaText);
   return fs.existsSync(file) ? (require(file) as ValidateFunction) : undefined;
 }
 
@@ -48,20 +74,49 @@ export class ValidatorPool {
   private readonly validators = new Map<string, ValidateFunction>();
   /** Schema objects already asked for: a hot caller (a check per app date) skips serialising its schema again. */
   private readonly seen = new WeakMap<JsonSchema, ValidateFunction>();
-  private ajv: Ajv | undefined;
+  private readonly ajvs = new Map<ValidatorVariant, Ajv>();
 
   constructor(readonly name: PoolName) {}
 
+  /** A validator with AJV's interface (`errors` after a refusal) whose cost is linear in the value (see ValidatorVariant). */
   validatorFor(schema: JsonSchema): ValidateFunction {
     const known = this.seen.get(schema);
     if (known) return known;
     const text = JSON.stringify(schema);
     let validate = this.validators.get(text);
     if (!validate) {
-      validate = precompiledValidator(this.name, text) ?? (this.ajv ??= poolAjv(this.name)).compile(schema);
+      validate = this.linearValidator(schema, text);
       this.validators.set(text, validate);
     }
     this.seen.set(schema, validate);
     return validate;
+  }
+
+  private linearValidator(schema: JsonSchema, text: string): ValidateFunction {
+    const firstProblem = this.compiled(schema, text, 'firstProblem');
+    let everyProblem: ValidateFunction | undefined;
+    const validate = ((data: unknown) => {
+      if (firstProblem(data)) {
+        validate.errors = null;
+        return true;
+      }
+      if (countJsonValues(data, FULL_REPORT_MAX_VALUES + 1) <= FULL_REPORT_MAX_VALUES) {
+        everyProblem ??= this.compiled(schema, text, 'everyProblem');
+        everyProblem(data);
+        validate.errors = everyProblem.errors;
+      } else {
+        validate.errors = [...(firstProblem.errors ?? []), FIRST_PROBLEM_ONLY];
+      }
+      return false;
+    }) as ValidateFunction;
+    return validate;
+  }
+
+  private compiled(schema: JsonSchema, text: string, variant: ValidatorVariant): ValidateFunction {
+    const precompiled = precompiledValidator(this.name, variant, text);
+    if (precompiled) return precompiled;
+    let ajv = this.ajvs.get(variant);
+    if (!ajv) this.ajvs.set(variant, (ajv = poolAjv(this.name, variant)));
+    return ajv.compile(schema);
   }
 }

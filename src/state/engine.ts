@@ -116,6 +116,8 @@ export class EngineModel {
   /** Counters the REST API never moves (QIX calls do); a scenario's `figures` sets where they start. */
   private selections = 0;
   private readonly cache: CacheCounters = { hits: 0, lookups: 0, added: 0, replaced: 0, bytes_added: 0 };
+  /** Undo steps of the open transaction, newest last (see transaction); undefined outside one. */
+  private undoLog: (() => void)[] | undefined;
 
   /** An empty world; fromScenario makes a populated one. */
   constructor(options: ModelOptions = {}, scenario: Pick<ScenarioDocument, 'name' | 'description' | 'security'> = { name: 'empty' }) {
@@ -178,6 +180,72 @@ export class EngineModel {
     };
   }
 
+  // ---- transactions ----
+
+  /**
+   * Runs `work` all or nothing: when it throws, or `keep` refuses what it returned, every change it
+   * made to the world is undone (apps, their attributes, media and data model, sessions), so a
+   * request that fails at its last step (a response that breaks the contract, say) leaves nothing
+   * behind. Synchronous, like every method here, so no other request's change can interleave.
+   */
+  transaction<T>(work: () => T, keep: (result: T) => boolean): T {
+    if (this.undoLog !== undefined) throw new Error('transactions do not nest');
+    const log: (() => void)[] = [];
+    this.undoLog = log;
+    let kept = false;
+    try {
+      const result = work();
+      kept = keep(result);
+      return result;
+    } finally {
+      this.undoLog = undefined;
+      if (!kept) for (const undo of log.reverse()) undo();
+    }
+  }
+
+  /** Before `id` is added, replaced or removed: how to put the apps back as they are now (order included). */
+  private rememberApps(id: string): void {
+    if (this.undoLog === undefined) return;
+    const previous = this.apps.get(id);
+    if (previous === undefined) this.undoLog.push(() => this.apps.delete(id));
+    else {
+      const order = [...this.apps];
+      this.undoLog.push(() => {
+        this.apps.clear();
+        for (const [key, app] of order) this.apps.set(key, app);
+      });
+    }
+  }
+
+  /** Before an app's attributes or stream change: how to put them back. */
+  private rememberApp(app: StoredApp): void {
+    if (this.undoLog === undefined) return;
+    const { attributes, publishedStream } = app;
+    this.undoLog.push(() => {
+      app.attributes = attributes;
+      if (publishedStream === undefined) delete app.publishedStream;
+      else app.publishedStream = publishedStream;
+    });
+  }
+
+  /** Before an app's media change in place: a copy to put back (files are shared, not copied). */
+  private rememberMedia(app: StoredApp): void {
+    if (this.undoLog === undefined) return;
+    const before = app.media.clone();
+    this.undoLog.push(() => {
+      app.media = before;
+    });
+  }
+
+  private rememberSessions(): void {
+    if (this.undoLog === undefined) return;
+    const before = [...this.sessions];
+    this.undoLog.push(() => {
+      this.sessions.length = 0;
+      for (const session of before) this.sessions.push(session);
+    });
+  }
+
   // ---- apps ----
 
   createApp(attrs: AppAttributes | undefined, owner: string): AppSnapshot {
@@ -188,6 +256,7 @@ export class EngineModel {
       ...(attrs?.description !== undefined ? { description: attrs.description } : {}),
     };
     const app: StoredApp = { attributes, media: new MediaTree() };
+    this.rememberApps(id);
     this.apps.set(id, app);
     return snapshotOf(app);
   }
@@ -208,6 +277,7 @@ export class EngineModel {
   /** Sets the name and description that `attrs` carries, leaves the rest; any update moves modifiedDate. */
   updateApp(id: string, attrs: AppAttributes | undefined): AppSnapshot {
     const app = this.requireApp(id);
+    this.rememberApp(app);
     app.attributes = {
       ...app.attributes,
       ...(attrs?.name !== undefined ? { name: attrs.name } : {}),
@@ -220,6 +290,7 @@ export class EngineModel {
   /** Removes the app with its media and data model. */
   deleteApp(id: string): void {
     this.requireApp(id);
+    this.rememberApps(id);
     this.apps.delete(id);
   }
 
@@ -248,6 +319,7 @@ export class EngineModel {
       ...(source.dataModel !== undefined ? { dataModel: cloneJson(source.dataModel) } : {}),
       ...(source.importedFileBytes !== undefined ? { importedFileBytes: source.importedFileBytes } : {}),
     };
+    this.rememberApps(copyId);
     this.apps.set(copyId, copy);
     return snapshotOf(copy);
   }
@@ -255,6 +327,7 @@ export class EngineModel {
   /** Publishing again moves publishTime and the stream. modifiedDate stays: the app's content is unchanged. */
   publishApp(id: string, stream?: string): AppSnapshot {
     const app = this.requireApp(id);
+    this.rememberApp(app);
     app.attributes = { ...app.attributes, published: true, publishTime: this.timestamp() };
     if (stream !== undefined) app.publishedStream = stream;
     else delete app.publishedStream;
@@ -263,6 +336,7 @@ export class EngineModel {
 
   unpublishApp(id: string): AppSnapshot {
     const app = this.requireApp(id);
+    this.rememberApp(app);
     app.attributes = { ...app.attributes, published: false, publishTime: '' };
     delete app.publishedStream;
     return snapshotOf(app);
@@ -306,6 +380,7 @@ export class EngineModel {
           modifiedDate: timestamp,
         },
       };
+      this.rememberApps(id);
       this.apps.set(id, app);
       return snapshotOf(app);
     }
@@ -331,6 +406,7 @@ export class EngineModel {
               publishTime: '',
             },
           };
+    this.rememberApps(id);
     this.apps.set(id, app);
     return snapshotOf(app);
   }
@@ -352,7 +428,9 @@ export class EngineModel {
   /** Stores a file; `rawPath` is the path as it arrived in the URL, still percent-encoded. */
   putMediaFile(appId: string, rawPath: string, bytes: Buffer): void {
     const app = this.requireApp(appId);
-    app.media.writeFile(normaliseMediaPath(rawPath, this.limits), bytes, this.limits);
+    const segments = normaliseMediaPath(rawPath, this.limits);
+    this.rememberMedia(app);
+    app.media.writeFile(segments, bytes, this.limits);
   }
 
   getMediaFile(appId: string, rawPath: string): MediaFileContent {
@@ -363,7 +441,9 @@ export class EngineModel {
   /** Deletes a file or a whole folder; the root cannot be deleted. */
   deleteMedia(appId: string, rawPath: string): void {
     const app = this.requireApp(appId);
-    app.media.remove(normaliseMediaPath(rawPath, this.limits));
+    const segments = normaliseMediaPath(rawPath, this.limits);
+    this.rememberMedia(app);
+    app.media.remove(segments);
   }
 
   /**
@@ -407,6 +487,7 @@ export class EngineModel {
    * Over MAX_SESSIONS, the least recently refreshed goes.
    */
   upsertSession(session: Session & { sessionid: string; userid: string }): void {
+    this.rememberSessions();
     const index = this.sessions.findIndex((s) => s.sessionid === session.sessionid && s.userid === session.userid);
     const stored = index === -1 ? { appid: '', ...session } : { ...this.sessions.splice(index, 1)[0], ...session };
     this.sessions.push(cloneJson(stored));

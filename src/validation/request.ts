@@ -7,6 +7,7 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { DoubleError, doubleError, type ErrorEntry, type Problem } from '../errors';
 import type { CompiledOperation } from '../spec/contract';
 import { isBinarySchema } from '../spec/operations';
+import { checkJsonTextDepth } from './json-limits';
 import { bodyProblems, parameterProblems } from './problems';
 import { contentTypeVerdict, JSON_MEDIA_TYPE, type RequestWarning } from './tolerance';
 
@@ -18,27 +19,74 @@ function hasBody(headers: IncomingHttpHeaders): boolean {
   return headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;
 }
 
-/** Reads the whole body, refusing with 413 as soon as it passes `limit` bytes. */
-async function readLimited(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const tooLarge = (size: string) =>
-    doubleError(
-      'payloadTooLarge',
-      { detail: `the body is ${size} bytes; the limit is ${limit} bytes`, meta: { limit } },
-      { Connection: 'close' },
-    );
+/** How long a body may stall (no byte arriving) before the double answers 408 and closes: like Node's header timeout, for bodies. */
+export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
+/**
+ * An over-limit body is still read, up to this many times the limit, and thrown away, so a client
+ * that sends its whole body before reading (Node's fetch and http.request do) reads the 413 instead
+ * of a reset connection. Past it, or past MAX_DRAIN_MS, the double answers and closes.
+ */
+export const OVERSIZE_DRAIN_FACTOR = 4;
+export const MAX_DRAIN_MS = 10_000;
+
+function payloadTooLarge(size: string, limit: number): DoubleError {
+  return doubleError('payloadTooLarge', { detail: `the body is ${size} bytes; the limit is ${limit} bytes`, meta: { limit } }, { Connection: 'close' });
+}
+
+function bodyTimeout(received: number, timeoutMs: number): DoubleError {
+  return doubleError(
+    'bodyTimeout',
+    { detail: `no byte of the body arrived for ${timeoutMs} ms (${received} bytes received)`, meta: { timeoutMs, received } },
+    { Connection: 'close' },
+  );
+}
+
+/**
+ * Reads the whole body as its bytes arrive (nothing is allocated for what a Content-Length only
+ * promises), refusing with 413 past `limit` bytes (after draining, see OVERSIZE_DRAIN_FACTOR) and
+ * with 408 when it stalls for `timeoutMs`.
+ */
+export function readBodyBytes(req: IncomingMessage, limit: number, timeoutMs: number): Promise<Buffer> {
+  const drainLimit = limit * OVERSIZE_DRAIN_FACTOR;
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) throw tooLarge(String(declared));
-  // With a known length, one buffer is allocated and filled: no chunk list, no second copy.
-  const body = Number.isFinite(declared) ? Buffer.allocUnsafe(declared) : undefined;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    if (size + chunk.length > limit || (body && size + chunk.length > body.length)) throw tooLarge(`at least ${size + chunk.length}`);
-    if (body) chunk.copy(body, size);
-    else chunks.push(chunk);
-    size += chunk.length;
-  }
-  return body ? body.subarray(0, size) : Buffer.concat(chunks, size);
+  if (Number.isFinite(declared) && declared > drainLimit) return Promise.reject(payloadTooLarge(String(declared), limit));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let overSince: number | undefined;
+    let stall: NodeJS.Timeout | undefined;
+    const settle = (outcome: () => void) => {
+      clearTimeout(stall);
+      req.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
+      outcome();
+    };
+    const armStallTimer = () => {
+      clearTimeout(stall);
+      stall = setTimeout(() => settle(() => reject(overSince === undefined ? bodyTimeout(size, timeoutMs) : payloadTooLarge(`at least ${size}`, limit))), timeoutMs);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (overSince === undefined && size > limit) {
+        overSince = performance.now();
+        chunks.length = 0;
+      }
+      if (overSince !== undefined) {
+        if (size > drainLimit || performance.now() - overSince > MAX_DRAIN_MS) settle(() => reject(payloadTooLarge(`at least ${size}`, limit)));
+        else armStallTimer();
+        return;
+      }
+      chunks.push(chunk);
+      armStallTimer();
+    };
+    const onEnd = () => settle(() => (overSince === undefined ? resolve(Buffer.concat(chunks, size)) : reject(payloadTooLarge(String(size), limit))));
+    const onError = (error: Error) => settle(() => reject(error));
+    // 'close' before 'end' means the client went away mid-body (a complete request still ends first).
+    const onClose = () => {
+      if (!req.complete) settle(() => reject(new Error('the client closed the connection before the body ended')));
+    };
+    req.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
+    armStallTimer();
+  });
 }
 
 /** MISSING_BODY in the caller's words: the operation and the media types it takes, never the contract's internal parameter name. */
@@ -51,7 +99,7 @@ export function missingBody(operation: CompiledOperation, consumes: readonly str
  * A Content-Type real engines accept though the contract does not declare it adds a warning to
  * `warnings` (src/validation/tolerance.ts).
  */
-export async function readRequestBody(req: IncomingMessage, operation: CompiledOperation, limit: number, warnings: RequestWarning[] = []): Promise<unknown> {
+export async function readRequestBody(req: IncomingMessage, operation: CompiledOperation, limit: number, warnings: RequestWarning[] = [], timeoutMs = DEFAULT_BODY_TIMEOUT_MS): Promise<unknown> {
   const { body } = operation;
   if (!body) return undefined;
   const binary = isBinarySchema(body.schema);
@@ -70,12 +118,13 @@ export async function readRequestBody(req: IncomingMessage, operation: CompiledO
     throw missingBody(operation, operation.consumes.length > 0 ? operation.consumes : [JSON_MEDIA_TYPE]);
   }
   checkContentType();
-  const bytes = await readLimited(req, limit);
+  const bytes = await readBodyBytes(req, limit, timeoutMs);
   if (binary) return bytes;
   if (bytes.length === 0) {
     if (!body.required) return undefined;
     throw missingBody(operation, [JSON_MEDIA_TYPE]);
   }
+  checkJsonTextDepth(bytes);
   try {
     return JSON.parse(bytes.toString('utf8'));
   } catch (error) {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
+import { SHUTDOWN_GRACE_MS } from '../../src/index';
 import { CLI, runCli, serveCli } from '../support/cli';
 
 /** Starts the built CLI and resolves with the URL from its "listening on" line. */
@@ -76,5 +77,40 @@ describe('qlik-engine-double serve', () => {
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     expect(await exitOf(child)).toBe(1);
     expect(stderr).toMatch(/no scenario named 'nope'; known: .*default/);
+  });
+
+  it('warns at start when a secured scenario runs without --control-token, and not with one (issue 12, item 9)', async () => {
+    const unguarded = await serveCli(['--port', '0', '--host', '127.0.0.1', '--scenario', 'secured'], { ...process.env, CONTROL_TOKEN: '' });
+    unguarded.child.kill('SIGTERM');
+    expect(await unguarded.exit).toBe(0);
+    expect(unguarded.stderr()).toMatch(/warning: secured is secured but the control API has no token: .*turn authorisation off; start with --control-token/);
+    const guarded = await serveCli(['--port', '0', '--host', '127.0.0.1', '--scenario', 'secured', '--control-token', 'c0ntrol']);
+    guarded.child.kill('SIGTERM');
+    expect(await guarded.exit).toBe(0);
+    expect(guarded.stderr()).not.toMatch(/warning/);
+  });
+
+  it('on SIGTERM answers an in-flight request with Connection: close and exits as soon as it is done (issue 12, item 6)', async () => {
+    const { child, url, exit } = await serve(['--port', '0', '--host', '127.0.0.1']);
+    const agent = new http.Agent({ keepAlive: true });
+    // An idle keep-alive connection, then a request the double takes 300 ms to answer.
+    await new Promise((resolve) => http.get(`${url}/health`, { agent }, (res) => res.resume().on('end', resolve)));
+    await fetch(`${url}/__control/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rules: [{ path: '/v1/apps/privileges', latencyMs: 300 }] }) });
+    const calls = async () => ((await (await fetch(`${url}/healthcheck`)).json()) as { apps: { calls: number } }).apps.calls;
+    const before = await calls();
+    const answered = new Promise<http.IncomingMessage>((resolve, reject) => {
+      http.get(`${url}/v1/apps/privileges`, { agent: new http.Agent({ keepAlive: true }) }, (res) => res.resume().on('end', () => resolve(res))).on('error', reject);
+    });
+    // The double has begun the slow request once its call counter passed it (each probe counts one too).
+    for (let probes = 1; (await calls()) < before + probes + 1; probes += 1);
+    const signalled = performance.now();
+    child.kill('SIGTERM');
+    const res = await answered;
+    expect(res.statusCode).toBe(200);
+    expect(res.headers.connection).toBe('close');
+    expect(await exit).toBe(0);
+    // The slow request needed at most 300 ms more; keep-alive sockets used to hold the exit for the whole grace period.
+    expect(performance.now() - signalled).toBeLessThan(SHUTDOWN_GRACE_MS);
+    agent.destroy();
   });
 });

@@ -68,7 +68,7 @@ describe('POST /__control/journal/find and /count', () => {
     expect(await count({ path: '/health', headers: { 'x-other': { absent: true } } })).toBe(1);
     expect(await count({ path: '/health', headers: { authorization: { pattern: '^Bearer ' } } })).toBe(1);
     const { body } = await find({ path: '/health' });
-    expect(body.entries[0].request.headers.authorization).toBe('Bearer [redacted]');
+    expect(body.entries[0].request.headers.authorization).toBe('Bearer [REDACTED]');
     expect(JSON.stringify(body)).not.toContain('very-secret');
   });
 

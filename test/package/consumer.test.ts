@@ -135,6 +135,11 @@ describe('the packed package installed in a consumer project', () => {
       });
       const checked = await inConsumer(consumer, 'npx', ['--no', '--', 'qlik-engine-double', 'check', url, '--mutating', '--junit', 'reports/check.xml']);
       passed('check', checked);
+      // The dashboard's script is a build artefact the package ships (dist/precompiled), not compiled at run time.
+      expect(existsSync(path.join(consumer, 'node_modules', PACKAGE.name, 'dist/precompiled/dashboard.js'))).toBe(true);
+      const dashboard = await fetch(`${url}/__ui`);
+      expect(dashboard.status).toBe(200);
+      expect(await dashboard.text()).toContain('<script');
       expect(readFileSync(path.join(consumer, 'reports/check.xml'), 'utf8')).toContain('failures="0"');
     } finally {
       serving.kill('SIGTERM');

@@ -212,3 +212,34 @@ describe('identityFromToken in decode and off modes', () => {
     expect(reasonOf(await refusal(identityFromToken(token, decode, NOW), token))).toBe('malformed');
   });
 });
+
+describe('non-canonical base64url (issue 12, item 5)', () => {
+  /** A signed token whose signature holds a "-" or "_", so rewriting it in the "+/" alphabet changes it. */
+  async function tokenWithUrlSafeSignature(): Promise<string> {
+    for (let n = 0; ; n += 1) {
+      const token = await hs({ sub: 'alice', n, iat: NOW_SECONDS });
+      if (/[-_]/.test(token.split('.')[2]!)) return token;
+    }
+  }
+
+  it('accepts the token as signed', async () => {
+    const token = await tokenWithUrlSafeSignature();
+    await expect(identityFromToken(token, signed, NOW)).resolves.toMatchObject({ sub: 'alice' });
+  });
+
+  it.each([
+    ['"=" padding appended to the signature', (t: string) => `${t}=`],
+    ['the signature in the "+/" alphabet', (t: string) => { const [h, p, s] = t.split('.'); return `${h}.${p}.${s!.replace(/-/g, '+').replace(/_/g, '/')}`; }],
+    ['"=" padding on the payload', (t: string) => { const [h, p, s] = t.split('.'); return `${h}.${p}==.${s}`; }],
+    ['unused bits set in the last signature character', (t: string) => {
+      const [h, p, s] = t.split('.');
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+      const last = alphabet.indexOf(s!.slice(-1));
+      return `${h}.${p}.${s!.slice(0, -1)}${alphabet[last ^ 1]}`; // HS256's 43 characters leave 2 unused bits
+    }],
+  ])('refuses a validly signed token with %s: 401, reason "encoding"', async (_what, rewrite) => {
+    const token = rewrite(await tokenWithUrlSafeSignature());
+    const error = await refusal(identityFromToken(token, signed, NOW), token);
+    expect(reasonOf(error)).toBe('encoding');
+  });
+});

@@ -1,4 +1,4 @@
-import { redactHeaders, redactJson, redactQuery } from '../../../src/control/journal-redaction';
+import { journalHeaders, redactJson, redactQuery } from '../../../src/control/redact';
 import { recordBody } from '../../../src/control/recorded-request';
 import { jsonContains, matcherDifferences, type RecordedRequest } from '../../../src/control/request-matcher';
 import { Journal } from '../../../src/control/journal';
@@ -25,14 +25,14 @@ describe('the matcher', () => {
 
 describe('redaction', () => {
   it('redacts credential headers, query parameters and JSON keys at any depth', () => {
-    expect(redactHeaders({ Authorization: 'Bearer abc', cookie: 'a=b', 'x-keep': 'yes' })).toEqual({ authorization: 'Bearer [redacted]', cookie: '[redacted]', 'x-keep': 'yes' });
-    expect(redactQuery({ qlikTicket: 't', access_token: 'x', mode: 'NEW' })).toEqual({ qlikTicket: '[redacted]', access_token: '[redacted]', mode: 'NEW' });
-    expect(redactJson({ user: { password: 'p', name: 'n' }, list: [{ apiKey: 'k' }] })).toEqual({ user: { password: '[redacted]', name: 'n' }, list: [{ apiKey: '[redacted]' }] });
+    expect(journalHeaders({ Authorization: 'Bearer abc', cookie: 'a=b', 'x-keep': 'yes' })).toEqual({ authorization: 'Bearer [REDACTED]', cookie: '[REDACTED]', 'x-keep': 'yes' });
+    expect(redactQuery({ qlikTicket: 't', access_token: 'x', mode: 'NEW' })).toEqual({ qlikTicket: '[REDACTED]', access_token: '[REDACTED]', mode: 'NEW' });
+    expect(redactJson({ user: { password: 'p', name: 'n' }, list: [{ apiKey: 'k' }] })).toEqual({ user: { password: '[REDACTED]', name: 'n' }, list: [{ apiKey: '[REDACTED]' }] });
   });
 
   it('a recorded body holds the redacted copy; the request keeps its own', () => {
     const body = { secret: 's' };
-    expect(recordBody(body, 1000)?.json).toEqual({ secret: '[redacted]' });
+    expect(recordBody(body, 1000)?.json).toEqual({ secret: '[REDACTED]' });
     expect(body.secret).toBe('s');
   });
 });

@@ -1,5 +1,5 @@
-import { DoubleError, ErrorTemplates } from '../../../src/errors';
-import { MAX_REPORTED_PROBLEMS, scenarioProblems, validateScenarioDocument } from '../../../src/scenarios/validate';
+import { DoubleError, ErrorTemplates, MAX_ERROR_ENTRIES as MAX_REPORTED_PROBLEMS } from '../../../src/errors';
+import { scenarioProblems, validateScenarioDocument } from '../../../src/scenarios/validate';
 
 const ORIGIN = 'scenarios/bad.yaml';
 

@@ -1,0 +1,84 @@
+/**
+ * What the dashboard shows of a request beyond its journal entry: the headers and bodies of the
+ * request and the response, kept for the most recent EXCHANGES_KEPT requests and cut to
+ * BODY_TEXT_LIMIT, so the memory they take is bounded whatever the traffic. Read with
+ * GET /__control/journal/{sequence}. Secrets are hidden as they are captured (src/control/redact.ts).
+ */
+import { createHash } from 'node:crypto';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import { journalHeaders, redactJson } from '../control/redact';
+
+export const EXCHANGES_KEPT = 200;
+/** Text beyond this is cut; images up to it get a preview. */
+export const BODY_TEXT_LIMIT = 64 * 1024;
+
+/** CapturedBody of the control contract. */
+export interface CapturedBody {
+  size: number;
+  contentType?: string;
+  text?: string;
+  truncated?: boolean;
+  sha256?: string;
+  preview?: string;
+}
+
+/** CapturedMessage of the control contract. */
+export interface CapturedMessage {
+  headers: Record<string, string>;
+  body?: CapturedBody;
+}
+
+export interface Exchange {
+  request: CapturedMessage;
+  response?: CapturedMessage;
+}
+
+const TEXT_TYPE = /^(text\/|application\/([\w.+-]*\+)?(json|xml|x-www-form-urlencoded|javascript|yaml)\b)/i;
+
+/** Headers as the journal keeps them (src/control/redact.ts hides the secrets). */
+function capturedHeaders(headers: IncomingHttpHeaders | OutgoingHttpHeaders): Record<string, string> {
+  return journalHeaders(Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, typeof value === 'number' ? String(value) : value])));
+}
+
+function textBody(text: string, contentType: string | undefined, size = Buffer.byteLength(text)): CapturedBody {
+  const kept = text.length <= BODY_TEXT_LIMIT ? text : Buffer.from(text.slice(0, BODY_TEXT_LIMIT)).toString(); // a copy: a slice would keep the whole string alive
+  return { size, ...(contentType ? { contentType } : {}), text: kept, ...(size > Buffer.byteLength(kept) ? { truncated: true } : {}) };
+}
+
+function bytesBody(bytes: Buffer, contentType: string | undefined): CapturedBody {
+  if (contentType && TEXT_TYPE.test(contentType)) return textBody(bytes.subarray(0, BODY_TEXT_LIMIT).toString('utf8'), contentType, bytes.length);
+  const body: CapturedBody = { size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+  if (contentType) body.contentType = contentType;
+  if (contentType?.startsWith('image/') && bytes.length <= BODY_TEXT_LIMIT) body.preview = `data:${contentType};base64,${bytes.toString('base64')}`;
+  return body;
+}
+
+/** A body as the pipeline holds it: parsed JSON (request), the JSON text sent (response), or bytes. */
+export function captureBody(body: unknown, contentType: string | undefined): CapturedBody | undefined {
+  if (body === undefined) return undefined;
+  if (Buffer.isBuffer(body)) return bytesBody(body, contentType);
+  // A parsed request body is shown with its secrets hidden, as the journal keeps it.
+  return textBody(typeof body === 'string' ? body : JSON.stringify(redactJson(body)), contentType);
+}
+
+export function captureMessage(headers: IncomingHttpHeaders | OutgoingHttpHeaders, body: unknown): CapturedMessage {
+  const contentType = headers['content-type'];
+  const captured = captureBody(body, typeof contentType === 'string' ? contentType : undefined);
+  return { headers: capturedHeaders(headers), ...(captured ? { body: captured } : {}) };
+}
+
+/** The exchanges of the most recent requests, by journal sequence. */
+export class ExchangeLog {
+  private readonly kept = new Map<number, Exchange>();
+
+  constructor(private readonly capacity = EXCHANGES_KEPT) {}
+
+  keep(sequence: number, exchange: Exchange): void {
+    this.kept.set(sequence, exchange);
+    if (this.kept.size > this.capacity) this.kept.delete(this.kept.keys().next().value as number);
+  }
+
+  get(sequence: number): Exchange | undefined {
+    return this.kept.get(sequence);
+  }
+}
