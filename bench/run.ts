@@ -5,6 +5,9 @@
  * event loop. Prints a table, checks the targets of issue 6, writes bench/results.json.
  *
  *   npm run bench -- [--runs 5] [--seconds 6] [--connections 50] [--rounds 3] [--strict]
+ *                    [--qix-sessions 300] [--qix-seconds 3] [--only qix]
+ *
+ * `--only qix` runs the QIX websocket part alone (bench/qix.ts).
  *
  * Exits 0 whatever the figures, unless --strict is given and a target is missed (exit 1).
  */
@@ -32,6 +35,7 @@ import {
   type LoadFigures,
   type Reply,
 } from './harness';
+import { qixFigures, type QixFigures, type QixServerFigures } from './qix';
 
 const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
 const IN_PROCESS_CHILD = path.join(__dirname, 'in-process-start.js');
@@ -63,6 +67,10 @@ interface Settings {
   /** Alternating GET rounds of the double and node:http (the median round of each is reported). */
   rounds: number;
   strict: boolean;
+  qixSessions: number;
+  qixSeconds: number;
+  /** Only the QIX websocket part. */
+  onlyQix: boolean;
 }
 
 function settings(): Settings {
@@ -73,6 +81,9 @@ function settings(): Settings {
       connections: { type: 'string', default: '50' },
       rounds: { type: 'string', default: '3' },
       strict: { type: 'boolean', default: false },
+      'qix-sessions': { type: 'string', default: '300' },
+      'qix-seconds': { type: 'string', default: '3' },
+      only: { type: 'string' },
     },
   });
   const whole = (name: string, value: string, min: number, max: number) => {
@@ -86,7 +97,15 @@ function settings(): Settings {
     connections: whole('connections', values.connections, 1, 500),
     rounds: whole('rounds', values.rounds, 1, 9),
     strict: values.strict,
+    qixSessions: whole('qix-sessions', values['qix-sessions'], 1, 100_000),
+    qixSeconds: whole('qix-seconds', values['qix-seconds'], 1, 30),
+    onlyQix: onlyQix(values.only),
   };
+}
+
+function onlyQix(only: string | undefined): boolean {
+  if (only !== undefined && only !== 'qix') throw new Error(`--only takes qix (the QIX websocket part alone), not ${only}`);
+  return only === 'qix';
 }
 
 const baseUrl = (port: number) => `http://${LOOPBACK}:${port}`;
@@ -557,7 +576,21 @@ function report(settings: Settings, machine: Machine, s: StartupFigures, t: Thro
   return lines.join('\n');
 }
 
-const USAGE = 'usage: npm run bench -- [--runs 5] [--seconds 6] [--connections 50] [--strict]';
+function qixRow(label: string, f: QixServerFigures): string {
+  return `  ${pad(label, 40)} ${left(fixed(f.sessionsPerSecond), 12)} ${left(fixed(f.roundTripsPerSecond), 14)}`;
+}
+
+function qixReport(settings: Settings, q: QixFigures): string {
+  return [
+    `QIX websocket (${settings.qixSessions} sessions opened one after another: upgrade, first frame, close; EngineVersion round trips over one socket for ${settings.qixSeconds} s, one in flight)`,
+    `  ${pad('', 40)} ${left('sessions/s', 12)} ${left('round trips/s', 14)}`,
+    qixRow('double /app/engineData', q.double),
+    qixRow('bare ws echo server (ceiling)', q.wsEcho),
+    `  double / ws echo: sessions ${fixed((100 * q.double.sessionsPerSecond) / q.wsEcho.sessionsPerSecond)}%, round trips ${fixed((100 * q.double.roundTripsPerSecond) / q.wsEcho.roundTripsPerSecond)}%`,
+  ].join('\n');
+}
+
+const USAGE = 'usage: npm run bench -- [--runs 5] [--seconds 6] [--connections 50] [--strict] [--qix-sessions 300] [--qix-seconds 3] [--only qix]';
 
 async function main(): Promise<void> {
   let options: Settings;
@@ -583,6 +616,12 @@ async function main(): Promise<void> {
     platform: `${os.platform()} ${os.release()}`,
     loadAverageAtStart: os.loadavg().map((n) => fixed(n, 2)).join(' '),
   };
+  const qixSettings = { sessions: options.qixSessions, seconds: options.qixSeconds };
+  if (options.onlyQix) {
+    process.stderr.write('bench: QIX websocket...\n');
+    process.stdout.write(`${qixReport(options, await qixFigures(qixSettings, () => startDouble()))}\n`);
+    return;
+  }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'engine-double-bench-'));
   try {
     process.stderr.write('bench: start-up...\n');
@@ -591,12 +630,14 @@ async function main(): Promise<void> {
     const throughputFigures = await throughput(options, tmp);
     process.stderr.write('bench: memory...\n');
     const memoryFigures = await memory();
+    process.stderr.write('bench: QIX websocket...\n');
+    const qix = await qixFigures(qixSettings, () => startDouble());
     const checked = targets(startupFigures, throughputFigures, memoryFigures);
     machine.loadAverageAtEnd = os.loadavg().map((n) => fixed(n, 2)).join(' ');
-    process.stdout.write(`${report(options, machine, startupFigures, throughputFigures, memoryFigures, checked)}\n`);
+    process.stdout.write(`${report(options, machine, startupFigures, throughputFigures, memoryFigures, checked)}\n\n${qixReport(options, qix)}\n`);
     fs.writeFileSync(
       RESULTS,
-      `${JSON.stringify({ date: new Date().toISOString(), machine, settings: options, startup: startupFigures, throughput: throughputFigures, memory: memoryFigures, targets: checked }, null, 2)}\n`,
+      `${JSON.stringify({ date: new Date().toISOString(), machine, settings: options, startup: startupFigures, throughput: throughputFigures, memory: memoryFigures, qix, targets: checked }, null, 2)}\n`,
     );
     process.stdout.write(`\nwritten to ${path.relative(process.cwd(), RESULTS) || RESULTS}\n`);
     if (options.strict && checked.some((t) => !t.pass)) process.exitCode = 1;

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { tokenCommand } from './auth/token-command';
 import { checkCommand } from './check/command';
-import { startEngineDouble } from './index';
+import { QIX_DEFAULTS, startEngineDouble } from './index';
 import { DoubleError } from './errors';
 import { coverageCommand } from './commands/coverage';
 import { generationProgress } from './commands/progress';
@@ -87,6 +87,9 @@ interface ServeFlags {
   tlsCa?: string;
   tlsClientCert: 'none' | 'required';
   tlsSelfSigned?: boolean;
+  /** Largest QIX websocket frame, as a byte size. */
+  qixMaxMessage: string;
+  qixMaxConnections: number;
 }
 
 function corsOrigins(value: string): string[] | undefined {
@@ -184,6 +187,7 @@ async function serve(flags: ServeFlags, command: Command): Promise<void> {
           },
         }
       : {}),
+    qix: { maxMessageBytes: parseByteSize(flags.qixMaxMessage), maxConnections: flags.qixMaxConnections },
   });
   if (flags.proxy) process.stderr.write(`proxying engine calls to ${flags.proxy}${recorder ? `; recording into ${recorder.file}` : ''}\n`);
   const scenario = engine.runtime.namespaces.default().scenario;
@@ -274,6 +278,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--tls-ca <file>', 'PEM CA that signs client certificates (with --tls-client-cert required)').env('TLS_CA').argParser(pemFile))
     .addOption(new Option('--tls-client-cert <mode>', 'required: refuse clients without a certificate --tls-ca signed').env('TLS_CLIENT_CERT').choices(['none', 'required']).default('none'))
     .addOption(new Option('--tls-self-signed', 'serve HTTPS with a throwaway certificate; prints the file of its CA to trust').env('TLS_SELF_SIGNED'))
+    .addOption(new Option('--qix-max-message <size>', 'largest QIX websocket frame; larger ones close the socket with 1009').env('QIX_MAX_MESSAGE').default('4mb').argParser(byteSize))
+    .addOption(new Option('--qix-max-connections <n>', 'most QIX websockets open at once; more get 503').env('QIX_MAX_CONNECTIONS').default(QIX_DEFAULTS.maxConnections).argParser(wholeNumber(1, 100_000)))
     .action(serve);
   program.addCommand(tokenCommand((text) => process.stdout.write(text)));
   program.addCommand(

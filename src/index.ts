@@ -20,6 +20,7 @@ import { invokeControl } from './control/invoke';
 import { listen, urlHost, type Listening } from './listen';
 import { resolveTls, type TlsOptions } from './tls/options';
 import { openMetricsDoor, type MetricsDoor, type MetricsOptions } from './metrics/door';
+import { attachQixDoor, type QixDoorOptions } from './qix/door';
 
 /**
  * The double's own classes and option types, for tests that compose it themselves (supertest on
@@ -51,6 +52,12 @@ export type { CoverageReport, CoverageSummary, OperationCoverage } from './contr
 export type { ActiveFaultRule, FaultRuleInput } from './control/faults';
 export type { CatalogEntry } from './control/catalog';
 export type { CurrentScenario } from './control/routes';
+/**
+ * The QIX websocket door, for a server of your own (an Express app on node:http or https):
+ * `attachQixDoor(server, runtime, { basePath })` takes its `upgrade` events. docs/qix.md.
+ */
+export { attachQixDoor, QIX_DEFAULTS, type QixDoor, type QixDoorOptions } from './qix/door';
+
 export type { ScenarioReload, WatchOption } from './control/scenario-watch';
 export type { TlsOptions } from './tls/options';
 export type { MetricsFormat, MetricsOptions } from './metrics/door';
@@ -74,6 +81,8 @@ export interface StartOptions extends DoubleOptions {
   metrics?: MetricsOptions;
   /** Serve HTTPS (the metrics port too): a certificate, client certificates required, or a throwaway self-signed one. */
   tls?: TlsOptions;
+  /** Limits of the QIX websocket door (message size, sockets, unread answers); docs/qix.md. */
+  qix?: QixDoorOptions;
 }
 
 /**
@@ -122,6 +131,7 @@ export async function startEngineDouble(options: StartOptions = {}): Promise<Eng
   const tls = await resolveTls(options.tls, host);
   const api = await listen(createRequestHandler(runtime), { port: options.port ?? 0, host, ...(tls ? { tls } : {}) });
   api.server.on('clientError', answerClientError);
+  const qixDoor = attachQixDoor(api.server, runtime, options.qix);
   let metrics: MetricsDoor | undefined;
   try {
     if (options.metrics) metrics = await openMetricsDoor(runtime, options.metrics, { host, ...(tls ? { tls } : {}) });
@@ -141,6 +151,7 @@ export async function startEngineDouble(options: StartOptions = {}): Promise<Eng
     ...(metrics ? { metricsPort: metrics.listening.port, metricsUrl: `${metrics.listening.scheme}://${urlHost(host)}:${metrics.listening.port}${runtime.basePath}/metrics` } : {}),
     ...(tls ? { ca: tls.trust } : {}),
     close: () => {
+      if (!stopping) qixDoor.close(); // websockets are told first (1001), so their sockets end within the grace
       // Event streams never end by themselves: end them, or the server would wait out the grace.
       runtime.streams.endAll();
       return (stopping ??= closeAll(runtime, api, metrics));

@@ -610,8 +610,8 @@ function serveRequest(runtime: DoubleRuntime) {
     // Proxy mode keeps the entry only: the engine's answer streamed through untouched.
     if (!relayed) {
       runtime.exchanges.keep(entry.sequence, {
-        request: captureMessage(req.headers, requestBody),
-        ...(response ? { response: captureMessage(res.getHeaders(), written) } : {}),
+        request: captureMessage(req.headers, requestBody, recorded?.pathname),
+        ...(response ? { response: captureMessage(res.getHeaders(), written, recorded?.pathname) } : {}),
       });
     }
   };

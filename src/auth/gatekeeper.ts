@@ -70,9 +70,10 @@ function callerOf(policy: SecurityPolicy | undefined, identity: Identity): Calle
   };
 }
 
-function sessionId(identity: Identity, headers: IncomingHttpHeaders): string {
+/** The X-Qlik-Session value; undefined when absent or empty; a 400 when longer than MAX_SESSION_ID_LENGTH. */
+export function qlikSessionHeader(headers: IncomingHttpHeaders): string | undefined {
   const value = firstValue(headers[SESSION_HEADER]);
-  if (value === undefined || value === '') return identity.sub;
+  if (value === undefined || value === '') return undefined;
   if (value.length > MAX_SESSION_ID_LENGTH) {
     throw doubleError('invalidParameter', {
       detail: `The ${SESSION_HEADER} header is ${value.length} characters long; at most ${MAX_SESSION_ID_LENGTH} are accepted.`,
@@ -81,6 +82,10 @@ function sessionId(identity: Identity, headers: IncomingHttpHeaders): string {
     });
   }
   return value;
+}
+
+function sessionId(identity: Identity, headers: IncomingHttpHeaders): string {
+  return qlikSessionHeader(headers) ?? identity.sub;
 }
 
 /** Authentication and authorization for every request of one double (see the module comment). */
@@ -132,6 +137,29 @@ export class Gatekeeper {
       });
     }
     return callerOf(policy, identity);
+  }
+
+  /**
+   * The caller of a QIX websocket: the same bearer token as REST calls, read once at the upgrade.
+   * Throws the 401 a refused token gets; an unsecured scenario admits the anonymous identity.
+   */
+  async identify(headers: IncomingHttpHeaders, model: EngineModel): Promise<Identity> {
+    const policy = this.policyOf(model);
+    if (policy === undefined) return ANONYMOUS_IDENTITY;
+    const token = bearerToken(headers.authorization);
+    if (token === undefined && policy.authenticationRequired) throw unauthorized('missing');
+    return token === undefined ? ANONYMOUS_IDENTITY : identityFromToken(token, policy.tokens);
+  }
+
+  /** NxApp.privileges of `identity` on an app (every action in an unsecured scenario). */
+  appPrivileges(identity: Identity, app: AppTarget, model: EngineModel): string[] {
+    return appPrivileges(this.policyOf(model), identity, app);
+  }
+
+  /** Throws the 403 when the access rules do not give `identity` the action on the app (QIX OpenDoc). */
+  authorizeApp(identity: Identity, action: Action, appId: string, model: EngineModel): void {
+    const policy = this.policyOf(model);
+    if (policy !== undefined) authorize(policy, identity, action, appId, model);
   }
 }
 

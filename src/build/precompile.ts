@@ -13,10 +13,14 @@ import { poolAjv, precompiledValidatorPath, type ValidatorVariant } from '../spe
 import { precompiledScenarioPath, readScenarioFile, scenarioFiles } from '../scenarios/registry';
 import { SCENARIO_SCHEMAS } from '../scenarios/validate';
 import { BUILT_SCRIPT, compileBrowserScript } from '../dashboard/page';
+import { ENGINE_VERSION } from '../routes/health';
+import { QIX_SURFACE_FILE, enigmaSchemaPath, extractSurface, readSchemaFile } from '../qix/schema';
 
 export interface PrecompileReport {
   validators: number;
   scenarios: number;
+  /** The enigma.js QIX schema the method surface was extracted from. */
+  qixSchema: string;
 }
 
 function writeValidators(schemas: readonly PooledSchema[]): number {
@@ -42,6 +46,13 @@ function writeValidators(schemas: readonly PooledSchema[]): number {
   return written.size;
 }
 
+/** The QIX method surface, extracted from enigma.js's schema (a devDependency) so the package need not ship it. */
+function writeQixSurface(): string {
+  const surface = extractSurface(readSchemaFile(enigmaSchemaPath(ENGINE_VERSION)));
+  fs.writeFileSync(QIX_SURFACE_FILE, JSON.stringify(surface));
+  return surface.schemaVersion;
+}
+
 /** Shipped scenario files as parsed values, for those whose value JSON keeps whole (YAML can say .nan). */
 function writeScenarios(): number {
   let count = 0;
@@ -60,10 +71,10 @@ export function precompile(): PrecompileReport {
   fs.mkdirSync(PRECOMPILED_DIR, { recursive: true });
   // The dashboard's browser code; this file runs from dist/src/build, the source stays in src/.
   fs.writeFileSync(BUILT_SCRIPT, compileBrowserScript(path.join(__dirname, '..', '..', '..', 'src', 'dashboard', 'browser', 'app.ts')));
-  return { validators: writeValidators([...loadContract().schemas(), ...SCENARIO_SCHEMAS]), scenarios: writeScenarios() };
+  return { validators: writeValidators([...loadContract().schemas(), ...SCENARIO_SCHEMAS]), scenarios: writeScenarios(), qixSchema: writeQixSurface() };
 }
 
 if (require.main === module) {
-  const { validators, scenarios } = precompile();
-  process.stdout.write(`precompiled ${validators} validators and ${scenarios} scenario files into ${path.relative(process.cwd(), PRECOMPILED_DIR)}\n`);
+  const { validators, scenarios, qixSchema } = precompile();
+  process.stdout.write(`precompiled ${validators} validators, ${scenarios} scenario files and the QIX ${qixSchema} method surface into ${path.relative(process.cwd(), PRECOMPILED_DIR)}\n`);
 }

@@ -15,6 +15,8 @@ export interface FaultRuleInput {
   latencyMs?: number;
   status?: number;
   drop?: boolean;
+  /** On a QIX websocket path: close the socket (1011) once this many messages were answered. */
+  closeAfterMessages?: number;
 }
 
 /** A rule as set, numbered: what the journal records for a request it hit. */
@@ -103,8 +105,8 @@ export function faultRuleProblems(rules: readonly FaultRuleInput[]): Problem[] {
     if (badPattern !== undefined) {
       problems.push({ detail: `${pointer}/path ${badPattern}`, source: { pointer: `${pointer}/path` }, meta: { rule: 'pathPattern' } });
     }
-    if (rule.latencyMs === undefined && rule.status === undefined && rule.drop !== true) {
-      problems.push({ detail: `${pointer} has no effect: give it latencyMs, status or drop`, source: { pointer }, meta: { rule: 'effect' } });
+    if (rule.latencyMs === undefined && rule.status === undefined && rule.drop !== true && rule.closeAfterMessages === undefined) {
+      problems.push({ detail: `${pointer} has no effect: give it latencyMs, status, drop or closeAfterMessages`, source: { pointer }, meta: { rule: 'effect' } });
     }
     if (rule.status !== undefined && rule.drop === true) {
       problems.push({

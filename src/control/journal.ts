@@ -28,6 +28,8 @@ export interface JournalEntry {
   durationMs: number;
   /** The fault rule that hit the request, if one did. */
   fault?: FaultRule;
+  /** A QIX websocket method call: method "QIX", path the socket's URL; absent for HTTP requests. */
+  qix?: QixCall;
   /** Why the double refused the request (4xx it raised itself from the contract), if it did. */
   requestViolations: ErrorEntry[];
   /**
@@ -41,6 +43,20 @@ export interface JournalEntry {
   request?: JournaledRequest;
   /** The id of the stub that answered, if one did. */
   stub?: number;
+}
+
+/** A QIX method call (or a frame that was none), as the journal records it. */
+export interface QixCall {
+  /** The JSON-RPC method ("" when the frame could not be read as a request). */
+  method: string;
+  /** The handle addressed: -1 is Global. */
+  handle: number;
+  /** The request's id; null for a frame without a readable one. */
+  requestId: number | string | null;
+  /** The socket's number on this double (1, 2, …): the same for every call over one socket. Not the X-Qlik-Session value, which the journal never shows. */
+  socket: number;
+  /** The engine error answered, if one was. */
+  error?: { code: number; message: string; parameter: string };
 }
 
 /** A journal entry close to a matcher that found nothing, with how far and where it differs. */

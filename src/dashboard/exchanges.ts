@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import { journalHeaders, redactJson } from '../control/redact';
+import { contentTypeFor } from '../state/media-types';
 
 export const EXCHANGES_KEPT = 200;
 /** Text beyond this is cut; images up to it get a preview. */
@@ -45,25 +46,31 @@ function textBody(text: string, contentType: string | undefined, size = Buffer.b
   return { size, ...(contentType ? { contentType } : {}), text: kept, ...(size > Buffer.byteLength(kept) ? { truncated: true } : {}) };
 }
 
-function bytesBody(bytes: Buffer, contentType: string | undefined): CapturedBody {
+/**
+ * `fileName`: the path the bytes belong to. The engine serves media as application/octet-stream
+ * (its contract produces nothing else), so an image is recognised by its name for the preview.
+ */
+function bytesBody(bytes: Buffer, contentType: string | undefined, fileName: string | undefined): CapturedBody {
   if (contentType && TEXT_TYPE.test(contentType)) return textBody(bytes.subarray(0, BODY_TEXT_LIMIT).toString('utf8'), contentType, bytes.length);
   const body: CapturedBody = { size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
   if (contentType) body.contentType = contentType;
-  if (contentType?.startsWith('image/') && bytes.length <= BODY_TEXT_LIMIT) body.preview = `data:${contentType};base64,${bytes.toString('base64')}`;
+  const imageType = contentType?.startsWith('image/') ? contentType : fileName === undefined ? undefined : contentTypeFor(fileName);
+  if (imageType?.startsWith('image/') && bytes.length <= BODY_TEXT_LIMIT) body.preview = `data:${imageType};base64,${bytes.toString('base64')}`;
   return body;
 }
 
 /** A body as the pipeline holds it: parsed JSON (request), the JSON text sent (response), or bytes. */
-export function captureBody(body: unknown, contentType: string | undefined): CapturedBody | undefined {
+export function captureBody(body: unknown, contentType: string | undefined, fileName?: string): CapturedBody | undefined {
   if (body === undefined) return undefined;
-  if (Buffer.isBuffer(body)) return bytesBody(body, contentType);
+  if (Buffer.isBuffer(body)) return bytesBody(body, contentType, fileName);
   // A parsed request body is shown with its secrets hidden, as the journal keeps it.
   return textBody(typeof body === 'string' ? body : JSON.stringify(redactJson(body)), contentType);
 }
 
-export function captureMessage(headers: IncomingHttpHeaders | OutgoingHttpHeaders, body: unknown): CapturedMessage {
+/** `fileName`: the request's path, which names a media file's type where its Content-Type cannot. */
+export function captureMessage(headers: IncomingHttpHeaders | OutgoingHttpHeaders, body: unknown, fileName?: string): CapturedMessage {
   const contentType = headers['content-type'];
-  const captured = captureBody(body, typeof contentType === 'string' ? contentType : undefined);
+  const captured = captureBody(body, typeof contentType === 'string' ? contentType : undefined, fileName);
   return { headers: capturedHeaders(headers), ...(captured ? { body: captured } : {}) };
 }
 

@@ -84,6 +84,11 @@ function warningLine(warning: RequestWarning): string {
 }
 
 function requestTitle(entry: JournalEntry, index: number): string {
+  if (entry.qix) {
+    const answer = entry.qix.error ? `error ${entry.qix.error.code} ${entry.qix.error.message}` : 'answered';
+    const namespace = entry.namespace ? `, namespace ${entry.namespace}` : '';
+    return `  ${index + 1}. QIX ${entry.qix.method || '(no method)'} on handle ${entry.qix.handle} over ${entry.path} → ${answer} (journal #${entry.sequence}${namespace})`;
+  }
   const answer = entry.status === undefined ? 'connection dropped' : String(entry.status);
   const namespace = entry.namespace ? `, namespace ${entry.namespace}` : '';
   const operation = entry.operationId && entry.operationId !== `${entry.method} ${entry.path}` ? `, operation ${entry.operationId}` : '';

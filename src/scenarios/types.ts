@@ -5,6 +5,7 @@
  */
 import type { ScenarioSecurity } from '../auth/policy';
 import type { DataModelMetadata, NxAttributes, Session } from '../spec/types';
+import type { QixAppContent } from '../state/apps';
 
 /** A media file: UTF-8 text or base64 bytes. */
 export type ScenarioMediaFile = { text: string } | { base64: string };
@@ -21,6 +22,8 @@ export interface ScenarioApp {
   dataModel?: DataModelMetadata;
   /** The stream the app was published to, when published. */
   publishedStream?: string;
+  /** What QIX clients see beyond the attributes: layout and properties members, the load script (docs/qix.md). */
+  qix?: QixAppContent;
 }
 
 /** How /health and /healthcheck report the engine. */

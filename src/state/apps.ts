@@ -18,6 +18,18 @@ export interface StoredApp {
   publishedStream?: string;
   /** Size of the .qvf an app was imported from; the bytes themselves are not kept. */
   importedFileBytes?: number;
+  /** What QIX clients see beyond the attributes (scenario-held or set over QIX). */
+  qix?: QixAppContent;
+}
+
+/** An app's QIX side beyond its attributes: layout and properties members, and its load script. */
+export interface QixAppContent {
+  /** Members GetAppLayout adds to (or overrides in) the layout made from the attributes. */
+  layout?: Record<string, unknown>;
+  /** Members GetAppProperties adds to (or overrides in) the properties made from the attributes. */
+  properties?: Record<string, unknown>;
+  /** What GetScript answers ("" when absent). */
+  script?: string;
 }
 
 /** A copy of one app's state: changing it changes nothing in the model. */

@@ -13,6 +13,7 @@ import {
   snapshotOf,
   toNxApp,
   type AppSnapshot,
+  type QixAppContent,
   type StoredApp,
   type StoredAttributes,
 } from './apps';
@@ -25,6 +26,7 @@ import { MediaTree, mediaListMode } from './media-tree';
 import { resolveModelOptions, type MediaLimits, type ModelOptions, type ResolvedModelOptions } from './options';
 import { decodeScenarioApp, encodeStoredApp, isJsonObject, type DecodedApp } from './scenario-apps';
 import { cloneJson } from './clone';
+import { LiveSessions, type SessionSink } from './live-sessions';
 
 export type { AppSnapshot } from './apps';
 export type { MediaLimits, ModelOptions } from './options';
@@ -102,7 +104,14 @@ function distinctSorted(values: Iterable<string | undefined>): string[] {
   return [...new Set(present)].sort();
 }
 
-export class EngineModel {
+/** An app as QIX methods see it: attributes, data model presence and the QIX side (copies). */
+export interface QixAppView {
+  attributes: AppSnapshot['attributes'];
+  hasDataModel: boolean;
+  qix: QixAppContent;
+}
+
+export class EngineModel implements SessionSink {
   /** What /health and /healthcheck report; control routes may change it. */
   condition: EngineCondition;
   readonly limits: Readonly<MediaLimits>;
@@ -113,6 +122,8 @@ export class EngineModel {
   readonly security: ScenarioDocument['security'];
   private readonly apps = new Map<string, StoredApp>();
   private readonly sessions: Session[];
+  /** Sessions of QIX websockets; they list themselves in `sessions` as they change. */
+  readonly liveSessions: LiveSessions;
   /** Counters the REST API never moves (QIX calls do); a scenario's `figures` sets where they start. */
   private selections = 0;
   private readonly cache: CacheCounters = { hits: 0, lookups: 0, added: 0, replaced: 0, bytes_added: 0 };
@@ -128,6 +139,7 @@ export class EngineModel {
     this.scenarioDescription = scenario.description;
     this.security = scenario.security === undefined ? undefined : cloneJson(scenario.security);
     this.sessions = [];
+    this.liveSessions = new LiveSessions(this, this.options.timers);
   }
 
   // ---- scenarios ----
@@ -318,6 +330,7 @@ export class EngineModel {
       media: source.media.clone(),
       ...(source.dataModel !== undefined ? { dataModel: cloneJson(source.dataModel) } : {}),
       ...(source.importedFileBytes !== undefined ? { importedFileBytes: source.importedFileBytes } : {}),
+      ...(source.qix !== undefined ? { qix: cloneJson(source.qix) } : {}),
     };
     this.rememberApps(copyId);
     this.apps.set(copyId, copy);
@@ -394,6 +407,7 @@ export class EngineModel {
         : {
             media: decoded.media,
             ...(decoded.dataModel !== undefined ? { dataModel: decoded.dataModel } : {}),
+            ...(decoded.qix !== undefined ? { qix: decoded.qix } : {}),
             attributes: {
               ...fresh,
               ...decoded.attributes,
@@ -421,6 +435,34 @@ export class EngineModel {
   /** The app's metadata (with this host's hardware), or the empty structure when it has none. */
   getDataModel(id: string): DataModelMetadata {
     return reportedDataModel(this.requireApp(id).dataModel);
+  }
+
+  // ---- the QIX side of apps ----
+
+  qixView(id: string): QixAppView {
+    const app = this.requireApp(id);
+    return { attributes: cloneJson(app.attributes), hasDataModel: app.dataModel !== undefined, qix: cloneJson(app.qix ?? {}) };
+  }
+
+  setScript(id: string, script: string): void {
+    const app = this.requireApp(id);
+    app.qix = { ...app.qix, script };
+  }
+
+  /**
+   * SetAppProperties: qTitle and description are the app's name and description (as REST shows
+   * them); every other member is kept as sent in the app's QIX properties.
+   */
+  setQixProperties(id: string, properties: Record<string, unknown>): void {
+    const { qTitle, description, ...rest } = properties;
+    if (qTitle !== undefined || description !== undefined) {
+      this.updateApp(id, {
+        ...(typeof qTitle === 'string' ? { name: qTitle } : {}),
+        ...(typeof description === 'string' ? { description } : {}),
+      });
+    }
+    const app = this.requireApp(id);
+    app.qix = { ...app.qix, properties: cloneJson(rest) };
   }
 
   // ---- media ----
@@ -492,6 +534,12 @@ export class EngineModel {
     const stored = index === -1 ? { appid: '', ...session } : { ...this.sessions.splice(index, 1)[0], ...session };
     this.sessions.push(cloneJson(stored));
     if (this.sessions.length > MAX_SESSIONS) this.sessions.shift();
+  }
+
+  /** Forgets a session (a live session whose TTL ran out). */
+  removeSession(sessionid: string, userid: string): void {
+    const index = this.sessions.findIndex((s) => s.sessionid === sessionid && s.userid === userid);
+    if (index !== -1) this.sessions.splice(index, 1);
   }
 
   usage(): EngineUsage {

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from './clock';
+import { systemTimers, type Timers } from './live-sessions';
 
 export const DEFAULT_MAX_MEDIA_FILE_BYTES = 50 * 1024 * 1024;
 export const DEFAULT_MAX_MEDIA_FILES_PER_APP = 10_000;
@@ -32,9 +33,12 @@ export interface ModelOptions {
   now?: Clock;
   newId?: () => string;
   limits?: Partial<MediaLimits>;
+  /** The timers that end stalled QIX sessions when their TTL runs out. */
+  timers?: Timers;
 }
 
 export interface ResolvedModelOptions {
+  timers: Timers;
   now: Clock;
   newId: () => string;
   limits: Readonly<MediaLimits>;
@@ -49,5 +53,5 @@ export function resolveModelOptions(options: ModelOptions = {}): ResolvedModelOp
     if (!Number.isSafeInteger(given) || given < 1) throw new RangeError(`limits.${key} must be a positive integer, not ${given}`);
     limits[key] = given;
   }
-  return { now: options.now ?? systemClock, newId: options.newId ?? randomUUID, limits: Object.freeze(limits) };
+  return { timers: options.timers ?? systemTimers, now: options.now ?? systemClock, newId: options.newId ?? randomUUID, limits: Object.freeze(limits) };
 }

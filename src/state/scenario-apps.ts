@@ -6,7 +6,7 @@
 import { DoubleError, ErrorTemplates, doubleError, type ErrorKind } from '../errors';
 import type { DataModelMetadata, NxAttributes } from '../spec/types';
 import type { ScenarioApp, ScenarioMediaFile } from '../scenarios/types';
-import type { StoredApp } from './apps';
+import type { QixAppContent, StoredApp } from './apps';
 import { splitMediaPath } from './media-path';
 import { MediaTree } from './media-tree';
 import type { MediaLimits } from './options';
@@ -25,6 +25,7 @@ export interface DecodedApp {
   media: MediaTree;
   dataModel?: DataModelMetadata;
   publishedStream?: string;
+  qix?: QixAppContent;
 }
 
 export interface DecodeContext {
@@ -108,7 +109,7 @@ export function decodeScenarioApp(value: unknown, context: DecodeContext): Decod
   const fail: Fail = (detail, pointer, kind = context.invalid) =>
     doubleError(kind, { detail: `${context.pointer === '' ? 'app document' : context.pointer}: ${detail}`, source: { pointer } });
   if (!isJsonObject(value)) throw fail('an app must be an object', context.pointer);
-  const { attributes, media, dataModel, publishedStream } = value;
+  const { attributes, media, dataModel, publishedStream, qix } = value;
   if (!isJsonObject(attributes)) throw fail('an app needs an "attributes" object', `${context.pointer}/attributes`);
   checkAttributes(attributes, fail, `${context.pointer}/attributes`);
   if (media !== undefined && !isJsonObject(media)) throw fail('"media" must be an object keyed by path', `${context.pointer}/media`);
@@ -116,12 +117,23 @@ export function decodeScenarioApp(value: unknown, context: DecodeContext): Decod
   if (publishedStream !== undefined && typeof publishedStream !== 'string') {
     throw fail('"publishedStream" must be a string', `${context.pointer}/publishedStream`);
   }
+  const qixContent = qix === undefined ? undefined : decodeQixContent(qix, `${context.pointer}/qix`, fail);
   return {
     attributes: cloneJson(attributes) as NxAttributes,
     media: media === undefined ? new MediaTree() : decodeMedia(media, context, fail),
     ...(dataModel !== undefined ? { dataModel: cloneJson(dataModel) as DataModelMetadata } : {}),
     ...(publishedStream !== undefined ? { publishedStream } : {}),
+    ...(qixContent !== undefined ? { qix: qixContent } : {}),
   };
+}
+
+function decodeQixContent(qix: unknown, pointer: string, fail: Fail): QixAppContent {
+  if (!isJsonObject(qix)) throw fail('"qix" must be an object', pointer);
+  const { layout, properties, script } = qix;
+  if (layout !== undefined && !isJsonObject(layout)) throw fail('"qix.layout" must be an object', `${pointer}/layout`);
+  if (properties !== undefined && !isJsonObject(properties)) throw fail('"qix.properties" must be an object', `${pointer}/properties`);
+  if (script !== undefined && typeof script !== 'string') throw fail('"qix.script" must be a string', `${pointer}/script`);
+  return cloneJson(qix) as QixAppContent;
 }
 
 /** A stored app in the scenario format: files always as base64 (binary-safe), empty folders as "path/": null. */
@@ -136,5 +148,6 @@ export function encodeStoredApp(app: StoredApp): ScenarioApp {
     ...(leaves.length > 0 ? { media } : {}),
     ...(app.dataModel !== undefined ? { dataModel: cloneJson(app.dataModel) } : {}),
     ...(app.publishedStream !== undefined ? { publishedStream: app.publishedStream } : {}),
+    ...(app.qix !== undefined ? { qix: cloneJson(app.qix) } : {}),
   };
 }

@@ -45,7 +45,7 @@ describe('GET /__control/journal/{sequence}', () => {
     });
     const bytes = png.body as Buffer;
     const body = (await lastDetail(http)).response!.body!;
-    expect(body).toMatchObject({ size: bytes.length, contentType: 'image/png', sha256: createHash('sha256').update(bytes).digest('hex') });
+    expect(body).toMatchObject({ size: bytes.length, contentType: 'application/octet-stream', sha256: createHash('sha256').update(bytes).digest('hex') });
     expect(body.preview).toBe(`data:image/png;base64,${bytes.toString('base64')}`);
     expect(body.text).toBeUndefined();
   });

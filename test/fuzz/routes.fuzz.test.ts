@@ -110,7 +110,10 @@ async function sendAndCheck({ method, url, contentType: type, body: payload }: S
   const headers: Record<string, string> = { [NAMESPACE_HEADER]: namespace, ...(type ? { 'content-type': type } : {}) };
   const withBody = payload !== undefined && method !== 'GET' && method !== 'HEAD';
   const res = await fetch(`${engine.url}${url}`, { method, headers, ...(withBody ? { body: payload } : {}) });
-  const bytes = Buffer.from(await res.arrayBuffer());
+  // An event stream (GET /__control/events) never ends by itself: its head is the answer.
+  const streaming = res.status === 200 && (res.headers.get('content-type') ?? '').startsWith('text/event-stream');
+  if (streaming) await res.body?.cancel();
+  const bytes = streaming ? Buffer.alloc(0) : Buffer.from(await res.arrayBuffer());
   if (res.status >= 500) throw new Error(`${method} ${url} answered ${res.status}: ${bytes.subarray(0, 500).toString()}`);
   if (res.status >= 400) {
     errorsOf(JSON.parse(bytes.toString('utf8')));

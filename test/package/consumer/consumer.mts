@@ -28,6 +28,10 @@ import {
   type StartOptions,
   stripBasePath,
   VerificationError,
+  attachQixDoor,
+  QIX_DEFAULTS,
+  type QixDoor,
+  type QixDoorOptions,
   type ActiveStub,
   type BodyMatcher,
   type Difference,
@@ -116,8 +120,8 @@ export async function everything(): Promise<void> {
 /** Every other export, so each declaration is checked too. */
 export type PublicTypes = [
   ActiveStub, BodyMatcher, Difference, JournalMatcher, JournalSearch, MetricFamily, MetricsFormat, MetricsOptions, NearMiss, RecordedBody,
-  RequestMatcher, ScenarioReload, StubInput, StubResponse, TlsOptions, ValueMatcher, VerifyTimes, WatchOption,
+  RequestMatcher, ScenarioReload, StubInput, StubResponse, TlsOptions, ValueMatcher, VerifyTimes, WatchOption, QixDoor, QixDoorOptions,
   ClientActiveStub, ClientJournalMatcher, ClientRequestMatcher, ClientStubInput, ClientVerifyTimes,
   ContractViolationOptions, ReceivedSource, ViolationSource,
 ];
-export const publicValues = [stripBasePath, VerificationError, ClientVerificationError, toHaveReceived] as const;
+export const publicValues = [stripBasePath, VerificationError, ClientVerificationError, toHaveReceived, attachQixDoor, QIX_DEFAULTS] as const;

@@ -1,0 +1,347 @@
+/**
+ * The QIX websocket door: `ws://host:port/app/<appId or engineData>[/ttl/<seconds>]` on the API
+ * port. The HTTP server's `upgrade` event comes here first, so the door routes, reads the
+ * namespace, applies fault rules and authenticates (the same bearer JWT as REST calls), and refuses
+ * with a plain HTTP status and the double's error body before any upgrade; only then does `ws`
+ * take the socket. Each socket is a session of the namespace's world (src/state/live-sessions.ts);
+ * every method call is journaled with its handle, method, duration and any protocol violation.
+ *
+ * Limits: a frame over `maxMessageBytes` is closed by `ws` with 1009; more than
+ * `maxPendingAnswers` answers waiting (delayed by a fault) or `maxBufferedBytes` of answers the
+ * client does not read close the socket with 1008 and a reason; past `maxConnections` open
+ * sockets an upgrade gets 503. Nothing a client sends can crash the double.
+ */
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES, ServerResponse, type IncomingMessage, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { DoubleError, doubleError, errorResponse, errorWithStatus, ErrorTemplates, type ErrorEntry } from '../errors';
+import { qlikSessionHeader } from '../auth/gatekeeper';
+import type { Identity } from '../auth/identity';
+import { normaliseBasePath, stripBasePath } from '../base-path';
+import { namespaceOf } from '../control/namespaces';
+import { recordRequest } from '../control/recorded-request';
+import type { FaultRule } from '../control/faults';
+import type { JournalEntry, QixCall } from '../control/journal';
+import { ENGINE_VERSION } from '../routes/health';
+import type { DoubleRuntime } from '../server';
+import type { EngineModel } from '../state/engine';
+import type { LiveSession } from '../state/live-sessions';
+import { GLOBAL_HANDLE, IMPLEMENTED_METHODS, type CallContext } from './methods';
+import { QixError, type MethodOutcome, answerFrame, bindParams, errorBody, errorFrame, notificationFrame, parseRequest, type RpcId, type RpcRequest } from './rpc';
+import { qixSurface, type QixSurface } from './schema';
+
+export interface QixDoorOptions {
+  /** A prefix every QIX path carries ("/api"); by default the runtime's base path (--base-path). */
+  basePath?: string;
+  /** Largest frame a client may send (default 4 MiB): larger ones close the socket with 1009. */
+  maxMessageBytes?: number;
+  /** Most QIX sockets open at once, every namespace together (default 1000): more get 503. */
+  maxConnections?: number;
+  /** Most answers one socket may have waiting on a fault's delay (default 1000): more close it with 1008. */
+  maxPendingAnswers?: number;
+  /** Most bytes of answers a client may leave unread (default 16 MiB): more close the socket with 1008. */
+  maxBufferedBytes?: number;
+}
+
+export const QIX_DEFAULTS = {
+  maxMessageBytes: 4 * 1024 * 1024,
+  maxConnections: 1000,
+  maxPendingAnswers: 1000,
+  maxBufferedBytes: 16 * 1024 * 1024,
+} as const;
+
+/** Close codes the door uses (RFC 6455). */
+const CLOSE_GOING_AWAY = 1001;
+const CLOSE_POLICY = 1008;
+const CLOSE_FAULT = 1011;
+
+/** /app/<id>[/ttl/<seconds>], percent-encoded as sent. */
+const QIX_PATH = /^\/app\/([^/]*)(?:\/ttl\/(\d{1,9}))?\/?$/;
+
+export interface QixDoor {
+  /** Closes every QIX socket (1001) and stops taking upgrades. */
+  close(): void;
+}
+
+interface Admission {
+  namespace: string;
+  model: EngineModel;
+  identity: Identity;
+  ttlSeconds: number;
+  sessionId: string;
+  fault?: FaultRule;
+}
+
+/** A refused upgrade: a plain HTTP answer with the double's error body, then the socket closes. */
+function refuse(socket: Duplex, error: unknown): number {
+  const { status, body, headers } = errorResponse(error);
+  const json = JSON.stringify(body);
+  const lines = [
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`,
+    'content-type: application/json; charset=utf-8',
+    `content-length: ${Buffer.byteLength(json)}`,
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+    'connection: close',
+  ];
+  if (socket.writable) socket.end(`${lines.join('\r\n')}\r\n\r\n${json}`);
+  else socket.destroy();
+  return status;
+}
+
+/** A protocol violation as the journal lists it: the engine's error code in meta, beside the 400 an HTTP request would get. */
+function violationEntries(error: QixError, surface: QixSurface): ErrorEntry[] {
+  const body = errorBody(surface, error);
+  return doubleError('qixProtocolViolation', { detail: body.parameter, meta: { rule: error.codeName, qixCode: body.code } }).entries;
+}
+
+/**
+ * A request asking to upgrade to anything but a websocket (curl --http2 sends `Upgrade: h2c`) is an
+ * ordinary HTTP/1.1 request to the engine, which ignores the offer. Node hands every request with
+ * an Upgrade header to the `upgrade` listener once there is one, so the door serves those itself:
+ * one response, then the connection closes. One with a body is refused with 400, as its body is
+ * no longer parsed by Node once it is handed over.
+ */
+function serveAsHttp(server: Server, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  const hasBody = (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') || req.headers['transfer-encoding'] !== undefined;
+  if (hasBody) {
+    refuse(socket, doubleError('malformedHttp', { detail: `an Upgrade: ${req.headers.upgrade} request with a body is not served; send it without the Upgrade header`, source: { header: 'upgrade' } }));
+    return;
+  }
+  if (head.length > 0) socket.unshift(head);
+  const res = new ServerResponse(req);
+  res.shouldKeepAlive = false;
+  res.assignSocket(socket as Socket);
+  res.once('finish', () => {
+    res.detachSocket(socket as Socket);
+    socket.end();
+  });
+  server.emit('request', req, res);
+}
+
+/** Attaches the door to `server` (HTTP or HTTPS): its `upgrade` events become QIX sessions. */
+export function attachQixDoor(server: Server, runtime: DoubleRuntime, options: QixDoorOptions = {}): QixDoor {
+  const limits = { ...QIX_DEFAULTS, ...options };
+  for (const name of Object.keys(QIX_DEFAULTS) as (keyof typeof QIX_DEFAULTS)[]) {
+    // A misconfigured limit is the caller's programming error; 0 would mean "unlimited" to ws.
+    if (!Number.isSafeInteger(limits[name]) || limits[name] < 1) throw new RangeError(`qix.${name} must be a positive whole number, not ${limits[name]}`);
+  }
+  const basePath = options.basePath === undefined ? runtime.basePath : normaliseBasePath(options.basePath);
+  const surface = qixSurface(ENGINE_VERSION);
+  let sockets = 0;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes, clientTracking: true });
+
+  const journalUpgrade = (req: IncomingMessage, started: number, fields: Partial<JournalEntry>) => {
+    const [pathname = '/', search = ''] = (req.url ?? '/').split('?', 2);
+    const query: Record<string, string> = Object.fromEntries(new URLSearchParams(search));
+    const { headers } = recordRequest(req.method ?? 'GET', pathname, query, req.headers);
+    runtime.journal.record({
+      time: new Date().toISOString(),
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+      requestViolations: [],
+      responseViolations: [],
+      request: { query, headers },
+      ...fields,
+    });
+  };
+
+  async function admit(req: IncomingMessage, socket: Duplex, outcome: Partial<JournalEntry>): Promise<Admission | 'dropped'> {
+    const url = req.url ?? '/';
+    const pathname = url.split('?')[0]!;
+    const namespace = namespaceOf(req.headers);
+    outcome.namespace = namespace;
+    const match = QIX_PATH.exec(stripBasePath(basePath, pathname) ?? '');
+    if (!match) {
+      throw doubleError('routeNotFound', {
+        detail: `${pathname} is no QIX websocket path: the engine takes upgrades on ${basePath}/app/<appId or engineData>[/ttl/<seconds>]`,
+        meta: { rule: 'route' },
+      });
+    }
+    if (runtime.proxy) throw errorWithStatus(501, 'proxy mode relays REST calls only: the QIX websocket is not forwarded to the engine');
+    if (wss.clients.size >= limits.maxConnections) {
+      throw errorWithStatus(503, `the double already holds ${limits.maxConnections} QIX sockets (maxConnections)`, { limit: limits.maxConnections });
+    }
+    const world = runtime.namespaces.get(namespace);
+    const fault = world.faults.take('GET', pathname);
+    if (fault) outcome.fault = fault;
+    if (fault?.drop) {
+      socket.destroy();
+      return 'dropped';
+    }
+    if (fault?.status !== undefined) {
+      throw errorWithStatus(fault.status, `fault rule ${fault.id} (${fault.path}) refuses this websocket upgrade with ${fault.status}`, { faultRule: fault.id });
+    }
+    const { model } = world;
+    const identity = await runtime.gatekeeper.identify(req.headers, model);
+    // Without the header every socket is a session of its own.
+    const sessionId = qlikSessionHeader(req.headers) ?? randomUUID();
+    return { namespace, model, identity, ttlSeconds: Number(match[2] ?? 0), sessionId, ...(fault ? { fault } : {}) };
+  }
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (req.headers.upgrade?.toLowerCase() !== 'websocket') {
+      serveAsHttp(server, req, socket, head);
+      return;
+    }
+    const started = performance.now();
+    const outcome: Partial<JournalEntry> = {};
+    socket.on('error', () => socket.destroy()); // a client gone mid-handshake is no crash
+    admit(req, socket, outcome).then(
+      (admission) => {
+        if (admission === 'dropped') {
+          journalUpgrade(req, started, outcome);
+          return;
+        }
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          journalUpgrade(req, started, { ...outcome, status: 101 });
+          serveSession(ws, req.url ?? '/', admission);
+        });
+      },
+      (error: unknown) => {
+        const violations = error instanceof DoubleError && error.entries[0]?.code === ErrorTemplates.routeNotFound.code ? error.entries : [];
+        journalUpgrade(req, started, { ...outcome, status: refuse(socket, error), requestViolations: violations });
+      },
+    );
+  };
+
+  function serveSession(ws: WebSocket, path: string, admission: Admission): void {
+    const { model, identity, namespace, fault } = admission;
+    const { session, state } = model.liveSessions.attach(
+      { sessionid: admission.sessionId, userid: identity.sub, ...(identity.tenantId !== undefined ? { tenantid: identity.tenantId } : {}) },
+      admission.ttlSeconds,
+    );
+    const socketNumber = (sockets += 1);
+    let received = 0;
+    let pending = 0;
+    const context: CallContext = {
+      model,
+      session,
+      identity,
+      engineVersion: ENGINE_VERSION,
+      authorizeOpen: (appId) => {
+        try {
+          runtime.gatekeeper.authorizeApp(identity, 'read', appId, model);
+        } catch (error) {
+          if (error instanceof DoubleError) throw new QixError('LOCERR_GENERIC_ACCESS_DENIED', error.message);
+          throw error;
+        }
+      },
+      privileges: (appId) => {
+        const owner = model.hasApp(appId) ? model.getApp(appId).attributes.owner : undefined;
+        return runtime.gatekeeper.appPrivileges(identity, { id: appId, ...(owner !== undefined ? { owner } : {}) }, model);
+      },
+    };
+
+    const closeWith = (code: number, reason: string) => {
+      if (ws.readyState === ws.OPEN) ws.close(code, reason);
+    };
+    const send = (frame: string) => {
+      if (ws.readyState !== ws.OPEN) return;
+      ws.send(frame);
+      if (ws.bufferedAmount > limits.maxBufferedBytes) {
+        closeWith(CLOSE_POLICY, `over ${limits.maxBufferedBytes} bytes of answers unread: the client floods the engine`);
+      }
+    };
+    const deliver = (frame: string) => {
+      if (!fault?.latencyMs) return send(frame);
+      pending += 1;
+      if (pending > limits.maxPendingAnswers) {
+        closeWith(CLOSE_POLICY, `over ${limits.maxPendingAnswers} answers waiting: the client floods the engine`);
+        return;
+      }
+      setTimeout(() => {
+        pending -= 1;
+        send(frame);
+      }, fault.latencyMs).unref();
+    };
+
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      if (ws.readyState !== ws.OPEN) return; // closing (a fault, a flood): nothing more is carried out
+      received += 1;
+      const started = performance.now();
+      runtime.stats.calls += 1;
+      const text = isBinary ? undefined : Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8');
+      const { frame, call, violations } = handle(text, context);
+      if (frame !== undefined) deliver(frame);
+      runtime.journal.record({
+        time: new Date().toISOString(),
+        method: 'QIX',
+        path,
+        namespace,
+        durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+        ...(fault ? { fault } : {}),
+        qix: { ...call, socket: socketNumber },
+        requestViolations: violations,
+        responseViolations: [],
+      });
+      if (fault?.closeAfterMessages !== undefined && received >= fault.closeAfterMessages) {
+        // Answers already delayed still go out: close once they have.
+        const reason = `fault rule ${fault.id} closes the socket after ${fault.closeAfterMessages} messages`;
+        if (fault.latencyMs) setTimeout(() => closeWith(CLOSE_FAULT, reason), fault.latencyMs).unref();
+        else closeWith(CLOSE_FAULT, reason);
+      }
+    });
+    ws.on('error', (error) => runtime.log(`QIX socket ${path}: ${error.message}`));
+    ws.once('close', () => model.liveSessions.detach(session));
+    ws.send(notificationFrame('OnConnected', { qSessionState: state }));
+  }
+
+  /** One frame in, the answer out (none for a notification), with what the journal records. */
+  function handle(text: string | undefined, context: CallContext): { frame?: string; call: Omit<QixCall, 'socket'>; violations: ErrorEntry[] } {
+    let request: RpcRequest | undefined;
+    try {
+      if (text === undefined) throw new QixError('LOCERR_JSON_RPC_PARSE_ERROR', 'binary frames are not JSON-RPC: the engine reads text frames', true);
+      request = parseRequest(text);
+      const outcome = dispatch(request, context);
+      const call = { method: request.method, handle: request.handle, requestId: request.id };
+      return { ...(request.answered ? { frame: answerFrame(request.id, outcome, request.delta) } : {}), call, violations: [] };
+    } catch (error) {
+      const qixError = error instanceof QixError ? error : internalError(error);
+      const body = errorBody(surface, qixError);
+      const id: RpcId = request?.id ?? qixError.requestId;
+      const call = { method: request?.method ?? '', handle: request?.handle ?? GLOBAL_HANDLE, requestId: id, error: body };
+      const answered = request === undefined || request.answered;
+      return { ...(answered ? { frame: errorFrame(id, body) } : {}), call, violations: qixError.violation ? violationEntries(qixError, surface) : [] };
+    }
+  }
+
+  function dispatch(request: RpcRequest, context: CallContext): MethodOutcome {
+    const className = classOf(request.handle, context.session);
+    const spec = surface.classes[className]?.[request.method];
+    if (spec === undefined) {
+      throw new QixError('LOCERR_JSON_RPC_METHOD_NOT_FOUND', `${request.method} is no method of ${className} in the QIX schema ${surface.schemaVersion}`, true);
+    }
+    const method = IMPLEMENTED_METHODS[className]?.[request.method];
+    if (method === undefined) throw new QixError('LOCERR_JSON_RPC_METHOD_NOT_FOUND', `${className}.${request.method} is not answered by the double (docs/qix.md lists what is)`);
+    return method(bindParams(request.method, spec, request.params), context);
+  }
+
+  server.on('upgrade', onUpgrade);
+  return {
+    close: () => {
+      server.off('upgrade', onUpgrade);
+      for (const ws of wss.clients) ws.close(CLOSE_GOING_AWAY, 'the engine is shutting down');
+      wss.close();
+    },
+  };
+}
+
+/** The QIX class a handle addresses: Global, or the session's open doc; any other handle is invalid. */
+function classOf(handle: number, session: LiveSession): string {
+  if (handle === GLOBAL_HANDLE) return 'Global';
+  if (session.doc?.handle === handle) return 'Doc';
+  throw new QixError('LOCERR_JSON_RPC_INVALID_PARAMETERS', `Invalid handle: ${handle} is no handle of this session`, true);
+}
+
+/** A failure of the double itself, or a refusal of the model, as an engine error. */
+function internalError(error: unknown): QixError {
+  if (error instanceof DoubleError) {
+    const code = error.entries[0]?.code;
+    if (code === ErrorTemplates.appNotFound.code) return new QixError('LOCERR_APP_NOT_FOUND', error.message);
+    if (code === ErrorTemplates.forbidden.code) return new QixError('LOCERR_GENERIC_ACCESS_DENIED', error.message);
+  }
+  return new QixError('LOCERR_JSON_RPC_INTERNAL_ERROR', error instanceof Error ? error.message : String(error));
+}

@@ -1,0 +1,159 @@
+/**
+ * The QIX door's edges: a secured engine (401 before the upgrade, access rules on OpenDoc), fault
+ * rules (refuse, close after N messages, delay), and hostile frames (not JSON, not JSON-RPC, binary,
+ * huge, a flood), each answered with the engine's protocol error or a close with a reason while
+ * the double keeps serving.
+ */
+import { once } from 'node:events';
+import { mintToken } from '../../src/auth/mint';
+import { startEngineDouble, type EngineDouble } from '../../src/index';
+import { toHaveNoContractViolations } from '../../src/jest/matcher';
+import { loadScenario } from '../../src/scenarios/registry';
+import { openQix, rawQix, refusedUpgrade, type QixClient } from '../support/qix';
+
+const SECURED = loadScenario('secured');
+const SECRET = SECURED.security?.jwt?.secret ?? '';
+const BOARD = '5ec0a9e1-0000-4000-8000-000000000001';
+
+let engine: EngineDouble;
+const open: QixClient[] = [];
+
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((client) => client.close()));
+  await engine.close();
+});
+
+/** GET /sessions as admin; the secured scenario tracks REST callers' sessions too, so admin's own is left out. */
+async function sessions(): Promise<Record<string, unknown>[]> {
+  const listed = (await (await fetch(`${engine.url}/sessions`, { headers: { authorization: `Bearer ${await mintToken({ sub: 'admin' }, { secret: SECRET })}` } })).json()) as Record<string, unknown>[];
+  return listed.filter((session) => session.userid !== 'admin');
+}
+
+describe('a secured engine', () => {
+  beforeEach(async () => {
+    engine = await startEngineDouble({ scenario: 'secured', log: () => undefined });
+  });
+
+  it('refuses an upgrade without a valid bearer token with 401 before any upgrade, and lists no session', async () => {
+    const url = `${engine.url.replace('http', 'ws')}/app/engineData`;
+    const missing = await refusedUpgrade(url);
+    expect(missing).toMatchObject({ status: 401, body: { errors: [expect.objectContaining({ code: 'UNAUTHORIZED' })] } });
+    const forged = await refusedUpgrade(url, { authorization: `Bearer ${await mintToken({ sub: 'admin' }, { secret: 'not-the-secret' })}` });
+    expect(forged.status).toBe(401);
+    expect(await sessions()).toEqual([]);
+  });
+
+  it('admits a signed token as its user, and the access rules decide which apps OpenDoc opens', async () => {
+    const viewer = await openQix(engine.url, 'engineData', { authorization: `Bearer ${await mintToken({ sub: 'viewer' }, { secret: SECRET })}` });
+    open.push(viewer);
+    expect(await viewer.global.getAuthenticatedUser()).toBe('viewer');
+    expect((await (await viewer.global.openDoc(BOARD)).getAppLayout()).qTitle).toBe('Board Report');
+
+    const creator = await openQix(engine.url, 'engineData', { authorization: `Bearer ${await mintToken({ sub: 'creator' }, { secret: SECRET })}` });
+    open.push(creator);
+    await expect(creator.global.openDoc(BOARD)).rejects.toMatchObject({ code: 5, message: 'Access denied' });
+    // The refusal names nothing about existence: an unknown app is refused the same way.
+    await expect(creator.global.openDoc('no-such-app')).rejects.toMatchObject({ code: 5 });
+    expect(await creator.global.getDocList()).toEqual([]);
+    expect((await sessions()).map((s) => [s.userid, s.appid, s.state]).sort()).toEqual([
+      ['creator', '', 'active'],
+      ['viewer', BOARD, 'active'],
+    ]);
+  });
+});
+
+describe('fault rules on QIX paths', () => {
+  beforeEach(async () => {
+    engine = await startEngineDouble({ scenario: 'default', log: () => undefined });
+  });
+
+  it('refuses the upgrade with the rule status, then lets the next one through', async () => {
+    await engine.setFaults([{ path: '/app/**', status: 503, count: 1 }]);
+    const refused = await refusedUpgrade(`${engine.url.replace('http', 'ws')}/app/engineData`);
+    expect(refused).toMatchObject({ status: 503, body: { errors: [expect.objectContaining({ code: 'INJECTED_FAULT' })] } });
+    const client = await openQix(engine.url);
+    open.push(client);
+    expect(client.sessionState).toBe('SESSION_CREATED');
+    const upgrades = (await engine.journal()).filter((e) => e.path === '/app/engineData' && e.method === 'GET');
+    expect(upgrades.map((e) => e.status)).toEqual([503, 101]);
+  });
+
+  it('closes the socket with a reason after N messages, and delays answers', async () => {
+    const set = await fetch(`${engine.url}/__control/faults`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ rules: [{ path: '/app/*', closeAfterMessages: 2, latencyMs: 20 }] }),
+    });
+    expect(set.status).toBe(200);
+    const { socket, next } = await rawQix(engine.url);
+    const closed = once(socket, 'close');
+    socket.send(JSON.stringify({ jsonrpc: '2.0', id: 1, handle: -1, method: 'EngineVersion', params: [] }));
+    socket.send(JSON.stringify({ jsonrpc: '2.0', id: 2, handle: -1, method: 'ProductVersion', params: [] }));
+    expect(await next()).toMatchObject({ id: 1, result: { qVersion: { qComponentVersion: '12.268.0' } } });
+    expect(await next()).toMatchObject({ id: 2, result: { qReturn: '12.268.0' } });
+    const [code, reason] = (await closed) as [number, Buffer];
+    expect(code).toBe(1011);
+    expect(reason.toString()).toMatch(/closes the socket after 2 messages/);
+  });
+});
+
+describe('hostile input', () => {
+  beforeEach(async () => {
+    engine = await startEngineDouble({ scenario: 'default', log: () => undefined, qix: { maxMessageBytes: 1024, maxPendingAnswers: 5 } });
+  });
+
+  it('answers frames that are not JSON, not JSON-RPC, binary, or address an unknown handle with the engine protocol errors', async () => {
+    const { socket, next } = await rawQix(engine.url);
+    socket.send('not json');
+    expect(await next()).toMatchObject({ id: null, error: { code: -32700, message: 'Parse error' } });
+    socket.send(JSON.stringify([{ id: 1, handle: -1, method: 'EngineVersion' }]));
+    expect(await next()).toMatchObject({ id: null, error: { code: -32600 } });
+    socket.send(JSON.stringify({ id: 2, method: 'EngineVersion' }));
+    expect(await next()).toMatchObject({ id: 2, error: { code: -32600, parameter: expect.stringMatching(/handle/) } });
+    socket.send(Buffer.from('{"id":3}'), { binary: true });
+    expect(await next()).toMatchObject({ error: { code: -32700 } });
+    socket.send(JSON.stringify({ id: 4, handle: 7, method: 'GetAppLayout' }));
+    expect(await next()).toMatchObject({ id: 4, error: { code: -32602, parameter: expect.stringMatching(/Invalid handle/) } });
+    socket.send(JSON.stringify({ id: 5, handle: -1, method: 'OpenDoc', params: { qDocName: 1 } }));
+    expect(await next()).toMatchObject({ id: 5, error: { code: -32602 } });
+    socket.send(JSON.stringify({ id: 6, handle: -1, method: 'OpenDoc', params: [] }));
+    expect(await next()).toMatchObject({ id: 6, error: { code: -32602, parameter: expect.stringMatching(/qDocName is missing/) } });
+    socket.send(JSON.stringify({ id: 7, handle: -1, method: 'EngineVersion' }));
+    expect(await next()).toMatchObject({ id: 7, result: { qVersion: { qComponentVersion: '12.268.0' } } });
+    socket.close();
+    const violations = await engine.violations();
+    expect(violations).toHaveLength(7);
+    expect(violations.every((entry) => entry.requestViolations[0]?.code === 'QIX_PROTOCOL_VIOLATION')).toBe(true);
+    // The jest matcher names each QIX call.
+    const verdict = await toHaveNoContractViolations(engine);
+    expect(verdict.pass).toBe(false);
+    expect(verdict.message()).toMatch(/QIX OpenDoc on handle -1 over \/app\/engineData → error -32602 Invalid parameters/);
+  });
+
+  it('closes on a frame over the limit (1009) and on a flood of waiting answers (1008), and keeps serving', async () => {
+    const big = await rawQix(engine.url);
+    const bigClosed = once(big.socket, 'close');
+    big.socket.send('x'.repeat(2048));
+    expect((await bigClosed)[0]).toBe(1009);
+
+    await engine.setFaults([{ path: '/app/**', latencyMs: 1000 }]);
+    const flood = await rawQix(engine.url);
+    const floodClosed = once(flood.socket, 'close');
+    for (let id = 1; id <= 10; id += 1) flood.socket.send(JSON.stringify({ id, handle: -1, method: 'EngineVersion' }));
+    const [code, reason] = (await floodClosed) as [number, Buffer];
+    expect(code).toBe(1008);
+    expect(reason.toString()).toMatch(/floods/);
+    await engine.clearFaults();
+
+    expect((await fetch(`${engine.url}/health`)).status).toBe(200);
+    const client = await openQix(engine.url);
+    open.push(client);
+    expect(await client.global.engineVersion()).toEqual({ qComponentVersion: '12.268.0' });
+  });
+
+  it('refuses a path that is no QIX path with 404, journaled as a violation', async () => {
+    const refused = await refusedUpgrade(`${engine.url.replace('http', 'ws')}/v1/apps`);
+    expect(refused.status).toBe(404);
+    expect((await engine.violations()).map((e) => [e.method, e.path, e.status])).toEqual([['GET', '/v1/apps', 404]]);
+  });
+});
