@@ -20,7 +20,7 @@ const ROOT = path.join(__dirname, '../..');
 const FIXTURES = path.join(__dirname, 'consumer');
 const PACKAGE = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string; devDependencies: Record<string, string>; peerDependencies: Record<string, string> };
 /** The consumer's own tools, at this repository's versions (already in the npm cache after `npm ci`). */
-const CONSUMER_TOOLS = ['typescript', 'jest', '@types/jest'].map((name) => `${name}@${PACKAGE.devDependencies[name]}`);
+const CONSUMER_TOOLS = ['typescript', 'jest', '@types/jest', '@types/node'].map((name) => `${name}@${PACKAGE.devDependencies[name]}`);
 /** Bounds every step, so a hung install or server fails the test instead of stalling CI. */
 const STEP_TIMEOUT_MS = 240_000;
 
