@@ -1,9 +1,9 @@
 /**
  * Writes src/spec/engine-spec.ts: the engine's contract (spec/qlik-associative-engine-api.json) as a
  * TypeScript constant `as const`, so that src/spec/types.ts can derive the model's types from its
- * definitions with json-schema-to-ts (a JSON import widens every literal to `string` and gives the
- * type level nothing to read). `npm run spec-module` rewrites it after a change to the spec; a unit
- * test (test/unit/spec-types.test.ts) fails while the committed module and the spec disagree.
+ * definitions (a JSON import widens every literal to `string` and gives the type level nothing to
+ * read). `npm run spec-module` rewrites it after a change to the spec; a unit test
+ * (test/unit/spec-types.test.ts) fails while the committed module and the spec disagree.
  */
 import fs from 'node:fs';
 import path from 'node:path';

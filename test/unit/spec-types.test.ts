@@ -1,7 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { specModuleText } from '../../src/build/spec-module';
-import type { DataModelMetadata, EngineOperationId, FileData, JsonObject, NxApp, NxAttributes, Session } from '../../src/spec/types';
+import type { DataModelMetadata, EngineOperationId, FieldMetadata, FileData, HardwareMeta, JsonObject, NxApp, NxAttributes, Session } from '../../src/spec/types';
+
+/** true when A and B are the same type. */
+type Exact<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 
 describe('the types derived from the spec (src/spec/types.ts)', () => {
   it('read the spec as it is: src/spec/engine-spec.ts is the current spec (else run `npm run spec-module`)', () => {
@@ -25,6 +28,14 @@ describe('the types derived from the spec (src/spec/types.ts)', () => {
     const date: NxAttributes = { createdDate: new Date() };
     // @ts-expect-error an operation the contract does not have
     const missing: EngineOperationId = 'GET /v1/nothing';
-    expect([app, model, bytes, dynamic, id, misspelt, unknownState, date, missing]).toHaveLength(9);
+    const exact: true[] = [
+      true satisfies Exact<Session, { sessionid?: string; userid?: string; appid?: string; tenantid?: string; ttl?: number; state?: 'active' | 'stalled' }>,
+      true satisfies Exact<HardwareMeta, { logical_cores?: number; total_memory?: number }>,
+      true satisfies Exact<NonNullable<DataModelMetadata['fields']>, FieldMetadata[]>,
+      true satisfies Exact<NonNullable<NxApp['attributes']>, NxAttributes>,
+      true satisfies Exact<FileData, Buffer>,
+      true satisfies Exact<JsonObject, Record<string, unknown>>,
+    ];
+    expect([app, model, bytes, dynamic, id, misspelt, unknownState, date, missing, ...exact]).toHaveLength(15);
   });
 });
