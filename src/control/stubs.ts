@@ -112,8 +112,13 @@ export function stubProblems(stubs: readonly StubInput[], at: string, contract: 
     problems.push(...operationProblems);
     if (stub.contract !== 'off' && id !== undefined && operationProblems.length === 0) {
       for (const problem of contract.responseProblems(id, responseOf(stub))) {
-        const isStatus = problem.meta?.rule === 'status';
-        const pointer = isStatus ? `${here}/response/status` : `${here}/response/body${problem.source?.pointer === '/' ? '' : (problem.source?.pointer ?? '')}`;
+        const rule = problem.meta?.rule;
+        const pointer =
+          rule === 'status'
+            ? `${here}/response/status`
+            : rule === 'content-type'
+              ? `${here}/response/headers`
+              : `${here}/response/body${problem.source?.pointer === '/' ? '' : (problem.source?.pointer ?? '')}`;
         problems.push({ ...problem, detail: `${here}/response: ${problem.detail}`, source: { pointer }, meta: { ...problem.meta, operation: id } });
       }
     }

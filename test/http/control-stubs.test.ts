@@ -91,6 +91,26 @@ describe('PUT /__control/stubs', () => {
     expect((await call('GET', '/__control/stubs')).body.stubs).toHaveLength(1);
   });
 
+  it('judges a stub\'s Content-Type by the rule check applies to a live engine (one response judge)', async () => {
+    const html = Buffer.from('<html>sessions</html>').toString('base64');
+    const res = await call('PUT', '/__control/stubs', {
+      stubs: [{ request: { operationId: 'GET /sessions' }, response: { status: 200, headers: { 'content-type': 'text/html' }, base64: html } }],
+    });
+    expect(res.status).toBe(400);
+    expect(errorsOf(res.body)).toContainEqual(
+      expect.objectContaining({
+        code: 'INVALID_STUB',
+        detail: '/stubs/0/response: GET /sessions 200: Content-Type text/html is not one it produces (application/json)',
+        source: { pointer: '/stubs/0/response/headers' },
+        meta: expect.objectContaining({ rule: 'content-type' }),
+      }),
+    );
+    const png = await call('PUT', '/__control/stubs', {
+      stubs: [{ request: { operationId: 'GET /v1/apps/{appId}/media/files/{path}' }, response: { status: 200, headers: { 'content-type': 'image/png' }, base64: 'iVBORw0KGgo=' } }],
+    });
+    expect(png.status).toBe(200);
+  });
+
   it('refuses a status the operation does not document, and an error status without the error shape', async () => {
     const res = await call('PUT', '/__control/stubs', {
       stubs: [
