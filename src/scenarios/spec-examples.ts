@@ -10,7 +10,7 @@
 import type { IHttpConfig, IHttpRequest, IHttpResponse, createInstance, getHttpOperationsFromSpec } from '@stoplight/prism-http';
 import { doubleError } from '../errors';
 import type { EngineRequest, EngineResponse } from '../routes/types';
-import { ENGINE_DOCUMENT, type CompiledOperation } from '../spec/contract';
+import { loadContract, type CompiledOperation } from '../spec/contract';
 import { DEFAULT_SEED } from './generate';
 import type { ScenarioDocument } from './types';
 import { missingOptionalPackage } from '../optional-packages';
@@ -59,8 +59,8 @@ silentLogger.child = () => silentLogger;
 function loadPrism(): Promise<LoadedPrism> {
   loading ??= (async () => {
     const prism = require(PRISM_PACKAGE) as PrismModule;
-    // Prism's $ref resolver rewrites the document it is given: hand it a copy.
-    const operations = await prism.getHttpOperationsFromSpec(structuredClone(ENGINE_DOCUMENT));
+    // The contract's own reading, references already inlined (a copy: Prism rewrites what it is given).
+    const operations = await prism.getHttpOperationsFromSpec(loadContract().inlinedEngineDocument());
     return { prism, operations: new Map(operations.map((op) => [`${op.method.toUpperCase()} ${op.path}`, op])) };
   })();
   return loading;

@@ -166,6 +166,16 @@ export class Contract {
     return found;
   }
 
+  /**
+   * The engine's document as this contract read it, every `$ref` inlined, as a fresh copy: what
+   * spec-examples mode hands Prism, so Prism translates the same reading instead of resolving the
+   * file again (and its resolver, which rewrites what it is given, never touches ours).
+   */
+  inlinedEngineDocument(): SwaggerDocument {
+    const paths = dereference(this.engine.paths as JsonSchema, this.engine.definitions ?? {}) as SwaggerDocument['paths'];
+    return { ...this.engine, paths, definitions: {} };
+  }
+
   /** One of the engine's definitions, its `$ref`s inlined. */
   definition(name: string): JsonSchema {
     return dereference({ $ref: `#/definitions/${name}` }, this.engine.definitions ?? {});

@@ -60,6 +60,15 @@ describe('the contract in spec/', () => {
     expect(rules({ query: { tags: ['a', 'c', 'b'] } })).toEqual(['/query/tags maxItems', '/query/tags/1 enum']);
   });
 
+  it("hands spec-examples mode (Prism) its own reading: references inlined, a copy Prism may rewrite", () => {
+    const first = contract.inlinedEngineDocument();
+    expect(JSON.stringify(first)).not.toContain('$ref');
+    expect(first.paths['/v1/apps/{appId}']?.get?.responses['200']?.schema).toEqual(contract.operation('GET /v1/apps/{appId}').responses['200']?.schema);
+    (first.paths['/v1/apps/{appId}']!.get!.responses['200']!.schema as { type?: string }).type = 'rewritten';
+    expect(contract.inlinedEngineDocument().paths['/v1/apps/{appId}']?.get?.responses['200']?.schema?.type).toBe('object');
+    expect(contract.operation('GET /v1/apps/{appId}').responses['200']?.schema?.type).toBe('object');
+  });
+
   it('compiles a validator for every documented response with a JSON schema', () => {
     const op = contract.operation('GET /v1/apps/{appId}/media/files/{path}');
     expect(op.responseValidators).toEqual({ '200': 'binary', '404': null });
