@@ -517,7 +517,7 @@ async function drawStubs(namespace: string): Promise<void> {
   const { stubs } = (await res.json()) as { stubs: ActiveStub[] };
   // Edited and PUT back as the stubs' inputs: what the double counts of them is shown beside, not sent.
   byId<HTMLTextAreaElement>('w-stubs').value = JSON.stringify({ stubs: stubs.map(({ id: _id, operationId: _operation, applied: _applied, remaining: _remaining, ...input }) => input) }, null, 2);
-  byId('w-stubs-message').textContent = stubs.map((stub) => `stub ${stub.id}${stub.operationId ? ` (${stub.operationId})` : ''}: applied ${stub.applied}${stub.remaining !== undefined ? `, ${stub.remaining} left` : ''}`).join('; ');
+  byId('w-stubs-counts').textContent = stubs.map((stub) => `stub ${stub.id}${stub.operationId ? ` (${stub.operationId})` : ''}: applied ${stub.applied}${stub.remaining !== undefined ? `, ${stub.remaining} left` : ''}`).join('; ');
 }
 
 async function drawWorlds(): Promise<void> {
