@@ -43,7 +43,8 @@ import { dataRoutes } from './routes/data';
 import { mediaRoutes } from './routes/media';
 import { sessionRoutes } from './routes/sessions';
 import type { EngineRequest, EngineResponse, EngineStats, Exchange, Handler, RouteTable } from './routes/types';
-import { EngineModel, type MediaLimits } from './state/engine';
+import type { EngineModel, MediaLimits } from './state/engine';
+import { Worlds } from './state/worlds';
 import type { ScenarioSources } from './scenarios/registry';
 import type { GenerationProgress } from './scenarios/generate';
 import { startScenario } from './control/catalog';
@@ -194,8 +195,9 @@ export class DoubleRuntime {
     // The default namespace's world is made now, not on the first request, so a bad scenario or limit stops the start.
     // Without a scenario the world is empty, with nothing to check (and the scenario schema is not compiled).
     const initial = options.scenario === undefined ? { name: 'empty' } : startScenario(options.scenario, { ...this.scenarioSources, seed: this.seed, onProgress: options.onScenarioProgress });
+    const worlds = new Worlds({ limits: this.mediaLimits });
     this.namespaces = new Namespaces(initial, (scenario) => {
-      const model = EngineModel.fromScenario(scenario, { limits: this.mediaLimits });
+      const model = worlds.world(scenario);
       this.gatekeeper.policyOf(model); // a bad security section fails here, not on a later request
       return model;
     }, options.maxNamespaces);

@@ -199,10 +199,41 @@ export function checkScenarioDocument(value: unknown, origin: string): ScenarioD
 }
 
 /**
+ * How many prepared documents are kept (validateScenarioDocument): each with its world base (see
+ * src/state/worlds.ts), some 60 MB for `large`. Namespaces keep their own document alive besides.
+ */
+export const MAX_PREPARED_SCENARIOS = 4;
+/** Prepared documents by origin, seed and text, least recently used first. */
+const prepared = new Map<string, ScenarioDocument>();
+
+/** The cache key of a document, or undefined for one that cannot be written as JSON (too deep: validation refuses it). */
+function preparedKey(value: unknown, origin: string, seed: number | undefined): string | undefined {
+  try {
+    return `${origin}\u0000${seed ?? ''}\u0000${JSON.stringify(value)}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Validates a scenario document (checkScenarioDocument) and returns it ready to run: generators
  * expanded with the seed, `generate` and `$schema` dropped, `seed` set to the seed used. Used for
- * inline scenarios (switches, PUT /__control/state) as for files.
+ * inline scenarios (switches, PUT /__control/state) as for files. The same text with the same seed
+ * is prepared once per process: the same document object comes back (shared, so never changed by
+ * anyone), and with it the world base already decoded from it.
  */
 export function validateScenarioDocument(value: unknown, origin: string, options: PrepareOptions = {}): ScenarioDocument {
-  return expandGenerators(checkScenarioDocument(value, origin), options.seed, options.onProgress);
+  const key = preparedKey(value, origin, options.seed);
+  const known = key === undefined ? undefined : prepared.get(key);
+  if (key !== undefined && known !== undefined) {
+    prepared.delete(key);
+    prepared.set(key, known);
+    return known;
+  }
+  const document = expandGenerators(checkScenarioDocument(value, origin), options.seed, options.onProgress);
+  if (key !== undefined) {
+    prepared.set(key, document);
+    if (prepared.size > MAX_PREPARED_SCENARIOS) prepared.delete(prepared.keys().next().value!);
+  }
+  return document;
 }
