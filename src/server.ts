@@ -196,11 +196,12 @@ export class DoubleRuntime {
     // Without a scenario the world is empty, with nothing to check (and the scenario schema is not compiled).
     const initial = options.scenario === undefined ? { name: 'empty' } : startScenario(options.scenario, { ...this.scenarioSources, seed: this.seed, onProgress: options.onScenarioProgress });
     const worlds = new Worlds({ limits: this.mediaLimits });
-    this.namespaces = new Namespaces(initial, (scenario) => {
+    const world = (scenario: ScenarioDocument) => {
       const model = worlds.world(scenario);
       this.gatekeeper.policyOf(model); // a bad security section fails here, not on a later request
       return model;
-    }, options.maxNamespaces);
+    };
+    this.namespaces = new Namespaces(initial, { world, prepare: (scenario) => worlds.prepare(scenario) }, options.maxNamespaces);
   }
 
   private makeStubContract(): StubContract {

@@ -40,7 +40,7 @@ function namespaceHeaders(namespace: string | undefined): IncomingHttpHeaders {
  * throws the DoubleError an HTTP call would get as a 4xx. Not journaled: it is not a request.
  * The control token is not asked for: code that holds the runtime is the double's owner.
  */
-export function invokeControl(runtime: DoubleRuntime, operationId: ControlOperationId, call: ControlCall = {}): EngineResponse {
+export async function invokeControl(runtime: DoubleRuntime, operationId: ControlOperationId, call: ControlCall = {}): Promise<EngineResponse> {
   const headers = namespaceHeaders(call.namespace);
   const namespace = namespaceOf(headers);
   const operation = runtime.contract.operation(operationId);
@@ -50,6 +50,6 @@ export function invokeControl(runtime: DoubleRuntime, operationId: ControlOperat
     throw doubleError('missingBody', { detail: `${operation.id} requires a body '${operation.body.name}' (application/json)`, source: { pointer: '/' } });
   }
   const params = validateRequest(operation, { rawParams: {}, query, headers, body });
-  const response = controlRoutes[operationId]({ params, rawParams: {}, query, headers, body }, { runtime, namespace });
+  const response = await controlRoutes[operationId]({ params, rawParams: {}, query, headers, body }, { runtime, namespace });
   return { ...response, body: throughJson(response.body) };
 }

@@ -50,8 +50,14 @@ export function namespaceOf(headers: IncomingHttpHeaders): string {
   });
 }
 
-/** Makes the world a scenario document describes (throws on a document the model refuses). */
-export type WorldBuilder = (scenario: ScenarioDocument) => EngineModel;
+/**
+ * Makes the worlds scenario documents describe (throws on a document the model refuses): `world`
+ * at once; `prepare` does the long part ahead, in slices, so that `world` is then quick.
+ */
+export interface WorldBuilder {
+  world(scenario: ScenarioDocument): EngineModel;
+  prepare(scenario: ScenarioDocument): Promise<void>;
+}
 
 /** One namespace: what it runs and the world it holds. */
 export class Namespace {
@@ -72,7 +78,7 @@ export class Namespace {
     stubs: Stubs,
     inlineScenarios: ReadonlyMap<string, unknown> = new Map(),
   ) {
-    this.model = build(scenario);
+    this.model = build.world(scenario);
     this.scenario = scenario;
     this.faults = faults;
     this.stubs = stubs;
@@ -81,18 +87,24 @@ export class Namespace {
 
   /** Runs `scenario` from its start; the world is built before anything changes, so a refusal leaves all as it was. */
   switchTo(scenario: ScenarioDocument): void {
-    this.model = this.build(scenario);
+    this.model = this.build.world(scenario);
     this.scenario = scenario;
+  }
+
+  /** switchTo, with the world's base decoded in slices first: the double keeps answering meanwhile. */
+  async switchInSlices(scenario: ScenarioDocument): Promise<void> {
+    await this.build.prepare(scenario);
+    this.switchTo(scenario);
   }
 
   /** The current scenario's world, as it was loaded. */
   reset(): void {
-    this.model = this.build(this.scenario);
+    this.model = this.build.world(this.scenario);
   }
 
   /** Replaces the world; the current scenario stays what reset goes back to. */
   restore(state: ScenarioDocument): void {
-    this.model = this.build(state);
+    this.model = this.build.world(state);
   }
 
   /** Keeps an inline scenario (validated by the caller); a new name beyond MAX_INLINE_SCENARIOS is a 429. */
@@ -115,7 +127,7 @@ export class Namespaces {
 
   /**
    * Makes the default namespace now, so a bad start scenario stops the start. `limit` bounds memory:
-   * each namespace holds a world of the default namespace's scenario (about 21 MB for `large`).
+   * a namespace's world shares its scenario's base and holds only what it changes.
    */
   constructor(
     initial: ScenarioDocument,

@@ -31,7 +31,8 @@ export interface ControlContext {
   namespace: string;
 }
 
-export type ControlHandler = (request: EngineRequest, context: ControlContext) => EngineResponse;
+/** Most answer at once; a scenario switch awaits the world it builds in slices. */
+export type ControlHandler = (request: EngineRequest, context: ControlContext) => EngineResponse | Promise<EngineResponse>;
 
 /** SwitchScenario of the control contract. */
 interface SwitchScenarioBody {
@@ -131,10 +132,10 @@ export const controlRoutes: Record<ControlOperationId, ControlHandler> = {
     return { status: 201, body: entry };
   },
 
-  'PUT /__control/scenario': (request, { runtime, namespace }) => {
+  'PUT /__control/scenario': async (request, { runtime, namespace }) => {
     const { name, seed } = request.body as SwitchScenarioBody;
     const scope = runtime.namespaces.get(namespace);
-    scope.switchTo(findScenario(scope, name, { ...runtime.scenarioSources, seed: seed ?? runtime.seed }));
+    await scope.switchInSlices(await findScenario(scope, name, { ...runtime.scenarioSources, seed: seed ?? runtime.seed }));
     return { status: 200, body: currentScenario(scope) };
   },
 

@@ -33,6 +33,7 @@ import { decodeScenarioApp, encodeStoredApp, isJsonObject, type DecodedApp } fro
 import { cloneJson } from './clone';
 import { LiveSessions, type SessionSink } from './live-sessions';
 import { AppTable, type Undo } from './app-table';
+import { runSteps, type Steps } from './steps';
 
 export type { AppSnapshot } from './apps';
 export type { MediaLimits, ModelOptions } from './options';
@@ -224,14 +225,21 @@ export class EngineModel implements SessionSink {
    * id source for what the document leaves out (dates, ids).
    */
   static baseOf(doc: ScenarioDocument, options: ModelOptions = {}): WorldBase {
+    return runSteps(EngineModel.baseSteps(doc, options));
+  }
+
+  /** baseOf, one step per app (see runStepsInSlices). */
+  static *baseSteps(doc: ScenarioDocument, options: ModelOptions = {}): Steps<WorldBase> {
     const { limits, now, newId } = resolveModelOptions(options);
     const condition = doc.condition ?? 'healthy';
     if (!CONDITIONS.includes(condition)) throw invalidScenario(`condition must be one of ${CONDITIONS.join(', ')}, not ${JSON.stringify(condition)}`, '/condition');
     const { selections, cache } = startFigures(doc.figures);
     const timestamp = isoTimestamp(now);
-    const decodedApps = (doc.apps ?? []).map((value, index) =>
-      decodeScenarioApp(value, { limits, invalid: 'invalidScenario', limit: 'invalidScenario', pointer: `/apps/${index}` }),
-    );
+    const decodedApps: DecodedApp[] = [];
+    for (const [index, value] of (doc.apps ?? []).entries()) {
+      decodedApps.push(decodeScenarioApp(value, { limits, invalid: 'invalidScenario', limit: 'invalidScenario', pointer: `/apps/${index}` }));
+      yield;
+    }
     // Ids the scenario names are reserved first, so a generated id never takes one a later app names.
     const namedIds = new Set<string>();
     for (const [index, { attributes }] of decodedApps.entries()) {
