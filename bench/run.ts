@@ -115,14 +115,14 @@ function onlyPart(only: string | undefined): Settings['only'] {
 }
 
 /** The worlds part: the --before ref and this tree, side by side. */
-async function worlds(options: Settings): Promise<{ report: string; figures: object }> {
+async function worlds(options: Settings): Promise<{ report: string; figures: object; missed: boolean }> {
   const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
   log(`worlds: building ${options.before} into .tmp...`);
   const before = buildTree(options.before);
   const beforeFigures = await measureWorlds(before.tree, `${options.before} ${before.commit}`, log);
   const afterFigures = await measureWorlds(ROOT, 'this tree', log);
   const targets = worldTargets(beforeFigures, afterFigures);
-  return { report: worldsReport(beforeFigures, afterFigures, targets), figures: { before: beforeFigures, after: afterFigures, targets } };
+  return { report: worldsReport(beforeFigures, afterFigures, targets), figures: { before: beforeFigures, after: afterFigures, targets }, missed: targets.some((t) => !t.pass) };
 }
 
 const baseUrl = (port: number) => `http://${LOOPBACK}:${port}`;
@@ -642,6 +642,7 @@ async function main(): Promise<void> {
   if (options.only === 'worlds') {
     const part = await worlds(options);
     process.stdout.write(`${part.report}\n`);
+    if (options.strict && part.missed) process.exitCode = 1;
     return;
   }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'engine-double-bench-'));
@@ -663,7 +664,7 @@ async function main(): Promise<void> {
       `${JSON.stringify({ date: new Date().toISOString(), machine, settings: options, startup: startupFigures, throughput: throughputFigures, memory: memoryFigures, qix, worlds: worldsPart.figures, targets: checked }, null, 2)}\n`,
     );
     process.stdout.write(`\nwritten to ${path.relative(process.cwd(), RESULTS) || RESULTS}\n`);
-    if (options.strict && checked.some((t) => !t.pass)) process.exitCode = 1;
+    if (options.strict && (checked.some((t) => !t.pass) || worldsPart.missed)) process.exitCode = 1;
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

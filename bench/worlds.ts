@@ -43,9 +43,9 @@ export interface WorldFigures {
   /** Switch to `large` with a seed not yet built, and /health in the default namespace meanwhile. */
   switchFirstMs: number;
   healthDuringBuild: { count: number; p99Ms: number; maxMs: number };
-  /** After 64 namespaces over `large` made a few writes each. */
+  /** After 64 namespaces over `large` made a few writes each (before any switch). */
   writing: Memory;
-  /** After those namespaces (and the fresh ones) were deleted. */
+  /** After every namespace but the default was deleted (the last prepared scenarios stay cached: see validate.ts). */
   released: Memory;
   /** Before any namespace but the default was made. */
   idle: Memory;
@@ -64,6 +64,15 @@ export function buildTree(ref: string): { tree: string; commit: string } {
   execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: tree, stdio: 'inherit' });
   execFileSync(process.execPath, [path.join(tree, 'dist', 'src', 'build', 'precompile.js')], { cwd: tree, stdio: 'inherit' });
   return { tree, commit };
+}
+
+/**
+ * The id of the first app of `large` (its default seed), read here from the tree's own loader: the
+ * engine lists no apps over REST, and GET /__control/state would add its 20 MB answer to the RSS measured.
+ */
+function firstAppOfLarge(tree: string): string {
+  const registry = require(path.join(tree, 'dist', 'src', 'scenarios', 'registry.js')) as { loadScenario(name: string): { apps: { attributes: { id: string } }[] } };
+  return registry.loadScenario('large').apps[0]!.attributes.id;
 }
 
 function headers(namespace: string, extra: Record<string, string> = {}): Record<string, string> {
@@ -122,6 +131,18 @@ export async function measureWorlds(tree: string, label: string, log: (line: str
     for (let i = 0; i < FRESH_NAMESPACES; i += 1) fresh.push((await timed(() => ok(`${url}/health`, { headers: headers(`fresh-${i}`) }, 'GET /health in a new namespace'))).ms);
     const afterFresh = await memory(child);
 
+    log(`worlds ${label}: ${WRITING_NAMESPACES} namespaces that write...`);
+    const baseApp = firstAppOfLarge(tree);
+    for (let i = 0; i < WRITING_NAMESPACES; i += 1) {
+      const namespace = `writer-${i}`;
+      const created = JSON.parse(
+        (await ok(`${url}/v1/apps`, { method: 'POST', headers: headers(namespace, JSON_HEADERS), body: JSON.stringify({ attributes: { name: `mine ${i}` } }) }, 'POST /v1/apps')).toString('utf8'),
+      ) as { attributes: { id: string } };
+      await ok(`${url}/v1/apps/${baseApp}`, { method: 'PUT', headers: headers(namespace, JSON_HEADERS), body: JSON.stringify({ attributes: { name: `changed ${i}` } }) }, 'PUT /v1/apps/{appId}');
+      await ok(`${url}/v1/apps/${created.attributes.id}/media/files/notes.txt`, { method: 'PUT', headers: headers(namespace, { 'content-type': 'application/octet-stream' }), body: `note ${i}` }, 'PUT media');
+    }
+    const writing = await memory(child);
+
     log(`worlds ${label}: switches...`);
     const switches = [];
     for (let i = 0; i < SWITCHES; i += 1) {
@@ -138,20 +159,6 @@ export async function measureWorlds(tree: string, label: string, log: (line: str
     const first = await timed(() => switchTo(url, 'first', { name: 'large', seed: FIRST_SEED }));
     building = false;
     await probe;
-
-    log(`worlds ${label}: ${WRITING_NAMESPACES} namespaces that write...`);
-    // The engine lists no apps over REST: the default namespace's state names the scenario's.
-    const state = JSON.parse((await ok(`${url}/__control/state`, {}, 'GET /__control/state')).toString('utf8')) as { apps: { attributes: { id: string } }[] };
-    const baseApp = state.apps[0]!.attributes.id;
-    for (let i = 0; i < WRITING_NAMESPACES; i += 1) {
-      const namespace = `writer-${i}`;
-      const created = JSON.parse(
-        (await ok(`${url}/v1/apps`, { method: 'POST', headers: headers(namespace, JSON_HEADERS), body: JSON.stringify({ attributes: { name: `mine ${i}` } }) }, 'POST /v1/apps')).toString('utf8'),
-      ) as { attributes: { id: string } };
-      await ok(`${url}/v1/apps/${baseApp}`, { method: 'PUT', headers: headers(namespace, JSON_HEADERS), body: JSON.stringify({ attributes: { name: `changed ${i}` } }) }, 'PUT /v1/apps/{appId}');
-      await ok(`${url}/v1/apps/${created.attributes.id}/media/files/notes.txt`, { method: 'PUT', headers: headers(namespace, { 'content-type': 'application/octet-stream' }), body: `note ${i}` }, 'PUT media');
-    }
-    const writing = await memory(child);
 
     log(`worlds ${label}: deleting the namespaces...`);
     const made = [...Array.from({ length: FRESH_NAMESPACES }, (_, i) => `fresh-${i}`), ...Array.from({ length: WRITING_NAMESPACES }, (_, i) => `writer-${i}`), 'switching', 'first'];

@@ -4,6 +4,7 @@
  * from it: nothing reads the clock, the global faker or another expansion's state.
  */
 import type { DataModelMetadata, FieldMetadata, TableMetadata } from '../spec/types';
+import { cloneJson } from '../state/clone';
 import { runSteps, type Steps } from '../state/steps';
 import type { AppGenerator, ScenarioApp, ScenarioDocument, ScenarioMediaFile } from './types';
 
@@ -244,6 +245,7 @@ export function* expandGeneratorSteps(doc: ScenarioDocument, seed?: number, onPr
   return {
     ...rest,
     ...(chosen !== undefined ? { seed: chosen } : {}),
-    ...(doc.apps !== undefined || generated.length > 0 ? { apps: [...(doc.apps ?? []), ...generated] } : {}),
+    // The document's own apps are copied: what comes out is the preparer's (see validateScenarioDocument), not the caller's.
+    ...(doc.apps !== undefined || generated.length > 0 ? { apps: [...cloneJson(doc.apps ?? []), ...generated] } : {}),
   };
 }

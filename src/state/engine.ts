@@ -222,14 +222,15 @@ export class EngineModel implements SessionSink {
   /**
    * Decodes a scenario document (generators already expanded) into the base its worlds share; throws
    * invalidScenario for what the model refuses. `options` give the media limits, and the clock and
-   * id source for what the document leaves out (dates, ids).
+   * id source for what the document leaves out (dates, ids). `owned`: the document is given over
+   * and nobody changes it later (a prepared one: validateScenarioDocument), so its parts are kept, not copied.
    */
-  static baseOf(doc: ScenarioDocument, options: ModelOptions = {}): WorldBase {
-    return runSteps(EngineModel.baseSteps(doc, options));
+  static baseOf(doc: ScenarioDocument, options: ModelOptions = {}, owned = false): WorldBase {
+    return runSteps(EngineModel.baseSteps(doc, options, owned));
   }
 
   /** baseOf, one step per app (see runStepsInSlices). */
-  static *baseSteps(doc: ScenarioDocument, options: ModelOptions = {}): Steps<WorldBase> {
+  static *baseSteps(doc: ScenarioDocument, options: ModelOptions = {}, owned = false): Steps<WorldBase> {
     const { limits, now, newId } = resolveModelOptions(options);
     const condition = doc.condition ?? 'healthy';
     if (!CONDITIONS.includes(condition)) throw invalidScenario(`condition must be one of ${CONDITIONS.join(', ')}, not ${JSON.stringify(condition)}`, '/condition');
@@ -237,7 +238,7 @@ export class EngineModel implements SessionSink {
     const timestamp = isoTimestamp(now);
     const decodedApps: DecodedApp[] = [];
     for (const [index, value] of (doc.apps ?? []).entries()) {
-      decodedApps.push(decodeScenarioApp(value, { limits, invalid: 'invalidScenario', limit: 'invalidScenario', pointer: `/apps/${index}` }));
+      decodedApps.push(decodeScenarioApp(value, { limits, invalid: 'invalidScenario', limit: 'invalidScenario', pointer: `/apps/${index}`, owned }));
       yield;
     }
     // Ids the scenario names are reserved first, so a generated id never takes one a later app names.

@@ -6,7 +6,7 @@
 export type Steps<T> = Generator<void, T, void>;
 
 /** How long one slice runs before other work gets the event loop. */
-export const SLICE_MS = 8;
+export const SLICE_MS = 4;
 
 /** Runs every step now. */
 export function runSteps<T>(steps: Steps<T>): T {

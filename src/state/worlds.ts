@@ -1,5 +1,6 @@
 /**
- * Where worlds are made: each scenario document is decoded into its base once (EngineModel.baseOf),
+ * Where worlds are made, from prepared scenario documents (validateScenarioDocument: shared, never
+ * changed, so a base keeps their parts). Each is decoded into its base once (EngineModel.baseOf),
  * and every world of it (a new namespace, a reset, a switch back) is a copy-on-write layer over
  * that base, made in microseconds. Bases are kept per document object and go with it, so the
  * prepared-scenario cache (src/scenarios/validate.ts) decides how long a base lives.
@@ -27,7 +28,7 @@ export class Worlds {
     if (this.bases.has(scenario)) return;
     let decoding = this.decoding.get(scenario);
     if (decoding === undefined) {
-      decoding = runStepsInSlices(EngineModel.baseSteps(scenario, this.options));
+      decoding = runStepsInSlices(EngineModel.baseSteps(scenario, this.options, true));
       this.decoding.set(scenario, decoding);
     }
     try {
@@ -40,7 +41,7 @@ export class Worlds {
   private base(scenario: ScenarioDocument): WorldBase {
     let base = this.bases.get(scenario);
     if (base === undefined) {
-      base = EngineModel.baseOf(scenario, this.options);
+      base = EngineModel.baseOf(scenario, this.options, true);
       this.bases.set(scenario, base);
     }
     return base;
