@@ -17,7 +17,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Express } from 'express';
 import { DoubleError, doubleError, errorResponse, errorWithStatus, type ErrorEntry, type Problem } from './errors';
 import { Gatekeeper } from './auth/gatekeeper';
 import type { JwtKeys } from './auth/policy';
@@ -45,11 +44,11 @@ import { sessionRoutes } from './routes/sessions';
 import type { EngineRequest, EngineResponse, EngineStats, Exchange, Handler, RouteTable } from './routes/types';
 import type { EngineModel, MediaLimits } from './state/engine';
 import { Worlds } from './state/worlds';
-import type { ScenarioSources } from './scenarios/registry';
+import { scanScenarios, type ScenarioSources } from './scenarios/registry';
 import type { GenerationProgress } from './scenarios/generate';
 import { startScenario } from './control/catalog';
 import type { ScenarioDocument } from './scenarios/types';
-import { createSpecExampleResponder, type SpecExampleResponder } from './scenarios/spec-examples';
+import { createSpecExampleResponder, requireSpecExamplesSupport, type SpecExampleResponder } from './scenarios/spec-examples';
 import { parseByteSize } from './units';
 import { corsStage, type CorsOption, type CorsStage } from './cors';
 import { EngineProxy, type ProxyOptions, type Relayed, type RouteHit } from './proxy/relay';
@@ -181,6 +180,7 @@ export class DoubleRuntime {
     this.mediaLimits = options.mediaLimits ?? {};
     this.gatekeeper = new Gatekeeper(options.jwtKeys);
     this.scenarioSources = options.scenariosDir ? { scenariosDir: options.scenariosDir } : {};
+    if (options.scenariosDir) this.reportUnusableScenarioFiles();
     this.seed = options.seed;
     this.checkControlToken = options.controlToken === undefined ? undefined : controlTokenCheck(options.controlToken);
     this.basePath = normaliseBasePath(options.basePath);
@@ -197,11 +197,29 @@ export class DoubleRuntime {
     const initial = options.scenario === undefined ? { name: 'empty' } : startScenario(options.scenario, { ...this.scenarioSources, seed: this.seed, onProgress: options.onScenarioProgress });
     const worlds = new Worlds({ limits: this.mediaLimits });
     const world = (scenario: ScenarioDocument) => {
+      requireSpecExamplesSupport(scenario);
       const model = worlds.world(scenario);
       this.gatekeeper.policyOf(model); // a bad security section fails here, not on a later request
       return model;
     };
-    this.namespaces = new Namespaces(initial, { world, prepare: (scenario) => worlds.prepare(scenario) }, options.maxNamespaces);
+    this.namespaces = new Namespaces(initial, {
+      world,
+      prepare: async (scenario) => {
+        requireSpecExamplesSupport(scenario);
+        await worlds.prepare(scenario);
+      },
+    }, options.maxNamespaces);
+  }
+
+  /**
+   * Names, at start, each scenario file of --scenarios-dir that cannot be parsed or is misnamed (one
+   * log line per problem): the listing leaves it out and a switch to it is refused, never silently.
+   */
+  private reportUnusableScenarioFiles(): void {
+    const { problems } = scanScenarios(this.scenarioSources);
+    if (problems.length === 0) return;
+    for (const problem of problems) this.log(`scenario file left out: ${problem.detail}`);
+    this.log('(`qlik-engine-double validate --scenarios-dir DIR` checks every file in full)');
   }
 
   private makeStubContract(): StubContract {
@@ -609,12 +627,19 @@ function serveRequest(runtime: DoubleRuntime) {
 }
 
 /**
+ * What `createApp` returns: an Express 5 application, typed by what a caller does with it (mount
+ * it with `app.use`, hand it to supertest or `http.createServer`) so that the package's types need
+ * no `@types/express` in the consumer. Cast it to Express's `Express` type where more is needed.
+ */
+export type ExpressApp = (request: IncomingMessage, response: ServerResponse, next?: (error?: unknown) => void) => void;
+
+/**
  * The double as an Express 5 app, to mount in a server of your own (`app.use(createApp(runtime))`)
  * or hand to supertest. `startEngineDouble` and the CLI serve `createRequestHandler` on node:http
  * directly: the handler needs nothing from Express, and Express takes ~200 ms to load, half a
  * double's start-up, so it is loaded only here.
  */
-export function createApp(runtime: DoubleRuntime): Express {
+export function createApp(runtime: DoubleRuntime): ExpressApp {
   const express = require('express') as typeof import('express');
   const app = express();
   app.disable('x-powered-by');

@@ -7,10 +7,10 @@
  * double keeps (a journal entry, a scenario it registered) and sees the values HTTP would give.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { doubleError } from '../errors';
 import type { EngineResponse } from '../routes/types';
 import type { DoubleRuntime } from '../server';
-import { validateRequest } from '../validation/request';
+import { missingBody, validateRequest } from '../validation/request';
+import { JSON_MEDIA_TYPE } from '../validation/tolerance';
 import { NAMESPACE_HEADER, namespaceOf } from './namespaces';
 import { controlRoutes, type ControlOperationId } from './routes';
 
@@ -47,7 +47,7 @@ export async function invokeControl(runtime: DoubleRuntime, operationId: Control
   const query = call.query ?? {};
   const body = throughJson(call.body);
   if (operation.body?.required && body === undefined) {
-    throw doubleError('missingBody', { detail: `${operation.id} requires a body '${operation.body.name}' (application/json)`, source: { pointer: '/' } });
+    throw missingBody(operation, [JSON_MEDIA_TYPE]);
   }
   const params = validateRequest(operation, { rawParams: {}, query, headers, body });
   const response = await controlRoutes[operationId]({ params, rawParams: {}, query, headers, body }, { runtime, namespace });

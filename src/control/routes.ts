@@ -122,8 +122,8 @@ export const controlRoutes: Record<ControlOperationId, ControlHandler> = {
   'GET /__control/scenarios': (_request, { runtime, namespace }) => {
     const scope = runtime.namespaces.get(namespace);
     const watch = runtime.scenarioWatch;
-    // While watching, a file mid-edit is reported under `broken`, not a refusal of the whole list.
-    const scenarios = catalog(scope, runtime.scenarioSources, watch !== undefined);
+    // A file that cannot be used is left out of the list; while watching, one broken mid-edit is also reported under `broken`.
+    const scenarios = catalog(scope, runtime.scenarioSources);
     return { status: 200, body: { current: currentScenario(scope), scenarios, ...(watch ? { watch: { broken: watch.brokenScenarios() } } : {}) } };
   },
 
