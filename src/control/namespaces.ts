@@ -69,6 +69,8 @@ export class Namespace {
   readonly stubs: Stubs;
   /** Inline scenarios registered here, by name, as sent (generators expand at each switch, with its seed). */
   readonly inlineScenarios: Map<string, unknown>;
+  /** Counts world replacements, so a switch still building knows when a later one has won. */
+  private replacements = 0;
 
   constructor(
     readonly name: string,
@@ -89,22 +91,30 @@ export class Namespace {
   switchTo(scenario: ScenarioDocument): void {
     this.model = this.build.world(scenario);
     this.scenario = scenario;
+    this.replacements += 1;
   }
 
-  /** switchTo, with the world's base decoded in slices first: the double keeps answering meanwhile. */
+  /**
+   * switchTo, with the world's base decoded in slices first: the double keeps answering meanwhile.
+   * A switch, reset or restore that starts later wins, even when this one finishes after it.
+   */
   async switchInSlices(scenario: ScenarioDocument): Promise<void> {
+    this.replacements += 1;
+    const ticket = this.replacements;
     await this.build.prepare(scenario);
-    this.switchTo(scenario);
+    if (ticket === this.replacements) this.switchTo(scenario);
   }
 
   /** The current scenario's world, as it was loaded. */
   reset(): void {
     this.model = this.build.world(this.scenario);
+    this.replacements += 1;
   }
 
   /** Replaces the world; the current scenario stays what reset goes back to. */
   restore(state: ScenarioDocument): void {
     this.model = this.build.world(state);
+    this.replacements += 1;
   }
 
   /** Keeps an inline scenario (validated by the caller); a new name beyond MAX_INLINE_SCENARIOS is a 429. */
