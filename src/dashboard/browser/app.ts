@@ -504,8 +504,13 @@ async function drawWorld(): Promise<void> {
   } catch (error) {
     say('w-message', (error as Error).message, true);
   }
-  void drawStubs(namespace);
+  await drawStubs(namespace);
 }
+
+/** The stubs' text area holds an edit not yet saved or cleared (another namespace picked drops it). */
+let stubsEdited = false;
+/** What the stubs' message last said of their counts (undefined: nothing yet of this namespace). */
+let stubCounts: string | undefined;
 
 /** Stubs (GET /__control/stubs) where the double has them; the card stays hidden where it does not. */
 async function drawStubs(namespace: string): Promise<void> {
@@ -516,8 +521,14 @@ async function drawStubs(namespace: string): Promise<void> {
   if (!res?.ok) return;
   const { stubs } = (await res.json()) as { stubs: ActiveStub[] };
   // Edited and PUT back as the stubs' inputs: what the double counts of them is shown beside, not sent.
+  // A redraw (the event stream's, say) never throws away an edit not yet saved.
+  if (stubsEdited) return;
   byId<HTMLTextAreaElement>('w-stubs').value = JSON.stringify({ stubs: stubs.map(({ id: _id, operationId: _operation, applied: _applied, remaining: _remaining, ...input }) => input) }, null, 2);
-  byId('w-stubs-message').textContent = stubs.map((stub) => `stub ${stub.id}${stub.operationId ? ` (${stub.operationId})` : ''}: applied ${stub.applied}${stub.remaining !== undefined ? `, ${stub.remaining} left` : ''}`).join('; ');
+  const counts = stubs.map((stub) => `stub ${stub.id}${stub.operationId ? ` (${stub.operationId})` : ''}: applied ${stub.applied}${stub.remaining !== undefined ? `, ${stub.remaining} left` : ''}`).join('; ');
+  // Only news replaces the message: a redraw with the same counts leaves "Stubs saved." standing.
+  if (counts === stubCounts) return;
+  stubCounts = counts;
+  byId('w-stubs-message').textContent = counts;
 }
 
 async function drawWorlds(): Promise<void> {
@@ -534,15 +545,17 @@ async function drawWorlds(): Promise<void> {
   await drawWorld();
 }
 
-/** Runs a world-changing call and says how it went. */
+/** Runs a world-changing call, redraws, then says how it went (after the redraw, which writes the stubs' counts). */
 async function act(messageId: string, call: () => Promise<unknown>, done: string): Promise<void> {
+  let outcome: [string, boolean];
   try {
     await call();
-    say(messageId, done);
+    outcome = [done, false];
   } catch (error) {
-    say(messageId, (error as Error).message, true);
+    outcome = [(error as Error).message, true];
   }
   await drawWorlds();
+  say(messageId, ...outcome);
 }
 
 const worldChanged = debounce(() => {
@@ -552,6 +565,8 @@ const worldChanged = debounce(() => {
 viewOpened.worlds = () => void drawWorlds();
 worldSelect.addEventListener('change', () => {
   scenarioPicked = undefined;
+  stubsEdited = false;
+  stubCounts = undefined;
   void drawWorld();
 });
 byId('w-switch').addEventListener('click', () => {
@@ -578,10 +593,15 @@ byId('w-faults-save').addEventListener('click', () => {
 byId('w-faults-clear').addEventListener('click', () => {
   void act('w-faults-message', () => controlJson('__control/faults', { method: 'DELETE', namespace: worldSelect.value }), 'Rules cleared.');
 });
+byId('w-stubs').addEventListener('input', () => {
+  stubsEdited = true;
+});
 byId('w-stubs-save').addEventListener('click', () => {
+  stubsEdited = false;
   void act('w-stubs-message', () => controlJson('__control/stubs', { method: 'PUT', namespace: worldSelect.value, body: JSON.stringify(jsonOf('w-stubs')) }), 'Stubs saved.');
 });
 byId('w-stubs-clear').addEventListener('click', () => {
+  stubsEdited = false;
   void act('w-stubs-message', () => controlJson('__control/stubs', { method: 'DELETE', namespace: worldSelect.value }), 'Stubs deleted.');
 });
 
