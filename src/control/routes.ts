@@ -111,11 +111,11 @@ const noContent: EngineResponse = { status: 204 };
 
 export const controlRoutes: Record<ControlOperationId, ControlHandler> = {
   'GET /__control/scenarios': (_request, { services, namespace }) => {
-    const scope = services.namespaces.get(namespace);
+    const ns = services.namespaces.get(namespace);
     const watch = services.scenarioWatch;
     // While watching, a file mid-edit is reported under `broken`, not a refusal of the whole list.
-    const scenarios = catalog(scope, services.scenarioSources, watch !== undefined);
-    return { status: 200, body: { current: currentScenario(scope), scenarios, ...(watch ? { watch: { broken: watch.brokenScenarios() } } : {}) } };
+    const scenarios = catalog(ns, services.scenarioSources, watch !== undefined);
+    return { status: 200, body: { current: currentScenario(ns), scenarios, ...(watch ? { watch: { broken: watch.brokenScenarios() } } : {}) } };
   },
 
   'POST /__control/scenarios': (request, { services, namespace }) => {
@@ -125,15 +125,15 @@ export const controlRoutes: Record<ControlOperationId, ControlHandler> = {
 
   'PUT /__control/scenario': (request, { services, namespace }) => {
     const { name, seed } = request.body as SwitchScenarioBody;
-    const scope = services.namespaces.get(namespace);
-    scope.switchTo(findScenario(scope, name, { ...services.scenarioSources, seed: seed ?? services.seed }));
-    return { status: 200, body: currentScenario(scope) };
+    const ns = services.namespaces.get(namespace);
+    ns.switchTo(findScenario(ns, name, { ...services.scenarioSources, seed: seed ?? services.seed }));
+    return { status: 200, body: currentScenario(ns) };
   },
 
   'POST /__control/reset': (_request, { services, namespace }) => {
-    const scope = services.namespaces.get(namespace);
-    scope.reset();
-    return { status: 200, body: currentScenario(scope) };
+    const ns = services.namespaces.get(namespace);
+    ns.reset();
+    return { status: 200, body: currentScenario(ns) };
   },
 
   'GET /__control/state': (_request, { services, namespace }) => ({ status: 200, body: services.namespaces.get(namespace).model.toScenario() }),
@@ -207,7 +207,7 @@ export const controlRoutes: Record<ControlOperationId, ControlHandler> = {
     status: 200,
     body: {
       limit: services.namespaces.limit,
-      namespaces: services.namespaces.list().map((scope) => ({ namespace: scope.name, scenario: scope.scenario.name })),
+      namespaces: services.namespaces.list().map((ns) => ({ namespace: ns.name, scenario: ns.scenario.name })),
     },
   }),
 

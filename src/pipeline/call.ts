@@ -56,8 +56,8 @@ export interface Call {
   readonly body?: unknown;
   /** Path, query and header parameters, validated and decoded. */
   readonly params?: Readonly<Record<string, string>>;
-  /** The namespace the call works in, resolved (made on first use) once the call was routed and validated. */
-  readonly world?: Namespace;
+  /** The namespace the call works in (its scenario, world, rules), resolved once the call was routed and validated; made on first use. */
+  readonly resolvedNamespace?: Namespace;
   /** Who calls, once the gatekeeper admitted them. */
   readonly caller?: Caller;
   readonly requestViolations: readonly ErrorEntry[];

@@ -254,13 +254,13 @@ export function stubStage(namespaces: Pick<Namespaces, 'find'>): Stage {
   };
 }
 
-/** The namespace's world, made on first use: only now, so a refused call never makes one. Beyond the limit: 429. */
+/** The namespace with its world, made on first use: only now, so a refused call never makes one. Beyond the limit: 429. */
 export function worldStage(namespaces: Pick<Namespaces, 'get'>): Stage {
   return {
     name: 'world',
     kinds: ['engine'],
     phase: 'answering',
-    run: (call) => attempt(call, () => next({ ...call, world: namespaces.get(call.namespace ?? '') })),
+    run: (call) => attempt(call, () => next({ ...call, resolvedNamespace: namespaces.get(call.namespace ?? '') })),
   };
 }
 
@@ -272,9 +272,9 @@ export function admitStage(gatekeeper: Pick<Gatekeeper, 'admit'>): Stage {
     phase: 'answering',
     run: (call) =>
       attempt(call, async () => {
-        const { operation, world } = call;
-        if (!operation || !world) return next(call);
-        return next({ ...call, caller: await gatekeeper.admit(operation, { ...call.params }, call.headers, world.model) });
+        const { operation, resolvedNamespace } = call;
+        if (!operation || !resolvedNamespace) return next(call);
+        return next({ ...call, caller: await gatekeeper.admit(operation, { ...call.params }, call.headers, resolvedNamespace.model) });
       }),
   };
 }
@@ -305,13 +305,13 @@ export function handleStage(engine: EngineHandling, control: ControlServices): S
     phase: 'answering',
     run: (call) =>
       attempt(call, async () => {
-        const { operation, world, caller } = call;
+        const { operation, resolvedNamespace, caller } = call;
         if (!operation) return refuse(call, new Error('no operation was routed'));
         const request = engineRequest(call);
         if (isControlOperation(operation.id)) return answer(call, controlRoutes[operation.id](request, { services: control, namespace: call.namespace ?? '' }));
-        if (!world || !caller) return refuse(call, new Error(`${operation.id} reached its handler without a world or an admitted caller`));
+        if (!resolvedNamespace || !caller) return refuse(call, new Error(`${operation.id} reached its handler without a namespace or an admitted caller`));
         // Read once: a scenario switch while the gatekeeper verified a token must not split this request across two worlds.
-        const { model, scenario } = world;
+        const { model, scenario } = resolvedNamespace;
         const handle = engine.handler(operation, scenario);
         const context = { model, stats: engine.stats, ...caller };
         // All or nothing: a handler that throws, refuses, or answers what strict validation will replace
