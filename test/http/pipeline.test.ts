@@ -27,16 +27,11 @@ async function namespacesOf(engine: EngineDouble): Promise<string[]> {
 
 describe('one pipeline of stages', () => {
   let engine: EngineDouble;
-  let proxy: EngineDouble;
 
   beforeAll(async () => {
     engine = await startEngineDouble({ scenario: loadScenario('default'), log: quiet });
-    proxy = await startEngineDouble({ proxy: { target: engine.url }, log: quiet });
   });
-  afterAll(async () => {
-    await proxy.close();
-    await engine.close();
-  });
+  afterAll(() => engine.close());
 
   it('runs the stages in one order for engine, control, relay and in-process calls, each leaving out what does not apply', async () => {
     const all = engine.runtime.pipeline.stages.map((stage) => stage.name);
@@ -57,8 +52,14 @@ describe('one pipeline of stages', () => {
     expect(controlCalls).toEqual([{ kind: 'control', stages: byKind.control }]);
     const inProcess = await traced(engine, () => engine.faults());
     expect(inProcess).toEqual([{ kind: 'in-process', stages: byKind['in-process'] }]);
-    const relayed = await traced(proxy, () => rawRequest(proxy.url, 'GET', '/v1/apps/privileges'));
-    expect(relayed).toEqual([{ kind: 'relay', stages: byKind.relay }]);
+    const proxy = await startEngineDouble({ proxy: { target: engine.url }, log: quiet });
+    try {
+      const relayed = await traced(proxy, () => rawRequest(proxy.url, 'GET', '/v1/apps/privileges'));
+      expect(relayed).toEqual([{ kind: 'relay', stages: proxy.runtime.stagesOf('relay') }]);
+      expect(proxy.runtime.stagesOf('relay')).toEqual(byKind.relay);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('stops answering at the first refusal and still sends and journals it', async () => {
