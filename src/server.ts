@@ -341,8 +341,10 @@ export class DoubleRuntime {
   /** The handler of an engine operation in a namespace running `scenario`: Prism's examples in spec-examples mode. */
   handler(operation: CompiledOperation, scenario: ScenarioDocument): Handler {
     if (scenario.mode === 'spec-examples') return this.specExampleHandler(operation, scenario);
-    // Every engine operation has one: the constructor checks.
-    return this.routes.get(operation.id)!;
+    const handler = this.routes.get(operation.id);
+    // Every engine operation has one (the constructor checks), so this is a defect, answered as a 500.
+    if (handler === undefined) throw new Error(`no handler for ${operation.id}`);
+    return handler;
   }
 
   /** In spec-examples mode engine operations answer Prism's examples; Prism loads on the first such request. */
