@@ -14,9 +14,15 @@ ARG BASE_IMAGE=qlik-engine-double-base:bookworm-node20
 FROM ${BASE_IMAGE} AS deps
 WORKDIR /src
 COPY package.json package-lock.json ./
+# The image has every optional part (Prism for spec-examples, selfsigned for --tls-self-signed):
+# each optional peer dependency of the npm package, a devDependency here, becomes a dependency of
+# this stage's install, at the version the lock holds (npm ci accepts the move).
 # Type declarations, source maps and markdown are never read at run time: ~24 MB and ~3,700 files
 # fewer (file count matters: vfs copies and diffs every file for every layer).
-RUN npm ci --omit=dev --no-audit --no-fund --loglevel=warn \
+RUN node -e "const fs = require('fs'); const p = require('./package.json'); \
+      for (const name of Object.keys(p.peerDependencies)) { p.dependencies[name] = p.devDependencies[name]; delete p.devDependencies[name]; } \
+      fs.writeFileSync('package.json', JSON.stringify(p))" \
+ && npm ci --omit=dev --no-audit --no-fund --loglevel=warn \
  && rm -rf /root/.npm \
  && find node_modules -type f \( -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -name '*.map' -o -name '*.md' \) -delete
 

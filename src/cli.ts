@@ -11,6 +11,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { tokenCommand } from './auth/token-command';
 import { checkCommand } from './check/command';
 import { QIX_DEFAULTS, startEngineDouble } from './index';
+import { DoubleError } from './errors';
 import { coverageCommand } from './commands/coverage';
 import { generationProgress } from './commands/progress';
 import { validateCommand } from './commands/validate';
@@ -26,6 +27,7 @@ import { DEFAULT_RECORDING_NAME, ScenarioRecorder } from './proxy/recorder';
 import { DEFAULT_METRICS_PORT, METRICS_FORMATS, type MetricsFormat } from './metrics/door';
 import { normaliseBasePath } from './base-path';
 import { DEFAULT_BODY_TIMEOUT_MS } from './validation/request';
+import { PACKAGE_ROOT } from './scenarios/registry';
 
 const DEFAULT_PORT = 9076;
 
@@ -223,9 +225,23 @@ async function serve(flags: ServeFlags, command: Command): Promise<void> {
   process.stdout.write(`listening on ${engine.url}\n`);
 }
 
+/** The version of the installed package, from its package.json. */
+function packageVersion(): string {
+  return (JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** Why a command failed: one line, or, for a refusal with several problems (a bad scenario), one line per problem as `validate` prints them. */
+export function failureText(error: unknown): string {
+  if (error instanceof DoubleError && error.entries.length > 1) {
+    return `qlik-engine-double: ${error.entries.length} problems:\n${error.entries.map((entry) => `${entry.detail}\n`).join('')}`;
+  }
+  return `qlik-engine-double: ${error instanceof Error ? error.message : String(error)}\n`;
+}
+
 export function buildProgram(): Command {
   const program = new Command('qlik-engine-double')
     .description('A contract-checked, stateful test double of the Qlik Associative Engine REST API 12.268.0')
+    .version(packageVersion(), '-V, --version', "print the package's version")
     .showHelpAfterError();
   program
     .command('serve')
@@ -291,7 +307,7 @@ if (require.main === module) {
   buildProgram()
     .parseAsync(process.argv)
     .catch((error: unknown) => {
-      process.stderr.write(`qlik-engine-double: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.stderr.write(failureText(error));
       process.exit(1);
     });
 }

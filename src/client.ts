@@ -1,3 +1,5 @@
+// Node's types for every consumer of the declarations (TypeScript 6 includes no @types by default); @types/node is a dependency.
+/// <reference types="node" preserve="true" />
 /**
  * The control API as methods, one interface (`EngineDoubleControl`) for a double in this process
  * (`startEngineDouble`, in src/index.ts) and for a sidecar reached over HTTP
@@ -295,6 +297,11 @@ function failureReason(error: unknown, timeoutMs: number): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** A control call that got no answer from a double: `reason` says why in a few words, without the call. */
+function callFailed(operation: string, base: string, reason: string, cause?: unknown): Error & { reason: string } {
+  return Object.assign(new Error(`${operation} to the engine double at ${base} failed: ${reason}`, { cause }), { reason });
+}
+
 /** Control calls over HTTP: JSON in and out, the token and namespace as headers; a 4xx/5xx in the double's shape throws its DoubleError. */
 function httpTransport(base: string, token: string | undefined, timeoutMs: number): ControlTransport {
   return async (operation, { namespace, query, body }) => {
@@ -312,18 +319,18 @@ function httpTransport(base: string, token: string | undefined, timeoutMs: numbe
       answer = await fetch(target, { method, headers, ...(text !== undefined ? { body: text } : {}), signal: AbortSignal.timeout(timeoutMs) });
       answerText = await answer.text();
     } catch (error) {
-      throw new Error(`${operation} to the engine double at ${base} failed: ${failureReason(error, timeoutMs)}`, { cause: error });
+      throw callFailed(operation, base, failureReason(error, timeoutMs), error);
     }
     if (!answer.ok) {
       const entries = errorEntriesOf(answerText);
       if (entries) throw new DoubleError(answer.status, entries);
-      throw new Error(`${operation} at ${base} answered ${answer.status} (${quoted(answerText) || 'no body'}): is an engine double listening there?`);
+      throw callFailed(operation, base, `it answered ${answer.status} (${quoted(answerText) || 'no body'}): is an engine double listening there?`);
     }
     if (answerText === '') return undefined;
     try {
       return JSON.parse(answerText) as unknown;
     } catch {
-      throw new Error(`${operation} at ${base} answered ${answer.status} with a body that is not JSON (${quoted(answerText)}): is an engine double listening there?`);
+      throw callFailed(operation, base, `it answered ${answer.status} with a body that is not JSON (${quoted(answerText)}): is an engine double listening there?`);
     }
   };
 }
@@ -344,7 +351,14 @@ function httpTransport(base: string, token: string | undefined, timeoutMs: numbe
 export async function connectEngineDouble(url: string, options: ConnectOptions = {}): Promise<EngineDoubleControl> {
   const base = baseUrlText(parseBaseUrl(url, 'the URL of the double'));
   const client = controlMethods(httpTransport(base, options.token, timeoutOf(options.timeoutMs)), base, options.namespace);
-  await client.namespaces();
+  try {
+    await client.namespaces();
+  } catch (error) {
+    // The probe is ours, not the caller's: say what failed without naming the call it made.
+    const reason = (error as { reason?: unknown }).reason;
+    if (typeof reason === 'string') throw new Error(`cannot connect to an engine double at ${base}: ${reason}`, { cause: error });
+    throw error;
+  }
   return client;
 }
 

@@ -1,3 +1,5 @@
+// Node's types for every consumer of the declarations (TypeScript 6 includes no @types by default); @types/node is a dependency.
+/// <reference types="node" preserve="true" />
 /**
  * The public API: start a double inside a test process (`startEngineDouble`), or reach one running
  * elsewhere (`connectEngineDouble`); both give the same control methods (`EngineDoubleControl`).
@@ -30,7 +32,7 @@ import { attachQixDoor, type QixDoorOptions } from './qix/door';
  *
  * await expect(engine.useScenario('nope')).rejects.toMatchObject({ status: 404 });
  */
-export { DoubleRuntime, createApp, type DoubleOptions, type ValidationMode } from './server';
+export { DoubleRuntime, createApp, type DoubleOptions, type ExpressApp, type ValidationMode } from './server';
 export { DoubleError, type ErrorEntry, type ErrorResponseBody } from './errors';
 export {
   connectEngineDouble,

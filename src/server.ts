@@ -15,7 +15,6 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Express } from 'express';
 import { DoubleError, doubleError, errorResponse } from './errors';
 import { Gatekeeper } from './auth/gatekeeper';
 import type { JwtKeys } from './auth/policy';
@@ -38,11 +37,11 @@ import { mediaRoutes } from './routes/media';
 import { sessionRoutes } from './routes/sessions';
 import type { EngineStats, Exchange, Handler, RouteTable } from './routes/types';
 import { EngineModel, type MediaLimits } from './state/engine';
-import type { ScenarioSources } from './scenarios/registry';
+import { scanScenarios, type ScenarioSources } from './scenarios/registry';
 import type { GenerationProgress } from './scenarios/generate';
 import { startScenario } from './control/catalog';
 import type { ScenarioDocument } from './scenarios/types';
-import { createSpecExampleResponder, type SpecExampleResponder } from './scenarios/spec-examples';
+import { createSpecExampleResponder, requireSpecExamplesSupport, type SpecExampleResponder } from './scenarios/spec-examples';
 import { parseByteSize } from './units';
 import { corsStage, type CorsOption, type CorsStage } from './cors';
 import { EngineProxy, type ProxyOptions } from './proxy/relay';
@@ -200,6 +199,7 @@ export class DoubleRuntime {
     this.mediaLimits = options.mediaLimits ?? {};
     this.gatekeeper = new Gatekeeper(options.jwtKeys);
     this.scenarioSources = options.scenariosDir ? { scenariosDir: options.scenariosDir } : {};
+    if (options.scenariosDir) this.reportUnusableScenarioFiles();
     this.seed = options.seed;
     const checkControlToken = options.controlToken === undefined ? undefined : controlTokenCheck(options.controlToken);
     this.basePath = normaliseBasePath(options.basePath);
@@ -215,6 +215,7 @@ export class DoubleRuntime {
     // Without a scenario the world is empty, with nothing to check (and the scenario schema is not compiled).
     const initial = options.scenario === undefined ? { name: 'empty' } : startScenario(options.scenario, { ...this.scenarioSources, seed: this.seed, onProgress: options.onScenarioProgress });
     this.namespaces = new Namespaces(initial, (scenario) => {
+      requireSpecExamplesSupport(scenario);
       const model = EngineModel.fromScenario(scenario, { limits: this.mediaLimits });
       this.gatekeeper.policyOf(model); // a bad security section fails here, not on a later request
       return model;
@@ -289,6 +290,17 @@ export class DoubleRuntime {
       exchanges: this.exchanges,
       controlOperationIds: this.controlOperationIds,
     };
+  }
+
+  /**
+   * Names, at start, each scenario file of --scenarios-dir that cannot be parsed or is misnamed (one
+   * log line per problem): the listing leaves it out and a switch to it is refused, never silently.
+   */
+  private reportUnusableScenarioFiles(): void {
+    const { problems } = scanScenarios(this.scenarioSources);
+    if (problems.length === 0) return;
+    for (const problem of problems) this.log(`scenario file left out: ${problem.detail}`);
+    this.log('(`qlik-engine-double validate --scenarios-dir DIR` checks every file in full)');
   }
 
   private makeStubContract(): StubContract {
@@ -406,12 +418,19 @@ function serveRequest(runtime: DoubleRuntime) {
 }
 
 /**
+ * What `createApp` returns: an Express 5 application, typed by what a caller does with it (mount
+ * it with `app.use`, hand it to supertest or `http.createServer`) so that the package's types need
+ * no `@types/express` in the consumer. Cast it to Express's `Express` type where more is needed.
+ */
+export type ExpressApp = (request: IncomingMessage, response: ServerResponse, next?: (error?: unknown) => void) => void;
+
+/**
  * The double as an Express 5 app, to mount in a server of your own (`app.use(createApp(runtime))`)
  * or hand to supertest. `startEngineDouble` and the CLI serve `createRequestHandler` on node:http
  * directly: the handler needs nothing from Express, and Express takes ~200 ms to load, half a
  * double's start-up, so it is loaded only here.
  */
-export function createApp(runtime: DoubleRuntime): Express {
+export function createApp(runtime: DoubleRuntime): ExpressApp {
   const express = require('express') as typeof import('express');
   const app = express();
   app.disable('x-powered-by');

@@ -3,11 +3,11 @@
  * with --junit, and fails (exit 1) when any call failed. What it writes and how it fails come in
  * through `CheckIo`, so the CLI stays the one module that touches `process`.
  */
-import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { formatJUnit, formatTable } from './report';
 import { checkPassed, DEFAULT_CHECK_TIMEOUT_MS, runCheck, type CallResult } from './runner';
 import { baseUrlText, parseBaseUrl } from '../url';
+import { writeReport } from '../commands/io';
 
 /** Longest per-request timeout accepted: ten minutes. */
 export const MAX_CHECK_TIMEOUT_MS = 600_000;
@@ -90,7 +90,7 @@ export function checkCommand(io: CheckIo): Command {
         ...(progress ? { onCall: (call: CallResult) => progress(progressLine(call)) } : {}),
       });
       io.write(formatTable(result));
-      if (flags.junit !== undefined) writeFileSync(flags.junit, formatJUnit(result));
+      if (flags.junit !== undefined) writeReport(flags.junit, formatJUnit(result));
       if (!checkPassed(result)) io.fail();
     });
 }

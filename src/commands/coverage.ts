@@ -5,12 +5,12 @@
  * (never exercised: a failure), and fails when fewer than P % of the operations were exercised.
  * The report formats are pure functions of the coverage report.
  */
-import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { escapeXml, junitDocument } from '../check/report';
 import { connectEngineDouble } from '../client';
+import { DoubleError } from '../errors';
 import type { CoverageReport } from '../control/coverage';
-import type { CommandIo } from './io';
+import { writeReport, type CommandIo } from './io';
 
 /** The testsuite's name, and every testcase's classname. */
 export const COVERAGE_SUITE_NAME = 'qlik-engine-double coverage';
@@ -124,10 +124,15 @@ export function coverageCommand(io: CommandIo): Command {
     .addOption(new Option('--token <token>', "the double's control token").env('CONTROL_TOKEN'))
     .action(async (url: string, flags: CoverageFlags) => {
       // An empty value (CONTROL_TOKEN= in a compose file) means none, as for serve.
-      const engine = await connectEngineDouble(url, flags.token ? { token: flags.token } : {});
+      const engine = await connectEngineDouble(url, flags.token ? { token: flags.token } : {}).catch((error: unknown) => {
+        if (error instanceof DoubleError && error.status === 401) {
+          throw new Error(`${error.message}; give it with --token T (or CONTROL_TOKEN)${flags.token ? ': the one given was refused' : ''}`);
+        }
+        throw error;
+      });
       const report = await engine.coverage();
       io.write(formatCoverageTable(report, flags.min));
-      if (flags.junit !== undefined) writeFileSync(flags.junit, formatCoverageJUnit(report, engine.url, flags.min));
+      if (flags.junit !== undefined) writeReport(flags.junit, formatCoverageJUnit(report, engine.url, flags.min));
       if (!coverageMet(report, flags.min)) io.fail();
     });
 }

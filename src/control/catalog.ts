@@ -33,9 +33,9 @@ function descriptionOf(document: unknown): string | undefined {
   return typeof description === 'string' ? description : undefined;
 }
 
-/** Every scenario the namespace can switch to, sorted by name; `skipBroken`: files that cannot be read are left out instead of refused. */
-export function catalog(namespace: Namespace, sources: ScenarioSources, skipBroken = false): CatalogEntry[] {
-  const files: CatalogEntry[] = listScenarios(sources, { skipBroken }).map(({ name, description, source, file }) => ({
+/** Every scenario the namespace can switch to, sorted by name; a file that cannot be read or is misnamed is left out (see scanScenarios). */
+export function catalog(namespace: Namespace, sources: ScenarioSources): CatalogEntry[] {
+  const files: CatalogEntry[] = listScenarios(sources).map(({ name, description, source, file }) => ({
     name,
     ...(description !== undefined ? { description } : {}),
     source,

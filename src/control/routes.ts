@@ -113,8 +113,8 @@ export const controlRoutes: Record<ControlOperationId, ControlHandler> = {
   'GET /__control/scenarios': (_request, { services, namespace }) => {
     const ns = services.namespaces.get(namespace);
     const watch = services.scenarioWatch;
-    // While watching, a file mid-edit is reported under `broken`, not a refusal of the whole list.
-    const scenarios = catalog(ns, services.scenarioSources, watch !== undefined);
+    // A file that cannot be used is left out of the list; while watching, one broken mid-edit is also reported under `broken`.
+    const scenarios = catalog(ns, services.scenarioSources);
     return { status: 200, body: { current: currentScenario(ns), scenarios, ...(watch ? { watch: { broken: watch.brokenScenarios() } } : {}) } };
   },
 

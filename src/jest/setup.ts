@@ -1,5 +1,5 @@
 /**
- * One double for a whole jest run: `globalSetup` starts it before any test file (or checks the
+ * One double for a whole jest run: `globalSetup` starts it before any test file (or sets up the
  * sidecar ENGINE_DOUBLE_URL already names), exports its URL as `process.env.ENGINE_DOUBLE_URL`
  * for the test workers, and `globalTeardown` closes it. jest runs both in its parent process,
  * apart from the tests, so the handle lives on `globalThis` between the two, as jest documents.
@@ -122,10 +122,38 @@ interface JestProjectConfig {
   globals?: Record<string, unknown>;
 }
 
+/** The options a sidecar run applies through the control API (the token is how it calls). */
+const APPLIED_TO_SIDECAR: readonly string[] = ['scenario', 'seed', 'controlToken'];
+/** The config's options a running double was started with and a control call cannot change. */
+const STARTUP_ONLY = Object.keys(OPTION_RULES).filter((name) => !APPLIED_TO_SIDECAR.includes(name)) as (keyof GlobalDoubleOptions)[];
+
+/**
+ * A sidecar (ENGINE_DOUBLE_URL set beforehand) was started by someone else: the run's `scenario`
+ * and `seed` are applied through the control API (a scenario given as a document is registered
+ * first), so the tests meet the world they asked for; options only a start can set are named once
+ * on stderr as not applied, never dropped silently.
+ */
+async function applyToSidecar(url: string, configured: StartOptions): Promise<void> {
+  const token = process.env[ENGINE_DOUBLE_ENV.controlToken] || configured.controlToken;
+  const engine = await connectEngineDouble(url, token ? { token } : {});
+  const { scenario, seed } = configured;
+  if (scenario !== undefined || seed !== undefined) {
+    let name = typeof scenario === 'string' ? scenario : scenario?.name;
+    if (typeof scenario === 'object') await engine.addScenario(scenario);
+    name ??= (await engine.scenarios()).current.name;
+    await engine.useScenario(name, seed !== undefined ? { seed } : {});
+  }
+  const ignored = STARTUP_ONLY.filter((option) => configured[option] !== undefined);
+  if (ignored.length > 0) {
+    process.stderr.write(`qlik-engine-double: ${ENGINE_DOUBLE_ENV.url} names a running double, so ${ignored.join(', ')} cannot apply (set them where that double is started)\n`);
+  }
+}
+
 /**
  * A jest `globalSetup` function that starts one double with `options`, overridden by the jest
  * config's `globals.engineDouble`, overridden by ENGINE_DOUBLE_* variables; or, when
- * ENGINE_DOUBLE_URL is already set, checks that a double answers there and starts none.
+ * ENGINE_DOUBLE_URL is already set, starts none and applies the run's scenario and seed to the
+ * double there (see applyToSidecar).
  *
  * @example
  * // test/global-setup.js, named by jest.config.js's globalSetup
@@ -133,12 +161,12 @@ interface JestProjectConfig {
  */
 export function createGlobalSetup(options: StartOptions = {}): (globalConfig?: unknown, projectConfig?: JestProjectConfig) => Promise<void> {
   return async (_globalConfig, projectConfig) => {
+    const configured = { ...options, ...checkedOptions(projectConfig?.globals?.[JEST_GLOBALS_KEY], (name) => `${CONFIG_OPTIONS}.${name}`), ...optionsFromEnv(process.env) };
     const sidecar = process.env[ENGINE_DOUBLE_ENV.url];
     if (sidecar) {
-      await connectGlobalEngineDouble();
+      await applyToSidecar(sidecar, configured);
       return;
     }
-    const configured = { ...options, ...checkedOptions(projectConfig?.globals?.[JEST_GLOBALS_KEY], (name) => `${CONFIG_OPTIONS}.${name}`), ...optionsFromEnv(process.env) };
     // Required here, not at the top: test files that import qlik-engine-double/jest never load the server.
     const { startEngineDouble } = require('../index') as typeof import('../index');
     const engine = await startEngineDouble(configured);

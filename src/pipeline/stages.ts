@@ -23,9 +23,9 @@ import type { ScenarioDocument } from '../scenarios/types';
 import type { CompiledOperation, Contract } from '../spec/contract';
 import type { Router } from '../spec/router';
 import { matchUnderBasePath, stripBasePath } from '../base-path';
-import { readRequestBody, validateRequest } from '../validation/request';
+import { missingBody, readRequestBody, validateRequest } from '../validation/request';
 import { responseProblems } from '../validation/response';
-import { decodeMediaPathSeparators, type RequestWarning } from '../validation/tolerance';
+import { decodeMediaPathSeparators, JSON_MEDIA_TYPE, type RequestWarning } from '../validation/tolerance';
 import { answer, attempt, done, next, refuse, type Call, type CallKind, type Stage, type StageResult } from './call';
 
 const HTTP_CALLS: readonly CallKind[] = ['engine', 'control', 'relay'];
@@ -212,7 +212,7 @@ export function bodyStage(limits: BodyLimits): Stage {
         if (!operation) return next(call);
         if (!http) {
           if (operation.body?.required && call.body === undefined) {
-            return refuse(call, doubleError('missingBody', { detail: `${operation.id} requires a body '${operation.body.name}' (application/json)`, source: { pointer: '/' } }));
+            return refuse(call, missingBody(operation, [JSON_MEDIA_TYPE]));
           }
           return next(call);
         }

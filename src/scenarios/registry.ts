@@ -1,8 +1,8 @@
 /**
  * Finds, reads and loads scenario files: the shipped ones under the package's `scenarios/`, then a
  * user's `--scenarios-dir`, whose files win on equal names. A file holds one scenario whose `name`
- * is its file name; YAML and JSON are both read with the YAML parser, so both get line numbers in
- * errors and both refuse duplicate keys.
+ * is its file name; a `.json` file is parsed as JSON and a YAML one as YAML, both with line numbers
+ * in errors, and both refuse duplicate keys.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -31,7 +31,7 @@ function packageRoot(): string {
   return dir;
 }
 
-const PACKAGE_ROOT = packageRoot();
+export const PACKAGE_ROOT = packageRoot();
 export const BUILT_IN_SCENARIOS_DIR = path.join(PACKAGE_ROOT, 'scenarios');
 
 export interface ScenarioSources {
@@ -103,12 +103,13 @@ export function scenarioFiles(sources: ScenarioSources = {}): Map<string, Scenar
   return found;
 }
 
-function yamlProblem(file: string, error: YAMLError): Problem {
+/** A problem the YAML parser found, in a YAML file or (duplicate keys only) a JSON one. */
+function yamlProblem(file: string, error: YAMLError, language: 'yaml' | 'json' = 'yaml'): Problem {
   const [start] = error.linePos ?? [];
   const where = start ? `${file}:${start.line}:${start.col}` : file;
   // prettyErrors appends " at line L, column C:" and a code frame; the location is already in front.
-  const message = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
-  return { detail: `${where} ${message} (yaml)`, meta: { file, rule: 'yaml', code: error.code, ...(start ? { line: start.line, column: start.col } : {}) } };
+  const message = language === 'json' ? 'duplicate key: a key may appear once in an object' : (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+  return { detail: `${where} ${message} (${language})`, meta: { file, rule: language, code: error.code, ...(start ? { line: start.line, column: start.col } : {}) } };
 }
 
 /** Parses a scenario file (YAML or JSON) into a plain value; refuses unreadable, oversized or malformed files with file:line. */
@@ -138,9 +139,45 @@ export function precompiledScenarioPath(text: string): string {
   return artefactPath('scenario', text, 'json');
 }
 
+/** Line and column (1-based) of a character offset. */
+function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset).split('\n');
+  return { line: before.length, column: before[before.length - 1]!.length + 1 };
+}
+
+/**
+ * A JSON syntax error in JSON's words ("Expected ',' or '}' after property value"), with
+ * file:line:column: from JSON.parse's position, or where it gives none ("Unexpected token"), from
+ * where the YAML parser (JSON is YAML) stumbles on the same text.
+ */
+function jsonProblem(file: string, text: string, error: Error, YAML: typeof import('yaml')): Problem {
+  const at = / in JSON at position (\d+)/.exec(error.message);
+  const [start] = at ? [] : (YAML.parseDocument(text, { prettyErrors: true }).errors[0]?.linePos ?? []);
+  const position = at ? lineAndColumn(text, Number(at[1])) : start && { line: start.line, column: start.col };
+  const message = error.message.replace(/ in JSON at position \d+.*$/s, '').replace(/ \(line \d+ column \d+\)$/, '').replace(/\s+/g, ' ');
+  const where = position ? `${file}:${position.line}:${position.column}` : file;
+  return { detail: `${where} ${message} (json)`, meta: { file, rule: 'json', ...(position ?? {}) } };
+}
+
+function parseJsonScenario(file: ScenarioFile, text: string, YAML: typeof import('yaml')): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw invalidScenario([jsonProblem(file.file, text, error as Error, YAML)]);
+  }
+  // JSON.parse keeps the last of two equal keys silently; a fixture with both is a mistake to name.
+  const duplicates = YAML.parseDocument(text, { uniqueKeys: true, prettyErrors: true }).errors.filter((error) => error.code === 'DUPLICATE_KEY');
+  if (duplicates.length > 0) {
+    throw invalidScenario(duplicates.map((error) => yamlProblem(file.file, error, 'json')));
+  }
+  return value;
+}
+
 function parseScenarioText(file: ScenarioFile, text: string): unknown {
   // Required here: yaml takes ~40 ms to load, and a double started from a document or a shipped file never parses YAML.
   const YAML = require('yaml') as typeof import('yaml');
+  if (/\.json$/i.test(file.path)) return parseJsonScenario(file, text, YAML);
   const doc = YAML.parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) throw invalidScenario(doc.errors.map((error) => yamlProblem(file.file, error)));
   try {
@@ -169,11 +206,12 @@ function fileProblems(file: ScenarioFile): Problem[] {
 
 /**
  * The scenarios the double can switch to, sorted by name: shipped ones and the user's (which win
- * on equal names), each with its description. Reads every file but validates only names: a file
- * that cannot be parsed or whose name is not its file name is refused (invalidScenario), or with
- * `skipBroken` left out of the list (a watching double reports it apart, mid-edit).
+ * on equal names), each with its description; and the problems of the files left out. Reads every
+ * file but validates only names: a file that cannot be parsed or whose name is not its file name is
+ * left out with its problems, so one bad fixture never hides the good ones (a switch to it is still
+ * refused with them). A folder that cannot be read, or two files with one name, is refused.
  */
-export function listScenarios(sources: ScenarioSources = {}, { skipBroken = false } = {}): ScenarioListing[] {
+export function scanScenarios(sources: ScenarioSources = {}): { listings: ScenarioListing[]; problems: Problem[] } {
   const listings: ScenarioListing[] = [];
   const problems: Problem[] = [];
   for (const file of [...scenarioFiles(sources).values()].sort((a, b) => a.name.localeCompare(b.name))) {
@@ -187,12 +225,16 @@ export function listScenarios(sources: ScenarioSources = {}, { skipBroken = fals
     }
     const misnamed = nameProblems(file, value);
     problems.push(...misnamed);
-    if (skipBroken && misnamed.length > 0) continue;
+    if (misnamed.length > 0) continue;
     const description = isJsonObject(value) && typeof value.description === 'string' ? value.description : undefined;
     listings.push({ name: file.name, ...(description !== undefined ? { description } : {}), file: file.file, source: file.source });
   }
-  if (problems.length > 0 && !skipBroken) throw invalidScenario(problems);
-  return listings;
+  return { listings, problems };
+}
+
+/** The scenarios the double can switch to (see scanScenarios; files with problems are left out). */
+export function listScenarios(sources: ScenarioSources = {}): ScenarioListing[] {
+  return scanScenarios(sources).listings;
 }
 
 /**

@@ -2,14 +2,31 @@
  * The `spec-examples` mode: engine operations answer what Prism (@stoplight/prism-http) generates
  * from the engine's contract (static examples, or dynamic ones drawn with a seed) instead of the
  * stateful model. Prism takes seconds to import, so it is required on the first spec-examples
- * request only: a double that never runs this mode never loads it. Answers still go through the
- * pipeline's response validation like every other.
+ * request only: a double that never runs this mode never loads it. Prism is an optional peer
+ * dependency (about 30 MB installed): a spec-examples scenario is refused at start or switch, with
+ * the package to install named, where it is missing. Answers still go through the pipeline's
+ * response validation like every other.
  */
 import type { IHttpConfig, IHttpRequest, IHttpResponse, createInstance, getHttpOperationsFromSpec } from '@stoplight/prism-http';
 import { doubleError } from '../errors';
 import type { EngineRequest, EngineResponse } from '../routes/types';
 import { ENGINE_DOCUMENT, type CompiledOperation } from '../spec/contract';
 import { DEFAULT_SEED } from './generate';
+import type { ScenarioDocument } from './types';
+import { missingOptionalPackage } from '../optional-packages';
+
+/** The optional package spec-examples mode runs on. */
+export const PRISM_PACKAGE = '@stoplight/prism-http';
+
+/**
+ * Refuses a spec-examples scenario when Prism is not installed, before any world changes, naming
+ * the package to install; other scenarios pass.
+ */
+export function requireSpecExamplesSupport(scenario: ScenarioDocument, resolve?: (name: string) => string): void {
+  if (scenario.mode !== 'spec-examples') return;
+  const missing = missingOptionalPackage(PRISM_PACKAGE, `scenario ${scenario.name} runs in spec-examples mode, which`, resolve);
+  if (missing !== undefined) throw doubleError('invalidScenario', { detail: missing, source: { pointer: '/mode' }, meta: { rule: 'optionalDependency', package: PRISM_PACKAGE } });
+}
 
 type PrismModule = { createInstance: typeof createInstance; getHttpOperationsFromSpec: typeof getHttpOperationsFromSpec };
 type PrismOperation = Awaited<ReturnType<typeof getHttpOperationsFromSpec>>[number];
@@ -41,7 +58,7 @@ silentLogger.child = () => silentLogger;
 /** Prism and its reading of the engine's contract, made once per process on first use. */
 function loadPrism(): Promise<LoadedPrism> {
   loading ??= (async () => {
-    const prism = require('@stoplight/prism-http') as PrismModule;
+    const prism = require(PRISM_PACKAGE) as PrismModule;
     // Prism's $ref resolver rewrites the document it is given: hand it a copy.
     const operations = await prism.getHttpOperationsFromSpec(structuredClone(ENGINE_DOCUMENT));
     return { prism, operations: new Map(operations.map((op) => [`${op.method.toUpperCase()} ${op.path}`, op])) };

@@ -7,6 +7,7 @@
 import os from 'node:os';
 import { createSecureContext, type TlsOptions as NodeTlsOptions } from 'node:tls';
 import { isIP } from 'node:net';
+import { missingOptionalPackage } from '../optional-packages';
 
 /** How a double serves TLS (in process; the CLI's --tls-* flags fill it). */
 export interface TlsOptions {
@@ -45,8 +46,10 @@ function subjectAltNames(host: string): { type: 2 | 7; value?: string; ip?: stri
   return [...names].map((name) => (isIP(name) ? { type: 7, ip: name } : { type: 2, value: name }));
 }
 
-/** A throwaway CA and a server certificate it signs; selfsigned loads only here. */
+/** A throwaway CA and a server certificate it signs; selfsigned (an optional package) loads only here. */
 async function throwawayCertificate(host: string): Promise<{ cert: string; key: string; ca: string }> {
+  const missing = missingOptionalPackage('selfsigned', '--tls-self-signed (selfSigned: true)');
+  if (missing !== undefined) throw new Error(missing);
   const selfsigned = require('selfsigned') as typeof import('selfsigned');
   const notBeforeDate = new Date(Date.now() - DAY_MS);
   const notAfterDate = new Date(Date.now() + SELF_SIGNED_DAYS * DAY_MS);

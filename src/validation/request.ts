@@ -89,6 +89,11 @@ export function readBodyBytes(req: IncomingMessage, limit: number, timeoutMs: nu
   });
 }
 
+/** MISSING_BODY in the caller's words: the operation and the media types it takes, never the contract's internal parameter name. */
+export function missingBody(operation: CompiledOperation, consumes: readonly string[]): DoubleError {
+  return doubleError('missingBody', { detail: `${operation.id} requires a request body (${consumes.join(' or ')}); none was sent`, source: { pointer: '/' } });
+}
+
 /**
  * The parsed body: a JSON value for JSON operations, a Buffer for binary ones, undefined when none.
  * A Content-Type real engines accept though the contract does not declare it adds a warning to
@@ -110,18 +115,14 @@ export async function readRequestBody(req: IncomingMessage, operation: CompiledO
       return Buffer.alloc(0);
     }
     if (!body.required) return undefined;
-    const consumes = operation.consumes.length > 0 ? operation.consumes : [JSON_MEDIA_TYPE];
-    throw doubleError('missingBody', {
-      detail: `${operation.id} requires a body '${body.name}' (${consumes.join(' or ')})`,
-      source: { pointer: '/' },
-    });
+    throw missingBody(operation, operation.consumes.length > 0 ? operation.consumes : [JSON_MEDIA_TYPE]);
   }
   checkContentType();
   const bytes = await readBodyBytes(req, limit, timeoutMs);
   if (binary) return bytes;
   if (bytes.length === 0) {
     if (!body.required) return undefined;
-    throw doubleError('missingBody', { detail: `${operation.id} requires a JSON body '${body.name}'`, source: { pointer: '/' } });
+    throw missingBody(operation, [JSON_MEDIA_TYPE]);
   }
   checkJsonTextDepth(bytes);
   try {

@@ -87,7 +87,7 @@ describe('qlik-engine-double check against a double', () => {
   });
 
   it('without --mutating calls only the safe operations and reports the app flows as skipped, exit 0', async () => {
-    const junit = path.join(workdir, 'safe.xml');
+    const junit = path.join(workdir, 'reports/safe/safe.xml'); // a folder that does not exist yet
     const before = engine.runtime.journal.list().length;
     const run = await check([engine.url, '--junit', junit]);
     expect(run.code).toBe(0);

@@ -63,7 +63,7 @@ describe('qlik-engine-double coverage', () => {
   });
 
   it('fails under the minimum with the operations never exercised, and writes one JUnit testcase per operation', async () => {
-    const junit = path.join(workdir, 'coverage.xml');
+    const junit = path.join(workdir, 'reports/ci/coverage.xml'); // a folder that does not exist yet
     const { code, stdout } = await coverage([engine.url, '--min', '80', '--junit', junit]);
     expect(stdout).toContain('FAILED: 16.7% of operations exercised, under the minimum 80%');
     expect(stdout).toMatch(/never exercised \(15\):\n(  .+\n){15}/);
@@ -87,7 +87,12 @@ describe('qlik-engine-double coverage', () => {
     try {
       const refused = await coverage([guarded.url]);
       expect(refused.code).toBe(1);
-      expect(refused.stderr).toContain('qlik-engine-double: the double runs with a control token');
+      expect(refused.stderr).toBe(
+        'qlik-engine-double: the double runs with a control token: send Authorization: Bearer <token> with every /__control call; give it with --token T (or CONTROL_TOKEN)\n',
+      );
+      const wrong = await coverage([guarded.url, '--token', 'nope']);
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toContain('give it with --token T (or CONTROL_TOKEN): the one given was refused');
       expect((await coverage([guarded.url, '--token', 'coverage-token'])).code).toBe(0);
       expect((await coverage([guarded.url], { CONTROL_TOKEN: 'coverage-token' })).code).toBe(0);
     } finally {
@@ -103,6 +108,6 @@ describe('qlik-engine-double coverage', () => {
     await gone.close();
     const unreachable = await coverage([gone.url]);
     expect(unreachable.code).toBe(1);
-    expect(unreachable.stderr).toContain(`GET /__control/namespaces to the engine double at ${gone.url} failed: ECONNREFUSED`);
+    expect(unreachable.stderr).toBe(`qlik-engine-double: cannot connect to an engine double at ${gone.url}: ECONNREFUSED\n`);
   });
 });

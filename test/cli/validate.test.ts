@@ -2,28 +2,16 @@
  * `qlik-engine-double validate` run as users run it in CI: the built CLI on folders of scenario
  * files, good and broken, checking exit codes and the file#pointer lines it prints.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../support/cli';
+import { scenarioFolders } from '../support/scenario-folders';
 
 
 const validate = (args: string[], env: NodeJS.ProcessEnv = {}) =>
   runCli(['validate', ...args], { ...process.env, SCENARIOS_DIR: '', ...env });
 
-let workdir: string;
-beforeAll(() => {
-  workdir = mkdtempSync(path.join(os.tmpdir(), 'validate-test-'));
-});
-afterAll(() => rmSync(workdir, { recursive: true, force: true }));
-
-/** A folder holding these files. */
-function folder(name: string, files: Record<string, string>): string {
-  const dir = path.join(workdir, name);
-  mkdirSync(dir);
-  for (const [file, text] of Object.entries(files)) writeFileSync(path.join(dir, file), text);
-  return dir;
-}
+const folders = scenarioFolders('validate-test-');
+const { folder } = folders;
 
 describe('qlik-engine-double validate', () => {
   it('passes the shipped scenarios with a one-line summary and exit 0', async () => {
@@ -72,7 +60,7 @@ describe('qlik-engine-double validate', () => {
   });
 
   it('fails a folder it cannot read, and reads the folder from SCENARIOS_DIR as serve does', async () => {
-    const missing = path.join(workdir, 'not-there');
+    const missing = path.join(folders.workdir, 'not-there');
     const { code, stdout } = await validate([], { SCENARIOS_DIR: missing });
     expect(stdout).toContain(`the scenarios folder ${missing} cannot be read (ENOENT)`);
     expect(stdout).toContain('FAILED: 1 problem in the scenario files');

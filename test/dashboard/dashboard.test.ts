@@ -113,6 +113,22 @@ describeWithBrowser('the dashboard in Chromium', () => {
     await page.locator('#w-apps summary', { hasText: 'Media Library' }).waitFor();
   });
 
+  it('lists the stubs of a namespace as their inputs, and saves an edit through PUT /__control/stubs', async () => {
+    const stub = { request: { operationId: 'GET /v1/apps/{appId}' }, response: { status: 200, body: { attributes: { name: 'Stubbed' } } }, priority: 5 };
+    const put = await fetch(`${engine.url}/__control/stubs`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ stubs: [stub] }) });
+    expect(put.status).toBe(200);
+    await page.getByRole('tab', { name: 'Traffic' }).click();
+    await page.getByRole('tab', { name: 'Worlds' }).click();
+    const editor = page.getByLabel('Stubs (JSON, as GET /__control/stubs lists them)');
+    await page.locator('#w-stubs-message', { hasText: 'applied 0' }).waitFor();
+    expect(JSON.parse(await editor.inputValue())).toEqual({ stubs: [stub] });
+    await editor.fill(JSON.stringify({ stubs: [{ ...stub, priority: 7 }] }));
+    await page.getByRole('button', { name: 'Save stubs' }).click();
+    await page.locator('#w-stubs-message', { hasText: 'Stubs saved.' }).waitFor();
+    const { stubs } = (await (await fetch(`${engine.url}/__control/stubs`)).json()) as { stubs: { priority: number }[] };
+    expect(stubs.map((s) => s.priority)).toEqual([7]);
+  });
+
   it('asks for nothing the double lacks', () => {
     expect(engine.runtime.journal.list().filter((e) => e.status === 404 && !e.path.startsWith('/v1/apps/'))).toEqual([]);
   });

@@ -323,7 +323,7 @@ describe('connectEngineDouble', () => {
   it('says what went wrong when no double answers: nothing listening, another server, no answer in time', async () => {
     const closed = await startEngineDouble({ log: quiet });
     await closed.close();
-    await expect(connectEngineDouble(closed.url)).rejects.toThrow(`GET /__control/namespaces to the engine double at ${closed.url} failed: ECONNREFUSED`);
+    await expect(connectEngineDouble(closed.url)).rejects.toThrow(`cannot connect to an engine double at ${closed.url}: ECONNREFUSED`);
 
     const other = await localServer((req, res) => {
       if (req.url === '/slow/__control/namespaces') return; // never answers
@@ -332,7 +332,7 @@ describe('connectEngineDouble', () => {
       res.end('<html><body>Not Found</body></html>');
     });
     try {
-      await expect(connectEngineDouble(other.url)).rejects.toThrow(`GET /__control/namespaces at ${other.url} answered 404 (<html><body>Not Found</body></html>): is an engine double listening there?`);
+      await expect(connectEngineDouble(other.url)).rejects.toThrow(`cannot connect to an engine double at ${other.url}: it answered 404 (<html><body>Not Found</body></html>): is an engine double listening there?`);
       await expect(connectEngineDouble(`${other.url}/slow`, { timeoutMs: 100 })).rejects.toThrow('no answer within 100 ms');
       expect(other.seen.map((r) => r.url)).toEqual(['/__control/namespaces', '/slow/__control/namespaces']);
     } finally {

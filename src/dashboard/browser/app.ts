@@ -6,6 +6,7 @@
  */
 import type { CoverageReport } from '../../control/coverage';
 import type { JournalEntry } from '../../control/journal';
+import type { ActiveStub } from '../../control/stubs';
 import type { ErrorEntry, Problem } from '../../errors';
 import type { CapturedBody, CapturedMessage, Exchange } from '../exchanges';
 
@@ -21,7 +22,7 @@ const WORLD_CHANGES = /^(PUT|POST|DELETE) \/__control\/(scenario|scenarios|reset
 
 type Violation = ErrorEntry | Problem;
 /** A journal entry; QIX entries (the websocket door) may carry the method and handle. */
-type Entry = JournalEntry & { qix?: { method?: string; handle?: number } };
+type Entry = JournalEntry;
 /** JournalEntryDetail of the control contract. */
 type EntryDetail = { entry: Entry } & Partial<Exchange>;
 
@@ -512,7 +513,11 @@ async function drawStubs(namespace: string): Promise<void> {
   const res = await control('__control/stubs', { namespace }).catch(() => undefined);
   const card = byId('w-stubs-card');
   card.hidden = !res?.ok;
-  if (res?.ok) byId<HTMLTextAreaElement>('w-stubs').value = JSON.stringify(await res.json(), null, 2);
+  if (!res?.ok) return;
+  const { stubs } = (await res.json()) as { stubs: ActiveStub[] };
+  // Edited and PUT back as the stubs' inputs: what the double counts of them is shown beside, not sent.
+  byId<HTMLTextAreaElement>('w-stubs').value = JSON.stringify({ stubs: stubs.map(({ id: _id, operationId: _operation, applied: _applied, remaining: _remaining, ...input }) => input) }, null, 2);
+  byId('w-stubs-message').textContent = stubs.map((stub) => `stub ${stub.id}${stub.operationId ? ` (${stub.operationId})` : ''}: applied ${stub.applied}${stub.remaining !== undefined ? `, ${stub.remaining} left` : ''}`).join('; ');
 }
 
 async function drawWorlds(): Promise<void> {

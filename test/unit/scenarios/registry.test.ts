@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DoubleError, ErrorTemplates, type ErrorKind } from '../../../src/errors';
-import { BUILT_IN_SCENARIOS_DIR, listScenarios, loadScenario, validateScenariosDir } from '../../../src/scenarios/registry';
+import { BUILT_IN_SCENARIOS_DIR, listScenarios, loadScenario, scanScenarios, validateScenariosDir } from '../../../src/scenarios/registry';
 import { scenarioProblems } from '../../../src/scenarios/validate';
 import { EngineModel } from '../../../src/state/engine';
 
@@ -109,7 +109,20 @@ describe('a user scenarios folder', () => {
     const file = write('mine.yaml', 'name: yours\n');
     const expected = `${file}#/name is "yours" but the file holds the scenario "mine": name and file name must match (fileName)`;
     expect(refusal(() => loadScenario('mine', { scenariosDir: dir }), 'invalidScenario').entries.map((e) => e.detail)).toEqual([expected]);
-    expect(refusal(() => listScenarios({ scenariosDir: dir }), 'invalidScenario').entries.map((e) => e.detail)).toEqual([expected]);
+    const { listings, problems } = scanScenarios({ scenariosDir: dir });
+    expect(listings.map((s) => s.name)).not.toContain('mine');
+    expect(problems.map((p) => p.detail)).toEqual([expected]);
+  });
+
+  it('lists the good files of a folder that also holds one it cannot parse, and names the bad one', () => {
+    write('good.yaml', 'name: good\ndescription: fine\n');
+    const bad = write('bad.json', '{"name": "bad",');
+    const { listings, problems } = scanScenarios({ scenariosDir: dir });
+    expect(listings.find((s) => s.name === 'good')).toMatchObject({ description: 'fine', source: 'user' });
+    expect(listings.map((s) => s.name)).not.toContain('bad');
+    expect(listScenarios({ scenariosDir: dir })).toEqual(listings);
+    expect(problems.map((p) => p.detail)).toEqual([expect.stringMatching(new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:1:\\d+ .+ \\(json\\)$`))]);
+    expect(refusal(() => loadScenario('bad', { scenariosDir: dir }), 'invalidScenario').entries[0]!.detail).toBe(problems[0]!.detail);
   });
 
   it('refuses a broken fixture at load with file, pointer and rule', () => {
@@ -137,7 +150,15 @@ describe('a user scenarios folder', () => {
   it('refuses duplicate keys, in JSON files too, with their line', () => {
     const file = write('twice.json', '{\n  "name": "twice",\n  "name": "again"\n}\n');
     const [first] = refusal(() => loadScenario('twice', { scenariosDir: dir }), 'invalidScenario').entries;
-    expect(first?.detail).toBe(`${file}:3:3 Map keys must be unique (yaml)`);
+    expect(first?.detail).toBe(`${file}:3:3 duplicate key: a key may appear once in an object (json)`);
+  });
+
+  it("refuses JSON it cannot parse in JSON's words, with file:line:column", () => {
+    const file = write('broken.json', '{\n  "name": "broken",\n  "apps": [}\n');
+    const [first] = refusal(() => loadScenario('broken', { scenariosDir: dir }), 'invalidScenario').entries;
+    expect(first?.detail).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:12 Unexpected token .+ \\(json\\)$`));
+    expect(first?.detail).not.toMatch(/yaml|flow/i);
+    expect(first?.meta).toMatchObject({ file, rule: 'json', line: 3, column: 12 });
   });
 
   it('refuses two files that hold one name', () => {
@@ -180,7 +201,7 @@ describe('validateScenariosDir', () => {
     expect(details).toHaveLength(3);
     expect(details[0]).toBe(`${path.join(dir, 'misnamed.yaml')}#/name is "other" but the file holds the scenario "misnamed": name and file name must match (fileName)`);
     expect(details[1]).toBe(`${path.join(dir, 'typo.yaml')}#/condtion is not a property this object may have (additionalProperties)`);
-    expect(details[2]).toMatch(/unparsable\.json:1:\d+ .+ \(yaml\)$/);
+    expect(details[2]).toMatch(/unparsable\.json:1:\d+ Unexpected end of JSON input \(json\)$/);
   });
 
   it('reports a folder it cannot read', () => {
