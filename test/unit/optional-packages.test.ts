@@ -19,7 +19,9 @@ const names = Object.keys(OPTIONAL_PACKAGES) as OptionalPackage[];
 
 describe('optional packages', () => {
   it('are optional peer dependencies and devDependencies at the version named, never dependencies', () => {
-    expect(Object.keys(manifest.peerDependencies).sort()).toEqual([...names].sort());
+    // Besides them, @types/node: an optional peer for a TypeScript consumer's compiler, never resolved at run time.
+    expect(Object.keys(manifest.peerDependencies).sort()).toEqual([...names, '@types/node'].sort());
+    expect(manifest.peerDependenciesMeta['@types/node']).toEqual({ optional: true });
     for (const name of names) {
       expect(manifest.peerDependenciesMeta[name]).toEqual({ optional: true });
       expect(manifest.devDependencies[name]).toBe(OPTIONAL_PACKAGES[name]);
