@@ -507,7 +507,7 @@ async function drawWorld(): Promise<void> {
   } catch (error) {
     say('w-message', (error as Error).message, true);
   }
-  await drawStubs(namespace);
+  void drawStubs(namespace);
 }
 
 /** Stubs (GET /__control/stubs) where the double has them; the card stays hidden where it does not. */
@@ -520,7 +520,7 @@ async function drawStubs(namespace: string): Promise<void> {
   const { stubs } = (await res.json()) as { stubs: ActiveStub[] };
   // Edited and PUT back as the stubs' inputs: what the double counts of them is shown beside, not sent.
   if (!stubsEdited) byId<HTMLTextAreaElement>('w-stubs').value = JSON.stringify({ stubs: stubs.map(({ id: _id, operationId: _operation, applied: _applied, remaining: _remaining, ...input }) => input) }, null, 2);
-  byId('w-stubs-message').textContent = stubs.map((stub) => `stub ${stub.id}${stub.operationId ? ` (${stub.operationId})` : ''}: applied ${stub.applied}${stub.remaining !== undefined ? `, ${stub.remaining} left` : ''}`).join('; ');
+  byId('w-stubs-counts').textContent = stubs.map((stub) => `stub ${stub.id}${stub.operationId ? ` (${stub.operationId})` : ''}: applied ${stub.applied}${stub.remaining !== undefined ? `, ${stub.remaining} left` : ''}`).join('; ');
 }
 
 async function drawWorlds(): Promise<void> {
@@ -539,16 +539,13 @@ async function drawWorlds(): Promise<void> {
 
 /** Runs a world-changing call and says how it went. */
 async function act(messageId: string, call: () => Promise<unknown>, done: string): Promise<void> {
-  let outcome: { text: string; isError: boolean };
   try {
     await call();
-    outcome = { text: done, isError: false };
+    say(messageId, done);
   } catch (error) {
-    outcome = { text: (error as Error).message, isError: true };
+    say(messageId, (error as Error).message, true);
   }
-  // Said after the redraw, which writes the views' own lines (the stubs' counters), so it stays in view.
   await drawWorlds();
-  say(messageId, outcome.text, outcome.isError);
 }
 
 const worldChanged = debounce(() => {
