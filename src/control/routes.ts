@@ -10,12 +10,12 @@ import type { EngineRequest, EngineResponse } from '../routes/types';
 import type { ScenarioDocument } from '../scenarios/types';
 import { invalidScenario, scenarioProblem, validateScenarioDocument } from '../scenarios/validate';
 import { catalog, findScenario, registerInlineScenario } from './catalog';
-import type { FaultRuleInput } from './faults';
+import { refuseBadFaultRules, type FaultRuleInput } from './faults';
 import type { JournalEntry } from './journal';
 import { NAMESPACE_HEADER, namespaceNameProblem, type Namespace } from './namespaces';
 import { checkedMatcher, type JournalMatcher } from './request-matcher';
 import type { ControlContext, ControlHandler, ControlServices } from './services';
-import type { StubInput } from './stubs';
+import { refuseBadStubs, type StubInput } from './stubs';
 import { dashboardRoutes } from '../dashboard/routes';
 
 /** Every operation of the control contract, named like the engine's: `METHOD /path/template`. */
@@ -149,6 +149,7 @@ export const controlRoutes: Record<ControlOperationId, ControlHandler> = {
 
   'PUT /__control/faults': (request, { services, namespace }) => {
     const { rules } = request.body as FaultRulesBody;
+    refuseBadFaultRules(rules); // before the namespace is made: a refused call makes none
     return { status: 200, body: { rules: services.namespaces.get(namespace).faults.replace(rules) } };
   },
 
@@ -179,12 +180,14 @@ export const controlRoutes: Record<ControlOperationId, ControlHandler> = {
   'PUT /__control/stubs': (request, { services, namespace }) => {
     const { stubs } = request.body as StubsBody;
     refuseStubsInProxyMode(services);
+    refuseBadStubs(stubs, services.stubContract); // before the namespace is made: a refused call makes none
     return { status: 200, body: { stubs: services.namespaces.get(namespace).stubs.replace(stubs, services.stubContract) } };
   },
 
   'POST /__control/stubs': (request, { services, namespace }) => {
     const { stubs } = request.body as StubsBody;
     refuseStubsInProxyMode(services);
+    refuseBadStubs(stubs, services.stubContract); // before the namespace is made (add checks again with the stubs it holds)
     return { status: 201, body: { stubs: services.namespaces.get(namespace).stubs.add(stubs, services.stubContract) } };
   },
 

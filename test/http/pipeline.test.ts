@@ -82,6 +82,14 @@ describe('one pipeline of stages', () => {
     expect([stubs.status, stubs.json()]).toEqual([200, { stubs: [] }]);
     expect((await rawRequest(engine.url, 'DELETE', '/__control/faults', undefined, ns)).status).toBe(204);
     expect((await rawRequest(engine.url, 'DELETE', '/__control/stubs', undefined, ns)).status).toBe(204);
+    // Rules and stubs the contract allows but the double refuses are refused before the namespace is made.
+    const badRule = await rawRequest(engine.url, 'PUT', '/__control/faults', JSON.stringify({ rules: [{ path: '/health' }] }), { ...JSON_TYPE, ...ns });
+    expect([badRule.status, (badRule.json() as { errors: { code: string }[] }).errors[0]?.code]).toEqual([400, 'INVALID_FAULT_RULE']);
+    const badStub = JSON.stringify({ stubs: [{ request: { operationId: 'GET /nowhere' }, response: { status: 200 } }] });
+    for (const method of ['PUT', 'POST']) {
+      const refused = await rawRequest(engine.url, method, '/__control/stubs', badStub, { ...JSON_TYPE, ...ns });
+      expect([refused.status, (refused.json() as { errors: { code: string }[] }).errors[0]?.code]).toEqual([400, 'INVALID_STUB']);
+    }
     expect(await namespacesOf(engine)).toEqual(before);
     expect(before).not.toContain('never-made');
 
