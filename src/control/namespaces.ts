@@ -170,6 +170,11 @@ export class Namespaces {
     return made;
   }
 
+  /** The namespace `name` if it exists; never makes one (a lookup of faults or stubs needs no world). */
+  find(name: string): Namespace | undefined {
+    return this.byName.get(name);
+  }
+
   default(): Namespace {
     return this.byName.get('')!;
   }

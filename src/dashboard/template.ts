@@ -139,7 +139,7 @@ export const PAGE_HTML = `<!doctype html>
     <div class="card"><h2>Fault rules</h2><label for="w-faults">Rules (JSON array: method, path, count, latencyMs, status, drop)</label><textarea id="w-faults" spellcheck="false"></textarea>
       <div class="toolbar"><button type="button" id="w-faults-save">Save rules</button><button type="button" id="w-faults-clear">Clear rules</button></div><p id="w-faults-message" role="status"></p></div>
     <div class="card" id="w-stubs-card" hidden><h2>Stubs</h2><label for="w-stubs">Stubs (JSON, as GET /__control/stubs lists them)</label><textarea id="w-stubs" spellcheck="false"></textarea>
-      <div class="toolbar"><button type="button" id="w-stubs-save">Save stubs</button><button type="button" id="w-stubs-clear">Delete stubs</button></div><p id="w-stubs-message" role="status"></p></div>
+      <div class="toolbar"><button type="button" id="w-stubs-save">Save stubs</button><button type="button" id="w-stubs-clear">Delete stubs</button></div><p id="w-stubs-counts"></p><p id="w-stubs-message" role="status"></p></div>
   </div>
 </section>
 <section id="health" role="tabpanel" aria-labelledby="tab-health" hidden>

@@ -120,7 +120,7 @@ describeWithBrowser('the dashboard in Chromium', () => {
     await page.getByRole('tab', { name: 'Traffic' }).click();
     await page.getByRole('tab', { name: 'Worlds' }).click();
     const editor = page.getByLabel('Stubs (JSON, as GET /__control/stubs lists them)');
-    await page.locator('#w-stubs-message', { hasText: 'applied 0' }).waitFor();
+    await page.locator('#w-stubs-counts', { hasText: 'applied 0' }).waitFor();
     expect(JSON.parse(await editor.inputValue())).toEqual({ stubs: [stub] });
     await editor.fill(JSON.stringify({ stubs: [{ ...stub, priority: 7 }] }));
     await page.getByRole('button', { name: 'Save stubs' }).click();

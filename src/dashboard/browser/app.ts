@@ -450,6 +450,9 @@ const scenarioSelect = byId<HTMLSelectElement>('w-scenario');
 /** The scenario the user picked and has not switched to yet: redraws (the stream causes some) keep it. */
 let scenarioPicked: string | undefined;
 scenarioSelect.addEventListener('change', () => (scenarioPicked = scenarioSelect.value));
+/** True while the stubs editor holds an edit not saved yet: redraws (the stream causes some) keep it. */
+let stubsEdited = false;
+byId('w-stubs').addEventListener('input', () => (stubsEdited = true));
 
 function say(id: string, text: string, isError = false): void {
   const node = byId(id);
@@ -504,13 +507,8 @@ async function drawWorld(): Promise<void> {
   } catch (error) {
     say('w-message', (error as Error).message, true);
   }
-  await drawStubs(namespace);
+  void drawStubs(namespace);
 }
-
-/** The stubs' text area holds an edit not yet saved or cleared (another namespace picked drops it). */
-let stubsEdited = false;
-/** What the stubs' message last said of their counts (undefined: nothing yet of this namespace). */
-let stubCounts: string | undefined;
 
 /** Stubs (GET /__control/stubs) where the double has them; the card stays hidden where it does not. */
 async function drawStubs(namespace: string): Promise<void> {
@@ -521,14 +519,8 @@ async function drawStubs(namespace: string): Promise<void> {
   if (!res?.ok) return;
   const { stubs } = (await res.json()) as { stubs: ActiveStub[] };
   // Edited and PUT back as the stubs' inputs: what the double counts of them is shown beside, not sent.
-  // A redraw (the event stream's, say) never throws away an edit not yet saved.
-  if (stubsEdited) return;
-  byId<HTMLTextAreaElement>('w-stubs').value = JSON.stringify({ stubs: stubs.map(({ id: _id, operationId: _operation, applied: _applied, remaining: _remaining, ...input }) => input) }, null, 2);
-  const counts = stubs.map((stub) => `stub ${stub.id}${stub.operationId ? ` (${stub.operationId})` : ''}: applied ${stub.applied}${stub.remaining !== undefined ? `, ${stub.remaining} left` : ''}`).join('; ');
-  // Only news replaces the message: a redraw with the same counts leaves "Stubs saved." standing.
-  if (counts === stubCounts) return;
-  stubCounts = counts;
-  byId('w-stubs-message').textContent = counts;
+  if (!stubsEdited) byId<HTMLTextAreaElement>('w-stubs').value = JSON.stringify({ stubs: stubs.map(({ id: _id, operationId: _operation, applied: _applied, remaining: _remaining, ...input }) => input) }, null, 2);
+  byId('w-stubs-counts').textContent = stubs.map((stub) => `stub ${stub.id}${stub.operationId ? ` (${stub.operationId})` : ''}: applied ${stub.applied}${stub.remaining !== undefined ? `, ${stub.remaining} left` : ''}`).join('; ');
 }
 
 async function drawWorlds(): Promise<void> {
@@ -545,17 +537,15 @@ async function drawWorlds(): Promise<void> {
   await drawWorld();
 }
 
-/** Runs a world-changing call, redraws, then says how it went (after the redraw, which writes the stubs' counts). */
+/** Runs a world-changing call and says how it went. */
 async function act(messageId: string, call: () => Promise<unknown>, done: string): Promise<void> {
-  let outcome: [string, boolean];
   try {
     await call();
-    outcome = [done, false];
+    say(messageId, done);
   } catch (error) {
-    outcome = [(error as Error).message, true];
+    say(messageId, (error as Error).message, true);
   }
   await drawWorlds();
-  say(messageId, ...outcome);
 }
 
 const worldChanged = debounce(() => {
@@ -566,7 +556,6 @@ viewOpened.worlds = () => void drawWorlds();
 worldSelect.addEventListener('change', () => {
   scenarioPicked = undefined;
   stubsEdited = false;
-  stubCounts = undefined;
   void drawWorld();
 });
 byId('w-switch').addEventListener('click', () => {
@@ -593,16 +582,17 @@ byId('w-faults-save').addEventListener('click', () => {
 byId('w-faults-clear').addEventListener('click', () => {
   void act('w-faults-message', () => controlJson('__control/faults', { method: 'DELETE', namespace: worldSelect.value }), 'Rules cleared.');
 });
-byId('w-stubs').addEventListener('input', () => {
-  stubsEdited = true;
-});
 byId('w-stubs-save').addEventListener('click', () => {
-  stubsEdited = false;
-  void act('w-stubs-message', () => controlJson('__control/stubs', { method: 'PUT', namespace: worldSelect.value, body: JSON.stringify(jsonOf('w-stubs')) }), 'Stubs saved.');
+  void act('w-stubs-message', async () => {
+    await controlJson('__control/stubs', { method: 'PUT', namespace: worldSelect.value, body: JSON.stringify(jsonOf('w-stubs')) });
+    stubsEdited = false;
+  }, 'Stubs saved.');
 });
 byId('w-stubs-clear').addEventListener('click', () => {
-  stubsEdited = false;
-  void act('w-stubs-message', () => controlJson('__control/stubs', { method: 'DELETE', namespace: worldSelect.value }), 'Stubs deleted.');
+  void act('w-stubs-message', async () => {
+    await controlJson('__control/stubs', { method: 'DELETE', namespace: worldSelect.value });
+    stubsEdited = false;
+  }, 'Stubs deleted.');
 });
 
 // ---- health ----
