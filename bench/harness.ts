@@ -58,8 +58,9 @@ export function killChildren(): void {
 process.on('exit', killChildren);
 
 /** Runs a Node script (by path) as a child; stdout is piped only when the caller reads it. */
-export function startNode(args: string[], options: { stdout?: 'pipe' | 'ignore' } = {}): Child {
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', options.stdout ?? 'ignore', 'pipe'] });
+export function startNode(args: string[], options: { stdout?: 'pipe' | 'ignore'; ipc?: boolean } = {}): Child {
+  const stdio = ['ignore', options.stdout ?? 'ignore', 'pipe', ...(options.ipc ? ['ipc' as const] : [])] as const;
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: [...stdio] });
   if (child.pid === undefined) throw new Error(`could not start node ${args.join(' ')}`);
   children.add(child);
   child.once('exit', () => children.delete(child));

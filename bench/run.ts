@@ -5,9 +5,10 @@
  * event loop. Prints a table, checks the targets of issue 6, writes bench/results.json.
  *
  *   npm run bench -- [--runs 5] [--seconds 6] [--connections 50] [--rounds 3] [--strict]
- *                    [--qix-sessions 300] [--qix-seconds 3] [--only qix]
+ *                    [--qix-sessions 300] [--qix-seconds 3] [--only qix|worlds] [--before main]
  *
- * `--only qix` runs the QIX websocket part alone (bench/qix.ts).
+ * `--only qix` runs the QIX websocket part alone (bench/qix.ts); `--only worlds` the worlds part
+ * alone (bench/worlds.ts), which measures the `--before` ref (built into .tmp) and this tree side by side.
  *
  * Exits 0 whatever the figures, unless --strict is given and a target is missed (exit 1).
  */
@@ -36,6 +37,7 @@ import {
   type Reply,
 } from './harness';
 import { qixFigures, type QixFigures, type QixServerFigures } from './qix';
+import { buildTree, measureWorlds, worldsReport, worldTargets } from './worlds';
 
 const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
 const IN_PROCESS_CHILD = path.join(__dirname, 'in-process-start.js');
@@ -45,7 +47,7 @@ const SPEC = path.join(ROOT, 'spec', 'qlik-associative-engine-api.json');
 const RESULTS = path.join(ROOT, 'bench', 'results.json');
 
 /** The whole run is stopped (and its servers killed) past this, whatever it is doing. */
-const RUN_BUDGET_MS = 6 * 60_000;
+const RUN_BUDGET_MS = 12 * 60_000;
 const WARM_UP_SECONDS = 1;
 const CREATE_BODY = JSON.stringify({ attributes: { name: 'Bench', description: 'made by npm run bench' } });
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -69,8 +71,10 @@ interface Settings {
   strict: boolean;
   qixSessions: number;
   qixSeconds: number;
-  /** Only the QIX websocket part. */
-  onlyQix: boolean;
+  /** Only the QIX websocket part, or only the worlds part. */
+  only: 'qix' | 'worlds' | undefined;
+  /** The ref the worlds part measures as BEFORE. */
+  before: string;
 }
 
 function settings(): Settings {
@@ -84,6 +88,7 @@ function settings(): Settings {
       'qix-sessions': { type: 'string', default: '300' },
       'qix-seconds': { type: 'string', default: '3' },
       only: { type: 'string' },
+      before: { type: 'string', default: 'main' },
     },
   });
   const whole = (name: string, value: string, min: number, max: number) => {
@@ -99,13 +104,25 @@ function settings(): Settings {
     strict: values.strict,
     qixSessions: whole('qix-sessions', values['qix-sessions'], 1, 100_000),
     qixSeconds: whole('qix-seconds', values['qix-seconds'], 1, 30),
-    onlyQix: onlyQix(values.only),
+    only: onlyPart(values.only),
+    before: values.before,
   };
 }
 
-function onlyQix(only: string | undefined): boolean {
-  if (only !== undefined && only !== 'qix') throw new Error(`--only takes qix (the QIX websocket part alone), not ${only}`);
-  return only === 'qix';
+function onlyPart(only: string | undefined): Settings['only'] {
+  if (only !== undefined && only !== 'qix' && only !== 'worlds') throw new Error(`--only takes qix or worlds (that part alone), not ${only}`);
+  return only;
+}
+
+/** The worlds part: the --before ref and this tree, side by side. */
+async function worlds(options: Settings): Promise<{ report: string; figures: object; missed: boolean }> {
+  const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+  log(`worlds: building ${options.before} into .tmp...`);
+  const before = buildTree(options.before);
+  const beforeFigures = await measureWorlds(before.tree, `${options.before} ${before.commit}`, log);
+  const afterFigures = await measureWorlds(ROOT, 'this tree', log);
+  const targets = worldTargets(beforeFigures, afterFigures);
+  return { report: worldsReport(beforeFigures, afterFigures, targets), figures: { before: beforeFigures, after: afterFigures, targets }, missed: targets.some((t) => !t.pass) };
 }
 
 const baseUrl = (port: number) => `http://${LOOPBACK}:${port}`;
@@ -590,7 +607,7 @@ function qixReport(settings: Settings, q: QixFigures): string {
   ].join('\n');
 }
 
-const USAGE = 'usage: npm run bench -- [--runs 5] [--seconds 6] [--connections 50] [--strict] [--qix-sessions 300] [--qix-seconds 3] [--only qix]';
+const USAGE = 'usage: npm run bench -- [--runs 5] [--seconds 6] [--connections 50] [--strict] [--qix-sessions 300] [--qix-seconds 3] [--only qix|worlds] [--before main]';
 
 async function main(): Promise<void> {
   let options: Settings;
@@ -617,9 +634,15 @@ async function main(): Promise<void> {
     loadAverageAtStart: os.loadavg().map((n) => fixed(n, 2)).join(' '),
   };
   const qixSettings = { sessions: options.qixSessions, seconds: options.qixSeconds };
-  if (options.onlyQix) {
+  if (options.only === 'qix') {
     process.stderr.write('bench: QIX websocket...\n');
     process.stdout.write(`${qixReport(options, await qixFigures(qixSettings, () => startDouble()))}\n`);
+    return;
+  }
+  if (options.only === 'worlds') {
+    const part = await worlds(options);
+    process.stdout.write(`${part.report}\n`);
+    if (options.strict && part.missed) process.exitCode = 1;
     return;
   }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'engine-double-bench-'));
@@ -632,15 +655,16 @@ async function main(): Promise<void> {
     const memoryFigures = await memory();
     process.stderr.write('bench: QIX websocket...\n');
     const qix = await qixFigures(qixSettings, () => startDouble());
+    const worldsPart = await worlds(options);
     const checked = targets(startupFigures, throughputFigures, memoryFigures);
     machine.loadAverageAtEnd = os.loadavg().map((n) => fixed(n, 2)).join(' ');
-    process.stdout.write(`${report(options, machine, startupFigures, throughputFigures, memoryFigures, checked)}\n\n${qixReport(options, qix)}\n`);
+    process.stdout.write(`${report(options, machine, startupFigures, throughputFigures, memoryFigures, checked)}\n\n${qixReport(options, qix)}\n\n${worldsPart.report}\n`);
     fs.writeFileSync(
       RESULTS,
-      `${JSON.stringify({ date: new Date().toISOString(), machine, settings: options, startup: startupFigures, throughput: throughputFigures, memory: memoryFigures, qix, targets: checked }, null, 2)}\n`,
+      `${JSON.stringify({ date: new Date().toISOString(), machine, settings: options, startup: startupFigures, throughput: throughputFigures, memory: memoryFigures, qix, worlds: worldsPart.figures, targets: checked }, null, 2)}\n`,
     );
     process.stdout.write(`\nwritten to ${path.relative(process.cwd(), RESULTS) || RESULTS}\n`);
-    if (options.strict && checked.some((t) => !t.pass)) process.exitCode = 1;
+    if (options.strict && (checked.some((t) => !t.pass) || worldsPart.missed)) process.exitCode = 1;
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

@@ -153,7 +153,7 @@ export interface EngineDoubleControl {
  * or rejects with the DoubleError of a refusal.
  *
  * @example
- * const inProcess: ControlTransport = async (operation, call) => invokeControl(runtime, operation, call).body;
+ * const inProcess: ControlTransport = async (operation, call) => (await invokeControl(runtime, operation, call)).body;
  */
 export type ControlTransport = (operation: ControlOperationId, call: ControlCall) => Promise<unknown>;
 
@@ -179,7 +179,7 @@ function journalQuery({ limit, includeWarnings }: JournalQuery = {}): Record<str
  * refused the same way, before any call.
  *
  * @example
- * const engine = controlMethods(async (operation, call) => invokeControl(runtime, operation, call).body, 'http://127.0.0.1:9076');
+ * const engine = controlMethods(async (operation, call) => (await invokeControl(runtime, operation, call)).body, 'http://127.0.0.1:9076');
  */
 export function controlMethods(transport: ControlTransport, url: string, namespace?: string): EngineDoubleControl {
   const scoped = namespace === undefined ? '' : namespaceOf({ [NAMESPACE_HEADER]: namespace });

@@ -1,8 +1,8 @@
 /**
  * The one error type of the double. Every 4xx/5xx it sends has the body
  * `{"errors":[{code,title,status,detail,source?,meta?}]}` (ErrorResponse in spec/control-api.json),
- * one entry per problem. Modules throw `DoubleError`s built from the templates below; the server's
- * error responder is the only place that turns them into HTTP.
+ * one entry per problem. Modules throw `DoubleError`s built from the templates below; a pipeline
+ * stage returns one as its refusal, and `errorResponse` is the only place that turns them into HTTP.
  */
 
 /** Where a problem sits in the request: a JSON pointer into the body, or a named parameter. */

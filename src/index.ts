@@ -143,7 +143,7 @@ export async function startEngineDouble(options: StartOptions = {}): Promise<Eng
   const url = `${api.scheme}://${urlHost(host)}:${api.port}${runtime.basePath}`;
   let stopping: Promise<void> | undefined;
   return {
-    ...controlMethods(async (operation, call) => invokeControl(runtime, operation, call).body, url),
+    ...controlMethods(async (operation, call) => (await invokeControl(runtime, operation, call)).body, url),
     port: api.port,
     host,
     runtime,

@@ -4,9 +4,9 @@
  * registering; the namespace itself swaps worlds (see Namespace).
  */
 import { doubleError } from '../errors';
-import { listScenarios, loadScenario, scenarioFiles, type LoadOptions, type ScenarioSources } from '../scenarios/registry';
+import { listScenarios, loadScenario, loadScenarioInSlices, scenarioFiles, type LoadOptions, type ScenarioSources } from '../scenarios/registry';
 import type { ScenarioDocument } from '../scenarios/types';
-import { checkScenarioDocument, validateScenarioDocument } from '../scenarios/validate';
+import { checkScenarioDocument, prepareScenarioInSlices, validateScenarioDocument } from '../scenarios/validate';
 import type { Namespace } from './namespaces';
 
 /** One scenario GET /__control/scenarios lists (ScenarioListing in spec/control-api.json). */
@@ -51,10 +51,11 @@ export function catalog(namespace: Namespace, sources: ScenarioSources): Catalog
 /**
  * The named scenario, validated and ready to run with `options.seed` (else the document's own
  * seed): an inline one of the namespace, else a file. Unknown: 404 listing every known name.
+ * Prepared once per text and seed, in slices, so the double keeps answering meanwhile.
  */
-export function findScenario(namespace: Namespace, name: string, options: CatalogOptions): ScenarioDocument {
+export async function findScenario(namespace: Namespace, name: string, options: CatalogOptions): Promise<ScenarioDocument> {
   const inline = namespace.inlineScenarios.get(name);
-  if (inline !== undefined) return validateScenarioDocument(inline, inlineOrigin(name), { seed: options.seed });
+  if (inline !== undefined) return prepareScenarioInSlices(inline, inlineOrigin(name), { seed: options.seed });
   const files = scenarioFiles(options);
   if (!files.has(name)) {
     const known = [...files.keys(), ...namespace.inlineScenarios.keys()].sort();
@@ -64,7 +65,7 @@ export function findScenario(namespace: Namespace, name: string, options: Catalo
       meta: { known },
     });
   }
-  return loadScenario(name, options);
+  return loadScenarioInSlices(name, options);
 }
 
 /**

@@ -119,6 +119,12 @@ export function faultRuleProblems(rules: readonly FaultRuleInput[]): Problem[] {
   return problems;
 }
 
+/** Throws a 400 listing each problem of `rules`; callers check before they make anything (a namespace, say). */
+export function refuseBadFaultRules(rules: readonly FaultRuleInput[]): void {
+  const problems = faultRuleProblems(rules);
+  if (problems.length > 0) throw doubleError('invalidFaultRule', problems);
+}
+
 /** One namespace's fault rules, tried in order; counted rules expire once used up. */
 export class FaultRules {
   private rules: ActiveFaultRule[] = [];
@@ -128,8 +134,7 @@ export class FaultRules {
 
   /** Replaces every rule, or throws a 400 listing each problem and changes nothing. */
   replace(inputs: readonly FaultRuleInput[]): ActiveFaultRule[] {
-    const problems = faultRuleProblems(inputs);
-    if (problems.length > 0) throw doubleError('invalidFaultRule', problems);
+    refuseBadFaultRules(inputs);
     this.rules = inputs.map((input) => ({
       id: this.nextId(),
       ...input,

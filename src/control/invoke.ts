@@ -7,13 +7,11 @@
  * double keeps (a journal entry, a scenario it registered) and sees the values HTTP would give.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Pipeline } from '../pipeline/call';
 import type { EngineResponse } from '../routes/types';
-import type { DoubleRuntime } from '../server';
-import { missingBody, validateRequest } from '../validation/request';
-import { JSON_MEDIA_TYPE } from '../validation/tolerance';
-import { NAMESPACE_HEADER, namespaceOf } from './namespaces';
-import { controlRoutes, type ControlOperationId } from './routes';
-
+import type { Contract } from '../spec/contract';
+import { NAMESPACE_HEADER } from './namespaces';
+import type { ControlOperationId } from './routes';
 /** What a control call sends besides its operation. */
 export interface ControlCall {
   /** The namespace the call addresses; absent or "" for the default one. */
@@ -35,21 +33,32 @@ function namespaceHeaders(namespace: string | undefined): IncomingHttpHeaders {
   return namespace ? { [NAMESPACE_HEADER]: namespace } : {};
 }
 
+/** What an in-process control call needs of the double: the contract to find the operation, the stages to run it. */
+export interface InProcessDouble {
+  readonly contract: Pick<Contract, 'operation'>;
+  readonly pipeline: Pipeline;
+}
+
 /**
- * Runs one control operation in process and returns its answer (body already through JSON);
- * throws the DoubleError an HTTP call would get as a 4xx. Not journaled: it is not a request.
- * The control token is not asked for: code that holds the runtime is the double's owner.
+ * Runs one control operation in process through the stages an in-process call runs (namespace →
+ * body → validate → handle) and returns its answer (body already through JSON); throws the
+ * DoubleError an HTTP call would get as a 4xx. Not journaled: it is not a request. The control
+ * token is not asked for: code that holds the runtime is the double's owner.
  */
-export function invokeControl(runtime: DoubleRuntime, operationId: ControlOperationId, call: ControlCall = {}): EngineResponse {
-  const headers = namespaceHeaders(call.namespace);
-  const namespace = namespaceOf(headers);
-  const operation = runtime.contract.operation(operationId);
-  const query = call.query ?? {};
-  const body = throughJson(call.body);
-  if (operation.body?.required && body === undefined) {
-    throw missingBody(operation, [JSON_MEDIA_TYPE]);
-  }
-  const params = validateRequest(operation, { rawParams: {}, query, headers, body });
-  const response = controlRoutes[operationId]({ params, rawParams: {}, query, headers, body }, { runtime, namespace });
-  return { ...response, body: throughJson(response.body) };
+export async function invokeControl(double: InProcessDouble, operationId: ControlOperationId, call: ControlCall = {}): Promise<EngineResponse> {
+  const ran = await double.pipeline.run({
+    kind: 'in-process',
+    started: performance.now(),
+    method: operationId.slice(0, operationId.indexOf(' ')),
+    headers: namespaceHeaders(call.namespace),
+    query: call.query ?? {},
+    operation: double.contract.operation(operationId),
+    rawParams: {},
+    body: throughJson(call.body),
+    requestViolations: [],
+    requestWarnings: [],
+  });
+  if (ran.refusal !== undefined) throw ran.refusal;
+  if (ran.response === undefined) throw new Error(`${operationId} ran its stages without an answer`);
+  return { ...ran.response, body: throughJson(ran.response.body) };
 }

@@ -50,8 +50,14 @@ export function namespaceOf(headers: IncomingHttpHeaders): string {
   });
 }
 
-/** Makes the world a scenario document describes (throws on a document the model refuses). */
-export type WorldBuilder = (scenario: ScenarioDocument) => EngineModel;
+/**
+ * Makes the worlds scenario documents describe (throws on a document the model refuses): `world`
+ * at once; `prepare` does the long part ahead, in slices, so that `world` is then quick.
+ */
+export interface WorldBuilder {
+  world(scenario: ScenarioDocument): EngineModel;
+  prepare(scenario: ScenarioDocument): Promise<void>;
+}
 
 /** One namespace: what it runs and the world it holds. */
 export class Namespace {
@@ -63,6 +69,8 @@ export class Namespace {
   readonly stubs: Stubs;
   /** Inline scenarios registered here, by name, as sent (generators expand at each switch, with its seed). */
   readonly inlineScenarios: Map<string, unknown>;
+  /** Counts world replacements, so a switch still building knows when a later one has won. */
+  private replacements = 0;
 
   constructor(
     readonly name: string,
@@ -72,7 +80,7 @@ export class Namespace {
     stubs: Stubs,
     inlineScenarios: ReadonlyMap<string, unknown> = new Map(),
   ) {
-    this.model = build(scenario);
+    this.model = build.world(scenario);
     this.scenario = scenario;
     this.faults = faults;
     this.stubs = stubs;
@@ -81,18 +89,32 @@ export class Namespace {
 
   /** Runs `scenario` from its start; the world is built before anything changes, so a refusal leaves all as it was. */
   switchTo(scenario: ScenarioDocument): void {
-    this.model = this.build(scenario);
+    this.model = this.build.world(scenario);
     this.scenario = scenario;
+    this.replacements += 1;
+  }
+
+  /**
+   * switchTo, with the world's base decoded in slices first: the double keeps answering meanwhile.
+   * A switch, reset or restore that starts later wins, even when this one finishes after it.
+   */
+  async switchInSlices(scenario: ScenarioDocument): Promise<void> {
+    this.replacements += 1;
+    const ticket = this.replacements;
+    await this.build.prepare(scenario);
+    if (ticket === this.replacements) this.switchTo(scenario);
   }
 
   /** The current scenario's world, as it was loaded. */
   reset(): void {
-    this.model = this.build(this.scenario);
+    this.model = this.build.world(this.scenario);
+    this.replacements += 1;
   }
 
   /** Replaces the world; the current scenario stays what reset goes back to. */
   restore(state: ScenarioDocument): void {
-    this.model = this.build(state);
+    this.model = this.build.world(state);
+    this.replacements += 1;
   }
 
   /** Keeps an inline scenario (validated by the caller); a new name beyond MAX_INLINE_SCENARIOS is a 429. */
@@ -115,7 +137,7 @@ export class Namespaces {
 
   /**
    * Makes the default namespace now, so a bad start scenario stops the start. `limit` bounds memory:
-   * each namespace holds a world of the default namespace's scenario (about 21 MB for `large`).
+   * a namespace's world shares its scenario's base and holds only what it changes.
    */
   constructor(
     initial: ScenarioDocument,
@@ -146,6 +168,11 @@ export class Namespaces {
     const made = this.create(name, origin.scenario, origin.inlineScenarios);
     this.byName.set(name, made);
     return made;
+  }
+
+  /** The namespace `name` if it exists; never makes one (a lookup of faults or stubs needs no world). */
+  find(name: string): Namespace | undefined {
+    return this.byName.get(name);
   }
 
   default(): Namespace {

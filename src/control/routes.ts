@@ -9,13 +9,13 @@ import { doubleError, type DoubleError } from '../errors';
 import type { EngineRequest, EngineResponse } from '../routes/types';
 import type { ScenarioDocument } from '../scenarios/types';
 import { invalidScenario, scenarioProblem, validateScenarioDocument } from '../scenarios/validate';
-import type { DoubleRuntime } from '../server';
 import { catalog, findScenario, registerInlineScenario } from './catalog';
-import type { FaultRuleInput } from './faults';
+import { refuseBadFaultRules, type FaultRuleInput } from './faults';
 import type { JournalEntry } from './journal';
 import { NAMESPACE_HEADER, namespaceNameProblem, type Namespace } from './namespaces';
 import { checkedMatcher, type JournalMatcher } from './request-matcher';
-import type { StubInput } from './stubs';
+import type { ControlContext, ControlHandler, ControlServices } from './services';
+import { refuseBadStubs, type StubInput } from './stubs';
 import { dashboardRoutes } from '../dashboard/routes';
 
 /** Every operation of the control contract, named like the engine's: `METHOD /path/template`. */
@@ -24,14 +24,6 @@ export type ControlOperationId = {
   [P in keyof ControlPaths]: `${Uppercase<keyof ControlPaths[P] & string>} ${P & string}`;
 }[keyof ControlPaths];
 
-/** What a control handler works on: the double, and the namespace the call's header names. */
-export interface ControlContext {
-  runtime: DoubleRuntime;
-  /** "" for the default namespace; already validated. Handlers make it (runtime.namespaces.get) only when they need its world. */
-  namespace: string;
-}
-
-export type ControlHandler = (request: EngineRequest, context: ControlContext) => EngineResponse;
 
 /** SwitchScenario of the control contract. */
 interface SwitchScenarioBody {
@@ -50,8 +42,8 @@ interface StubsBody {
 }
 
 /** In proxy mode the real engine answers every engine call: a stub would never apply, so none is taken. */
-function refuseStubsInProxyMode(runtime: DoubleRuntime): void {
-  if (!runtime.proxy) return;
+function refuseStubsInProxyMode(services: ControlServices): void {
+  if (!services.proxyMode) return;
   throw doubleError('invalidStub', {
     detail: 'the double runs with --proxy: the real engine answers every engine call, so no stub would ever apply',
     source: { pointer: '/stubs' },
@@ -60,8 +52,8 @@ function refuseStubsInProxyMode(runtime: DoubleRuntime): void {
 }
 
 /** A journal search's matcher, checked, and the namespace it searches (the matcher's own, else the call's). */
-function journalSearch(request: EngineRequest, { runtime, namespace }: ControlContext): { matcher: JournalMatcher; namespace: string } {
-  const matcher = checkedMatcher(request.body as JournalMatcher, '', (id) => runtime.contract.operations.some((op) => op.id === id));
+function journalSearch(request: EngineRequest, { services, namespace }: ControlContext): { matcher: JournalMatcher; namespace: string } {
+  const matcher = checkedMatcher(request.body as JournalMatcher, '', (id) => services.contract.operations.some((op) => op.id === id));
   const named = matcher.namespace;
   if (named !== undefined && named !== '') {
     const problem = namespaceNameProblem(named);
@@ -104,115 +96,118 @@ function limitOf(request: EngineRequest): number | undefined {
   return limit === undefined ? undefined : Number(limit);
 }
 
-function journalPage(runtime: DoubleRuntime, entries: JournalEntry[], limit: number | undefined): EngineResponse {
-  return { status: 200, body: { capacity: runtime.journal.capacity, entries: limit === undefined ? entries : entries.slice(-limit) } };
+function journalPage(services: ControlServices, entries: JournalEntry[], limit: number | undefined): EngineResponse {
+  return { status: 200, body: { capacity: services.journal.capacity, entries: limit === undefined ? entries : entries.slice(-limit) } };
 }
 
 const noContent: EngineResponse = { status: 204 };
 
 export const controlRoutes: Record<ControlOperationId, ControlHandler> = {
-  'GET /__control/scenarios': (_request, { runtime, namespace }) => {
-    const scope = runtime.namespaces.get(namespace);
-    const watch = runtime.scenarioWatch;
+  'GET /__control/scenarios': (_request, { services, namespace }) => {
+    const ns = services.namespaces.get(namespace);
+    const watch = services.scenarioWatch;
     // A file that cannot be used is left out of the list; while watching, one broken mid-edit is also reported under `broken`.
-    const scenarios = catalog(scope, runtime.scenarioSources);
-    return { status: 200, body: { current: currentScenario(scope), scenarios, ...(watch ? { watch: { broken: watch.brokenScenarios() } } : {}) } };
+    const scenarios = catalog(ns, services.scenarioSources);
+    return { status: 200, body: { current: currentScenario(ns), scenarios, ...(watch ? { watch: { broken: watch.brokenScenarios() } } : {}) } };
   },
 
-  'POST /__control/scenarios': (request, { runtime, namespace }) => {
-    const entry = registerInlineScenario(runtime.namespaces.get(namespace), request.body, 'POST /__control/scenarios', runtime.scenarioSources);
+  'POST /__control/scenarios': (request, { services, namespace }) => {
+    const entry = registerInlineScenario(services.namespaces.get(namespace), request.body, 'POST /__control/scenarios', services.scenarioSources);
     return { status: 201, body: entry };
   },
 
-  'PUT /__control/scenario': (request, { runtime, namespace }) => {
+  'PUT /__control/scenario': async (request, { services, namespace }) => {
     const { name, seed } = request.body as SwitchScenarioBody;
-    const scope = runtime.namespaces.get(namespace);
-    scope.switchTo(findScenario(scope, name, { ...runtime.scenarioSources, seed: seed ?? runtime.seed }));
-    return { status: 200, body: currentScenario(scope) };
+    const ns = services.namespaces.get(namespace);
+    await ns.switchInSlices(await findScenario(ns, name, { ...services.scenarioSources, seed: seed ?? services.seed }));
+    return { status: 200, body: currentScenario(ns) };
   },
 
-  'POST /__control/reset': (_request, { runtime, namespace }) => {
-    const scope = runtime.namespaces.get(namespace);
-    scope.reset();
-    return { status: 200, body: currentScenario(scope) };
+  'POST /__control/reset': (_request, { services, namespace }) => {
+    const ns = services.namespaces.get(namespace);
+    ns.reset();
+    return { status: 200, body: currentScenario(ns) };
   },
 
-  'GET /__control/state': (_request, { runtime, namespace }) => ({ status: 200, body: runtime.namespaces.get(namespace).model.toScenario() }),
+  'GET /__control/state': (_request, { services, namespace }) => ({ status: 200, body: services.namespaces.get(namespace).model.toScenario() }),
 
-  'PUT /__control/state': (request, { runtime, namespace }) => {
-    const state: ScenarioDocument = validateScenarioDocument(request.body, 'PUT /__control/state', { seed: runtime.seed });
+  'PUT /__control/state': (request, { services, namespace }) => {
+    const state: ScenarioDocument = validateScenarioDocument(request.body, 'PUT /__control/state', { seed: services.seed });
     if (state.mode === 'spec-examples') throw refuseSpecExamplesState();
-    runtime.namespaces.get(namespace).restore(state);
+    services.namespaces.get(namespace).restore(state);
     return noContent;
   },
 
-  'GET /__control/faults': (_request, { runtime, namespace }) => ({ status: 200, body: { rules: runtime.namespaces.get(namespace).faults.list() } }),
+  'GET /__control/faults': (_request, { services, namespace }) => ({ status: 200, body: { rules: services.namespaces.find(namespace)?.faults.list() ?? [] } }),
 
-  'PUT /__control/faults': (request, { runtime, namespace }) => {
+  'PUT /__control/faults': (request, { services, namespace }) => {
     const { rules } = request.body as FaultRulesBody;
-    return { status: 200, body: { rules: runtime.namespaces.get(namespace).faults.replace(rules) } };
+    refuseBadFaultRules(rules); // before the namespace is made: a refused call makes none
+    return { status: 200, body: { rules: services.namespaces.get(namespace).faults.replace(rules) } };
   },
 
-  'DELETE /__control/faults': (_request, { runtime, namespace }) => {
-    runtime.namespaces.get(namespace).faults.clear();
+  'DELETE /__control/faults': (_request, { services, namespace }) => {
+    services.namespaces.find(namespace)?.faults.clear();
     return noContent;
   },
 
-  'GET /__control/journal': (request, { runtime, namespace }) => journalPage(runtime, runtime.journal.list({ namespace }), limitOf(request)),
+  'GET /__control/journal': (request, { services, namespace }) => journalPage(services, services.journal.list({ namespace }), limitOf(request)),
 
-  'DELETE /__control/journal': (_request, { runtime, namespace }) => {
-    runtime.journal.clear({ namespace });
+  'DELETE /__control/journal': (_request, { services, namespace }) => {
+    services.journal.clear({ namespace });
     return noContent;
   },
 
   'POST /__control/journal/find': (request, context) => {
     const { matcher, namespace } = journalSearch(request, context);
-    return { status: 200, body: context.runtime.journal.find(matcher, namespace) };
+    return { status: 200, body: context.services.journal.find(matcher, namespace) };
   },
 
   'POST /__control/journal/count': (request, context) => {
     const { matcher, namespace } = journalSearch(request, context);
-    return { status: 200, body: { count: context.runtime.journal.find(matcher, namespace).count } };
+    return { status: 200, body: { count: context.services.journal.find(matcher, namespace).count } };
   },
 
-  'GET /__control/stubs': (_request, { runtime, namespace }) => ({ status: 200, body: { stubs: runtime.namespaces.get(namespace).stubs.list() } }),
+  'GET /__control/stubs': (_request, { services, namespace }) => ({ status: 200, body: { stubs: services.namespaces.find(namespace)?.stubs.list() ?? [] } }),
 
-  'PUT /__control/stubs': (request, { runtime, namespace }) => {
+  'PUT /__control/stubs': (request, { services, namespace }) => {
     const { stubs } = request.body as StubsBody;
-    refuseStubsInProxyMode(runtime);
-    return { status: 200, body: { stubs: runtime.namespaces.get(namespace).stubs.replace(stubs, runtime.stubContract) } };
+    refuseStubsInProxyMode(services);
+    refuseBadStubs(stubs, services.stubContract); // before the namespace is made: a refused call makes none
+    return { status: 200, body: { stubs: services.namespaces.get(namespace).stubs.replace(stubs, services.stubContract) } };
   },
 
-  'POST /__control/stubs': (request, { runtime, namespace }) => {
+  'POST /__control/stubs': (request, { services, namespace }) => {
     const { stubs } = request.body as StubsBody;
-    refuseStubsInProxyMode(runtime);
-    return { status: 201, body: { stubs: runtime.namespaces.get(namespace).stubs.add(stubs, runtime.stubContract) } };
+    refuseStubsInProxyMode(services);
+    refuseBadStubs(stubs, services.stubContract); // before the namespace is made (add checks again with the stubs it holds)
+    return { status: 201, body: { stubs: services.namespaces.get(namespace).stubs.add(stubs, services.stubContract) } };
   },
 
-  'DELETE /__control/stubs': (_request, { runtime, namespace }) => {
-    runtime.namespaces.get(namespace).stubs.clear();
+  'DELETE /__control/stubs': (_request, { services, namespace }) => {
+    services.namespaces.find(namespace)?.stubs.clear();
     return noContent;
   },
 
-  'GET /__control/violations': (request, { runtime, namespace }) =>
-    journalPage(runtime, runtime.journal.violations({ namespace, includeWarnings: request.query.includeWarnings === 'true' }), limitOf(request)),
+  'GET /__control/violations': (request, { services, namespace }) =>
+    journalPage(services, services.journal.violations({ namespace, includeWarnings: request.query.includeWarnings === 'true' }), limitOf(request)),
 
-  'GET /__control/coverage': (_request, { runtime }) => ({ status: 200, body: runtime.coverage.report(runtime.contract.engineOperations) }),
+  'GET /__control/coverage': (_request, { services }) => ({ status: 200, body: services.coverage.report(services.contract.engineOperations) }),
 
-  'DELETE /__control/coverage': (_request, { runtime }) => {
-    runtime.coverage.reset();
+  'DELETE /__control/coverage': (_request, { services }) => {
+    services.coverage.reset();
     return noContent;
   },
 
-  'GET /__control/namespaces': (_request, { runtime }) => ({
+  'GET /__control/namespaces': (_request, { services }) => ({
     status: 200,
     body: {
-      limit: runtime.namespaces.limit,
-      namespaces: runtime.namespaces.list().map((scope) => ({ namespace: scope.name, scenario: scope.scenario.name })),
+      limit: services.namespaces.limit,
+      namespaces: services.namespaces.list().map((ns) => ({ namespace: ns.name, scenario: ns.scenario.name })),
     },
   }),
 
-  'DELETE /__control/namespace': (_request, { runtime, namespace }) => {
+  'DELETE /__control/namespace': (_request, { services, namespace }) => {
     if (namespace === '') {
       throw doubleError('invalidNamespace', {
         detail: `send the ${NAMESPACE_HEADER} header naming the namespace to drop; the default namespace cannot be dropped (POST /__control/reset resets it)`,
@@ -220,7 +215,7 @@ export const controlRoutes: Record<ControlOperationId, ControlHandler> = {
         meta: { rule: 'required' },
       });
     }
-    runtime.namespaces.drop(namespace);
+    services.namespaces.drop(namespace);
     return noContent;
   },
 

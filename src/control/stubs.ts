@@ -127,6 +127,20 @@ export function stubProblems(stubs: readonly StubInput[], at: string, contract: 
   return { problems, operations };
 }
 
+/**
+ * Throws a 400 listing each problem of `inputs` (more than MAX_STUBS with the `already` held, or
+ * stubs that break the contract); else the operation each stub names. Callers check before they
+ * make anything (a namespace, say).
+ */
+export function refuseBadStubs(inputs: readonly StubInput[], contract: StubContract, already = 0): (string | undefined)[] {
+  if (already + inputs.length > MAX_STUBS) {
+    throw doubleError('invalidStub', { detail: `a namespace holds at most ${MAX_STUBS} stubs; this would make ${already + inputs.length}`, source: { pointer: '/stubs' }, meta: { rule: 'maxStubs', limit: MAX_STUBS } });
+  }
+  const { problems, operations } = stubProblems(inputs, '/stubs', contract);
+  if (problems.length > 0) throw doubleError('invalidStub', problems);
+  return operations;
+}
+
 /** What the pipeline gets from a stub that matched: its id, whether it is off-contract, and the answer. */
 export interface StubAnswer {
   id: number;
@@ -161,11 +175,7 @@ export class Stubs {
   }
 
   private checked(inputs: readonly StubInput[], contract: StubContract, already: number): HeldStub[] {
-    if (already + inputs.length > MAX_STUBS) {
-      throw doubleError('invalidStub', { detail: `a namespace holds at most ${MAX_STUBS} stubs; this would make ${already + inputs.length}`, source: { pointer: '/stubs' }, meta: { rule: 'maxStubs', limit: MAX_STUBS } });
-    }
-    const { problems, operations } = stubProblems(inputs, '/stubs', contract);
-    if (problems.length > 0) throw doubleError('invalidStub', problems);
+    const operations = refuseBadStubs(inputs, contract, already);
     return inputs.map((input, index) => {
       const operationId = operations[index];
       const matcher = operationId === undefined ? input.request : { ...input.request, operationId };

@@ -8,7 +8,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { doubleError, errorResponse } from '../errors';
 import { namespaceOf } from '../control/namespaces';
-import { answerClientError, applyFault, sendOrFail, type DoubleRuntime } from '../server';
+import { answerClientError, type DoubleRuntime } from '../server';
+import { applyFault, sendOrFail } from '../pipeline/stages';
 import { stripBasePath } from '../base-path';
 import { listen, type Listening } from '../listen';
 import type { ServingTls } from '../tls/options';
@@ -51,11 +52,14 @@ function metricsRequestHandler(runtime: DoubleRuntime, metricsOf: () => EngineMe
       throw doubleError('methodNotAllowed', { detail: `${method} is not an operation of ${METRICS_PATH}; allowed: GET, HEAD`, meta: { allow: ['GET', 'HEAD'] } }, { Allow: 'GET, HEAD' });
     }
     const namespace = namespaceOf(req.headers);
-    const fault = runtime.namespaces.get(namespace).faults.take(method, METRICS_PATH);
-    if (fault && (await applyFault(fault, res)) === 'drop') {
+    // A namespace not made yet has no fault rules: it is looked up, never made.
+    const fault = runtime.namespaces.find(namespace)?.faults.take(method, METRICS_PATH);
+    const effect = fault ? await applyFault(fault, res) : 'continue';
+    if (effect === 'drop') {
       res.destroy();
       return;
     }
+    if (effect !== 'continue') throw effect;
     const format = forced ?? (acceptsJson(req.headers.accept) ? 'json' : 'text');
     const metrics = metricsOf();
     const body = format === 'json' ? JSON.stringify(await metrics.scrape(namespace, 'json')) : await metrics.scrape(namespace, 'text');
@@ -67,7 +71,7 @@ function metricsRequestHandler(runtime: DoubleRuntime, metricsOf: () => EngineMe
   return (req: IncomingMessage, res: ServerResponse): void => {
     answer(req, res).catch((error: unknown) => {
       if (res.headersSent) res.destroy();
-      else sendOrFail(runtime, res, errorResponse(error));
+      else sendOrFail(runtime.log, res, errorResponse(error));
     });
   };
 }

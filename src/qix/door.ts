@@ -164,8 +164,8 @@ export function attachQixDoor(server: Server, runtime: DoubleRuntime, options: Q
     if (wss.clients.size >= limits.maxConnections) {
       throw errorWithStatus(503, `the double already holds ${limits.maxConnections} QIX sockets (maxConnections)`, { limit: limits.maxConnections });
     }
-    const world = runtime.namespaces.get(namespace);
-    const fault = world.faults.take('GET', pathname);
+    // Fault rules of a namespace not made yet: none; a refused upgrade makes no namespace.
+    const fault = runtime.namespaces.find(namespace)?.faults.take('GET', pathname);
     if (fault) outcome.fault = fault;
     if (fault?.drop) {
       socket.destroy();
@@ -174,7 +174,7 @@ export function attachQixDoor(server: Server, runtime: DoubleRuntime, options: Q
     if (fault?.status !== undefined) {
       throw errorWithStatus(fault.status, `fault rule ${fault.id} (${fault.path}) refuses this websocket upgrade with ${fault.status}`, { faultRule: fault.id });
     }
-    const { model } = world;
+    const { model } = runtime.namespaces.get(namespace);
     const identity = await runtime.gatekeeper.identify(req.headers, model);
     // Without the header every socket is a session of its own.
     const sessionId = qlikSessionHeader(req.headers) ?? randomUUID();

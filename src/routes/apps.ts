@@ -30,20 +30,20 @@ export const appRoutes: RouteTable = {
 
   'GET /v1/apps/privileges': (_request, { access }) => ({ status: 200, body: access.globalPrivileges() }),
 
-  'GET /v1/apps/{appId}': ({ params }, { model, access }) => nxApp(model.getApp(params.appId!), access),
+  'GET /v1/apps/{appId}': ({ params }, { model, access }) => nxApp(model.getApp(params.appId), access),
 
-  'PUT /v1/apps/{appId}': ({ params, body }, { model, access }) => nxApp(model.updateApp(params.appId!, (body as UpdateApp).attributes), access),
+  'PUT /v1/apps/{appId}': ({ params, body }, { model, access }) => nxApp(model.updateApp(params.appId, (body as UpdateApp).attributes), access),
 
   'DELETE /v1/apps/{appId}': ({ params }, { model }) => {
-    model.deleteApp(params.appId!);
+    model.deleteApp(params.appId);
     return { status: 200 };
   },
 
   'POST /v1/apps/{appId}/copy': ({ params, body }, { model, identity, access }) =>
-    nxApp(model.copyApp(params.appId!, (body as UpdateApp).attributes, identity.sub), access),
+    nxApp(model.copyApp(params.appId, (body as UpdateApp).attributes, identity.sub), access),
 
   'PUT /v1/apps/{appId}/publish': ({ params, body }, { model, access }) =>
-    nxApp(model.publishApp(params.appId!, (body as PublishApp | undefined)?.stream), access),
+    nxApp(model.publishApp(params.appId, (body as PublishApp | undefined)?.stream), access),
 
-  'PUT /v1/apps/{appId}/unpublish': ({ params }, { model, access }) => nxApp(model.unpublishApp(params.appId!), access),
+  'PUT /v1/apps/{appId}/unpublish': ({ params }, { model, access }) => nxApp(model.unpublishApp(params.appId), access),
 };

@@ -2,5 +2,5 @@
 import type { RouteTable } from './types';
 
 export const dataRoutes: RouteTable = {
-  'GET /v1/apps/{appId}/data/metadata': ({ params }, { model }) => ({ status: 200, body: model.getDataModel(params.appId!) }),
+  'GET /v1/apps/{appId}/data/metadata': ({ params }, { model }) => ({ status: 200, body: model.getDataModel(params.appId) }),
 };

@@ -10,27 +10,27 @@ const BYTES = { 'content-type': 'application/octet-stream' };
 
 export const mediaRoutes: RouteTable = {
   'GET /v1/apps/{appId}/media/files/{path}': ({ params, rawParams }, { model }) => {
-    const file = model.getMediaFile(params.appId!, rawParams.path!);
+    const file = model.getMediaFile(params.appId, rawParams.path);
     return { status: 200, body: file.bytes, headers: BYTES };
   },
 
   'PUT /v1/apps/{appId}/media/files/{path}': ({ params, rawParams, body }, { model }) => {
-    model.putMediaFile(params.appId!, rawParams.path!, body as Buffer);
+    model.putMediaFile(params.appId, rawParams.path, body as Buffer);
     return { status: 200 };
   },
 
   'DELETE /v1/apps/{appId}/media/files/{path}': ({ params, rawParams }, { model }) => {
-    model.deleteMedia(params.appId!, rawParams.path!);
+    model.deleteMedia(params.appId, rawParams.path);
     return { status: 200 };
   },
 
   'GET /v1/apps/{appId}/media/list/{path}': ({ params, rawParams, query }, { model }) => ({
     status: 200,
-    body: model.listMedia(params.appId!, rawParams.path!, query.show),
+    body: model.listMedia(params.appId, rawParams.path, query.show),
   }),
 
   'GET /v1/apps/{appId}/media/thumbnail': ({ params }, { model }) => {
-    const file = model.getThumbnail(params.appId!);
+    const file = model.getThumbnail(params.appId);
     return { status: 200, body: file.bytes, headers: BYTES };
   },
 };

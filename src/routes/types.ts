@@ -9,11 +9,18 @@ import type { Identity } from '../auth/identity';
 import type { EngineOperationId } from '../spec/types';
 import type { EngineModel } from '../state/engine';
 
-export interface EngineRequest {
+/** The names of an operation's path parameters, read from its template: `GET /v1/apps/{appId}` → 'appId'. */
+export type PathParamNames<Operation extends string> = Operation extends `${string}{${infer Name}}${infer Rest}` ? Name | PathParamNames<Rest> : never;
+
+/** Path parameters: those of the operation's template are there (routing and validation saw to it). */
+export type PathParams<Operation extends string> = Readonly<Record<PathParamNames<Operation>, string>> & Readonly<Record<string, string | undefined>>;
+
+/** A request as its handler sees it, after validation; `Operation` (`METHOD /path/template`) types its path parameters. */
+export interface EngineRequest<Operation extends string = string> {
   /** Path parameters, percent-decoded. */
-  params: Record<string, string>;
+  params: PathParams<Operation>;
   /** Path parameters as they arrived, still percent-encoded (the media path normaliser wants these). */
-  rawParams: Record<string, string>;
+  rawParams: PathParams<Operation>;
   query: Record<string, string | undefined>;
   headers: IncomingHttpHeaders;
   /** Parsed JSON for JSON operations, a Buffer for application/octet-stream ones, undefined without a body. */
@@ -59,7 +66,7 @@ export interface RouteContext {
   access: CallerAccess;
 }
 
-export type Handler = (request: EngineRequest, context: RouteContext) => EngineResponse | Promise<EngineResponse>;
+export type Handler<Operation extends string = string> = (request: EngineRequest<Operation>, context: RouteContext) => EngineResponse | Promise<EngineResponse>;
 
-/** One route file's handlers, keyed by the contract's operation (`METHOD /path/template`). */
-export type RouteTable = Partial<Record<EngineOperationId, Handler>>;
+/** One route file's handlers, keyed by the contract's operation (`METHOD /path/template`), each typed by it. */
+export type RouteTable = { [Operation in EngineOperationId]?: Handler<Operation> };

@@ -4,6 +4,8 @@
  * from it: nothing reads the clock, the global faker or another expansion's state.
  */
 import type { DataModelMetadata, FieldMetadata, TableMetadata } from '../spec/types';
+import { cloneJson } from '../state/clone';
+import { runSteps, type Steps } from '../state/steps';
 import type { AppGenerator, ScenarioApp, ScenarioDocument, ScenarioMediaFile } from './types';
 
 type FakerModule = typeof import('@faker-js/faker');
@@ -177,6 +179,11 @@ const PROGRESS_STEP = 250;
 
 /** The apps of one `generate.apps` block, drawn from a Faker seeded with `seed`. */
 export function generateApps(generator: AppGenerator, seed: number, onProgress?: GenerationProgress): ScenarioApp[] {
+  return runSteps(generateAppSteps(generator, seed, onProgress));
+}
+
+/** generateApps, one step per app. */
+function* generateAppSteps(generator: AppGenerator, seed: number, onProgress?: GenerationProgress): Steps<ScenarioApp[]> {
   const { Faker, en, base } = fakerModule();
   const faker = new Faker({ locale: [en, base], seed });
   const now = faker.date.between(REFERENCE_DATE_WINDOW);
@@ -212,6 +219,7 @@ export function generateApps(generator: AppGenerator, seed: number, onProgress?:
     if (generator.mediaFilesPerApp) app.media = mediaFiles(faker, generator.mediaFilesPerApp);
     apps.push(app);
     if (onProgress && (apps.length % PROGRESS_STEP === 0 || apps.length === generator.count)) onProgress(apps.length, generator.count);
+    yield;
   }
   return apps;
 }
@@ -226,12 +234,18 @@ function usesSeed(doc: ScenarioDocument): boolean {
  * generator or dynamic example needs one. Pure: the input is not changed.
  */
 export function expandGenerators(doc: ScenarioDocument, seed?: number, onProgress?: GenerationProgress): ScenarioDocument {
+  return runSteps(expandGeneratorSteps(doc, seed, onProgress));
+}
+
+/** expandGenerators, one step per generated app. */
+export function* expandGeneratorSteps(doc: ScenarioDocument, seed?: number, onProgress?: GenerationProgress): Steps<ScenarioDocument> {
   const { generate, $schema: _editorHint, ...rest } = doc;
   const chosen = seed ?? doc.seed ?? (usesSeed(doc) ? DEFAULT_SEED : undefined);
-  const generated = generate?.apps ? generateApps(generate.apps, chosen ?? DEFAULT_SEED, onProgress) : [];
+  const generated = generate?.apps ? yield* generateAppSteps(generate.apps, chosen ?? DEFAULT_SEED, onProgress) : [];
   return {
     ...rest,
     ...(chosen !== undefined ? { seed: chosen } : {}),
-    ...(doc.apps !== undefined || generated.length > 0 ? { apps: [...(doc.apps ?? []), ...generated] } : {}),
+    // The document's own apps are copied: what comes out is the preparer's (see validateScenarioDocument), not the caller's.
+    ...(doc.apps !== undefined || generated.length > 0 ? { apps: [...cloneJson(doc.apps ?? []), ...generated] } : {}),
   };
 }

@@ -11,7 +11,7 @@ import { DoubleError, doubleError, type Problem } from '../errors';
 import { artefactPath } from '../precompiled';
 import { isJsonObject } from '../state/scenario-apps';
 import type { ScenarioDocument } from './types';
-import { invalidScenario, scenarioProblem, scenarioProblems, validateScenarioDocument, type PrepareOptions } from './validate';
+import { invalidScenario, prepareScenarioInSlices, scenarioProblem, scenarioProblems, validateScenarioDocument, type PrepareOptions } from './validate';
 
 const SCENARIO_FILE = /\.(json|ya?ml)$/i;
 
@@ -243,7 +243,19 @@ export function listScenarios(sources: ScenarioSources = {}): ScenarioListing[] 
  * Unknown name: scenarioNotFound listing the known ones; a bad file: invalidScenario with every problem.
  */
 export function loadScenario(name: string, options: LoadOptions = {}): ScenarioDocument {
-  const files = scenarioFiles(options);
+  const { value, file } = readNamedScenario(name, options);
+  return validateScenarioDocument(value, file.file, { seed: options.seed, onProgress: options.onProgress });
+}
+
+/** loadScenario with the generators run in slices, so the double keeps answering meanwhile. */
+export function loadScenarioInSlices(name: string, options: LoadOptions = {}): Promise<ScenarioDocument> {
+  const { value, file } = readNamedScenario(name, options);
+  return prepareScenarioInSlices(value, file.file, { seed: options.seed, onProgress: options.onProgress });
+}
+
+/** The named scenario's file and what it holds, its name checked. */
+function readNamedScenario(name: string, sources: ScenarioSources): { value: unknown; file: ScenarioFile } {
+  const files = scenarioFiles(sources);
   const file = files.get(name);
   if (!file) {
     const known = [...files.keys()].sort();
@@ -252,7 +264,7 @@ export function loadScenario(name: string, options: LoadOptions = {}): ScenarioD
   const value = readScenarioFile(file);
   const misnamed = nameProblems(file, value);
   if (misnamed.length > 0) throw invalidScenario([...misnamed, ...scenarioProblems(value, file.file)]);
-  return validateScenarioDocument(value, file.file, { seed: options.seed, onProgress: options.onProgress });
+  return { value, file };
 }
 
 /**

@@ -16,7 +16,8 @@ import type { JsonObject } from '../spec/types';
 import { decodeScenarioApp, isJsonObject } from '../state/scenario-apps';
 import { MAX_JSON_DEPTH, tooDeepPointer } from '../validation/json-limits';
 import { describe, escapePointer, pointerOf } from '../validation/problems';
-import { expandGenerators, type GenerationProgress } from './generate';
+import { runSteps, runStepsInSlices, type Steps } from '../state/steps';
+import { expandGeneratorSteps, type GenerationProgress } from './generate';
 import type { ScenarioDocument } from './types';
 
 
@@ -200,10 +201,67 @@ export function checkScenarioDocument(value: unknown, origin: string): ScenarioD
 }
 
 /**
+ * How many prepared documents are kept (validateScenarioDocument): each with its world base (see
+ * src/state/worlds.ts), some 50 MB for `large`. Namespaces keep their own document alive besides.
+ */
+export const MAX_PREPARED_SCENARIOS = 4;
+/** Prepared documents by origin, seed and text, least recently used first. */
+const prepared = new Map<string, ScenarioDocument>();
+/** Preparations running in slices, by the same key, so two switches to one new scenario share one. */
+const preparing = new Map<string, Promise<ScenarioDocument>>();
+
+/** The cache key of a document, or undefined for one that cannot be written as JSON (too deep: validation refuses it). */
+function preparedKey(value: unknown, origin: string, seed: number | undefined): string | undefined {
+  try {
+    return `${origin}\u0000${seed ?? ''}\u0000${JSON.stringify(value)}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function knownPrepared(key: string | undefined): ScenarioDocument | undefined {
+  const known = key === undefined ? undefined : prepared.get(key);
+  if (key !== undefined && known !== undefined) {
+    prepared.delete(key);
+    prepared.set(key, known);
+  }
+  return known;
+}
+
+function keepPrepared(key: string | undefined, document: ScenarioDocument): ScenarioDocument {
+  if (key === undefined) return document;
+  prepared.set(key, document);
+  if (prepared.size > MAX_PREPARED_SCENARIOS) prepared.delete(prepared.keys().next().value!);
+  return document;
+}
+
+function* preparationSteps(value: unknown, origin: string, options: PrepareOptions): Steps<ScenarioDocument> {
+  return yield* expandGeneratorSteps(checkScenarioDocument(value, origin), options.seed, options.onProgress);
+}
+
+/**
  * Validates a scenario document (checkScenarioDocument) and returns it ready to run: generators
  * expanded with the seed, `generate` and `$schema` dropped, `seed` set to the seed used. Used for
- * inline scenarios (switches, PUT /__control/state) as for files.
+ * inline scenarios (switches, PUT /__control/state) as for files. The same text with the same seed
+ * is prepared once per process: the same document object comes back (shared, so never changed by
+ * anyone), and with it the world base already decoded from it.
  */
 export function validateScenarioDocument(value: unknown, origin: string, options: PrepareOptions = {}): ScenarioDocument {
-  return expandGenerators(checkScenarioDocument(value, origin), options.seed, options.onProgress);
+  const key = preparedKey(value, origin, options.seed);
+  return knownPrepared(key) ?? keepPrepared(key, runSteps(preparationSteps(value, origin, options)));
+}
+
+/** validateScenarioDocument with the generators run in slices (runStepsInSlices), so the double keeps answering meanwhile. */
+export async function prepareScenarioInSlices(value: unknown, origin: string, options: PrepareOptions = {}): Promise<ScenarioDocument> {
+  const key = preparedKey(value, origin, options.seed);
+  const known = knownPrepared(key) ?? (key === undefined ? undefined : preparing.get(key));
+  if (known !== undefined) return known;
+  const running = runStepsInSlices(preparationSteps(value, origin, options)).then((document) => keepPrepared(key, document));
+  if (key === undefined) return running;
+  preparing.set(key, running);
+  try {
+    return await running;
+  } finally {
+    preparing.delete(key);
+  }
 }

@@ -34,6 +34,11 @@ export interface DecodeContext {
   limit: Extract<ErrorKind, 'invalidScenario' | 'mediaLimit'>;
   /** JSON pointer of the app within its document: "/apps/3" in a scenario, "" for an imported one. */
   pointer: string;
+  /**
+   * The document is given over, never to be changed by anyone (a prepared scenario): its parts are
+   * kept as they are instead of copied, which halves what a world base of `large` holds.
+   */
+  owned?: boolean;
 }
 
 /** Makes the context's error for a problem at a pointer; the detail is prefixed with where the app is. */
@@ -115,23 +120,24 @@ export function decodeScenarioApp(value: unknown, context: DecodeContext): Decod
   if (publishedStream !== undefined && typeof publishedStream !== 'string') {
     throw fail('"publishedStream" must be a string', `${context.pointer}/publishedStream`);
   }
-  const qixContent = qix === undefined ? undefined : decodeQixContent(qix, `${context.pointer}/qix`, fail);
+  const qixContent = qix === undefined ? undefined : decodeQixContent(qix, `${context.pointer}/qix`, fail, context.owned);
+  const keep = context.owned ? <T>(part: T): T => part : cloneJson;
   return {
-    attributes: cloneJson(attributes) as NxAttributes,
+    attributes: keep(attributes) as NxAttributes,
     media: media === undefined ? new MediaTree() : decodeMedia(media, context, fail),
-    ...(dataModel !== undefined ? { dataModel: cloneJson(dataModel) as DataModelMetadata } : {}),
+    ...(dataModel !== undefined ? { dataModel: keep(dataModel) as DataModelMetadata } : {}),
     ...(publishedStream !== undefined ? { publishedStream } : {}),
     ...(qixContent !== undefined ? { qix: qixContent } : {}),
   };
 }
 
-function decodeQixContent(qix: unknown, pointer: string, fail: Fail): QixAppContent {
+function decodeQixContent(qix: unknown, pointer: string, fail: Fail, owned = false): QixAppContent {
   if (!isJsonObject(qix)) throw fail('"qix" must be an object', pointer);
   const { layout, properties, script } = qix;
   if (layout !== undefined && !isJsonObject(layout)) throw fail('"qix.layout" must be an object', `${pointer}/layout`);
   if (properties !== undefined && !isJsonObject(properties)) throw fail('"qix.properties" must be an object', `${pointer}/properties`);
   if (script !== undefined && typeof script !== 'string') throw fail('"qix.script" must be a string', `${pointer}/script`);
-  return cloneJson(qix) as QixAppContent;
+  return (owned ? qix : cloneJson(qix)) as QixAppContent;
 }
 
 /** A stored app in the scenario format: files always as base64 (binary-safe), empty folders as "path/": null. */

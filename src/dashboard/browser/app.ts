@@ -450,6 +450,9 @@ const scenarioSelect = byId<HTMLSelectElement>('w-scenario');
 /** The scenario the user picked and has not switched to yet: redraws (the stream causes some) keep it. */
 let scenarioPicked: string | undefined;
 scenarioSelect.addEventListener('change', () => (scenarioPicked = scenarioSelect.value));
+/** True while the stubs editor holds an edit not saved yet: redraws (the stream causes some) keep it. */
+let stubsEdited = false;
+byId('w-stubs').addEventListener('input', () => (stubsEdited = true));
 
 function say(id: string, text: string, isError = false): void {
   const node = byId(id);
@@ -516,7 +519,7 @@ async function drawStubs(namespace: string): Promise<void> {
   if (!res?.ok) return;
   const { stubs } = (await res.json()) as { stubs: ActiveStub[] };
   // Edited and PUT back as the stubs' inputs: what the double counts of them is shown beside, not sent.
-  byId<HTMLTextAreaElement>('w-stubs').value = JSON.stringify({ stubs: stubs.map(({ id: _id, operationId: _operation, applied: _applied, remaining: _remaining, ...input }) => input) }, null, 2);
+  if (!stubsEdited) byId<HTMLTextAreaElement>('w-stubs').value = JSON.stringify({ stubs: stubs.map(({ id: _id, operationId: _operation, applied: _applied, remaining: _remaining, ...input }) => input) }, null, 2);
   byId('w-stubs-counts').textContent = stubs.map((stub) => `stub ${stub.id}${stub.operationId ? ` (${stub.operationId})` : ''}: applied ${stub.applied}${stub.remaining !== undefined ? `, ${stub.remaining} left` : ''}`).join('; ');
 }
 
@@ -552,6 +555,7 @@ const worldChanged = debounce(() => {
 viewOpened.worlds = () => void drawWorlds();
 worldSelect.addEventListener('change', () => {
   scenarioPicked = undefined;
+  stubsEdited = false;
   void drawWorld();
 });
 byId('w-switch').addEventListener('click', () => {
@@ -579,10 +583,16 @@ byId('w-faults-clear').addEventListener('click', () => {
   void act('w-faults-message', () => controlJson('__control/faults', { method: 'DELETE', namespace: worldSelect.value }), 'Rules cleared.');
 });
 byId('w-stubs-save').addEventListener('click', () => {
-  void act('w-stubs-message', () => controlJson('__control/stubs', { method: 'PUT', namespace: worldSelect.value, body: JSON.stringify(jsonOf('w-stubs')) }), 'Stubs saved.');
+  void act('w-stubs-message', async () => {
+    await controlJson('__control/stubs', { method: 'PUT', namespace: worldSelect.value, body: JSON.stringify(jsonOf('w-stubs')) });
+    stubsEdited = false;
+  }, 'Stubs saved.');
 });
 byId('w-stubs-clear').addEventListener('click', () => {
-  void act('w-stubs-message', () => controlJson('__control/stubs', { method: 'DELETE', namespace: worldSelect.value }), 'Stubs deleted.');
+  void act('w-stubs-message', async () => {
+    await controlJson('__control/stubs', { method: 'DELETE', namespace: worldSelect.value });
+    stubsEdited = false;
+  }, 'Stubs deleted.');
 });
 
 // ---- health ----

@@ -90,12 +90,27 @@ describe('media files', () => {
     expect(read.contentType).toBe('application/octet-stream');
   });
 
-  test('stores and serves media without copying it, as files run to megabytes', () => {
+  test("a model's buffers cannot be changed through what it hands out: a file and a copied app's file", () => {
     const { model } = newWorld();
     const { id } = model.createApp(undefined, 'alice').attributes;
-    const sent = bytes('original');
-    model.putMediaFile(id, 'a.txt', sent);
-    expect(model.getMediaFile(id, 'a.txt').bytes).toBe(sent);
+    model.putMediaFile(id, 'a.txt', bytes('original'));
+    model.updateApp(id, {});
+    const copyId = model.copyApp(id, undefined, 'bob').attributes.id;
+    const handedOut = model.getMediaFile(id, 'a.txt').bytes;
+    handedOut.fill(0x21);
+    expect(model.getMediaFile(id, 'a.txt').bytes.toString()).toBe('original');
+    expect(model.getMediaFile(copyId, 'a.txt').bytes.toString()).toBe('original');
+    expect(model.getMediaFile(id, 'a.txt').bytes).not.toBe(model.getMediaFile(id, 'a.txt').bytes);
+  });
+
+  test("a file read from one world written into leaves the base and the other worlds over it as they were", () => {
+    const doc = { name: 'shared', apps: [{ attributes: { id: 'a1', name: 'A', thumbnail: 't.png' }, media: { 't.png': { text: 'thumb' } } }] };
+    const base = EngineModel.baseOf(doc);
+    const one = EngineModel.over(base);
+    const two = EngineModel.over(base);
+    one.getMediaFile('a1', 't.png').bytes.fill(0x21);
+    one.getThumbnail('a1').bytes.fill(0x21);
+    for (const world of [one, two, EngineModel.over(base)]) expect(world.getMediaFile('a1', 't.png').bytes.toString()).toBe('thumb');
   });
 
   test('a write replaces the whole file and does not count it twice', () => {

@@ -1,0 +1,169 @@
+/**
+ * The per-request value the stages pass along (src/pipeline/stages.ts), what a stage returns, and
+ * the runner that composes them. A stage never changes the context it is given: it returns an
+ * enriched copy to go on with, an answer, a refusal, or "done" (the connection was dropped or the
+ * real engine's answer already went out). The runner is the one place a refusal becomes HTTP
+ * (`errorResponse`).
+ */
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { DoubleError, errorResponse, type ErrorEntry, type Problem } from '../errors';
+import type { FaultRule } from '../control/faults';
+import type { Namespace } from '../control/namespaces';
+import type { RecordedRequest } from '../control/request-matcher';
+import type { Relayed } from '../proxy/relay';
+import type { EngineResponse } from '../routes/types';
+import type { CompiledOperation } from '../spec/contract';
+import type { RequestWarning } from '../validation/tolerance';
+import type { Caller } from '../auth/gatekeeper';
+
+/**
+ * The kinds of call the stages serve. An HTTP call starts as `engine`: the URL stage turns the
+ * ones proxy mode relays into `relay`, routing turns those of the control contract into `control`.
+ * `in-process` is a control call made without a socket (src/control/invoke.ts).
+ */
+export const CALL_KINDS = ['engine', 'control', 'relay', 'in-process'] as const;
+export type CallKind = (typeof CALL_KINDS)[number];
+
+/** The socket side of an HTTP call; absent for in-process calls. */
+export interface HttpExchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+}
+
+/** What the stages know of one call so far; each stage returns a copy with what it found out. */
+export interface Call {
+  readonly kind: CallKind;
+  readonly http?: HttpExchange;
+  /** performance.now() when the call arrived. */
+  readonly started: number;
+  readonly method: string;
+  readonly headers: IncomingHttpHeaders;
+  /** The path as sent (with the base path, if any), undecoded. */
+  readonly sentPath?: string;
+  /** The path the contract knows (base path removed); set once routed. */
+  readonly pathname?: string;
+  /** Repeated query parameters arrive as arrays, so the validator can refuse them. */
+  readonly query: Readonly<Record<string, string | string[]>>;
+  /** The request as the journal keeps it and matchers see it. */
+  readonly recorded?: RecordedRequest;
+  /** Absent until the namespace header was read, and when it was refused. */
+  readonly namespace?: string;
+  readonly operation?: CompiledOperation;
+  /** Path parameters as sent, still percent-encoded. */
+  readonly rawParams?: Readonly<Record<string, string>>;
+  readonly fault?: FaultRule;
+  /** The request body as read (kept for the dashboard even when validation refused it). */
+  readonly body?: unknown;
+  /** Path, query and header parameters, validated and decoded. */
+  readonly params?: Readonly<Record<string, string>>;
+  /** The namespace the call works in (its scenario, world, rules), resolved once the call was routed and validated; made on first use. */
+  readonly resolvedNamespace?: Namespace;
+  /** Who calls, once the gatekeeper admitted them. */
+  readonly caller?: Caller;
+  readonly requestViolations: readonly ErrorEntry[];
+  /** Deviations from the contract tolerated as real engines tolerate them (src/validation/tolerance.ts). */
+  readonly requestWarnings: readonly RequestWarning[];
+  /** The stub that answered, if one did. */
+  readonly stub?: { id: number; contractOff: boolean };
+  /** Proxy mode: the engine's answer, already sent. */
+  readonly relayed?: Relayed;
+  /** The answer: the handler's, a stub's, or a refusal's. */
+  readonly response?: EngineResponse;
+  /** What refused the call, as thrown by the module that refused it (in-process calls rethrow it). */
+  readonly refusal?: unknown;
+  /** True when a fault dropped the connection: no status, no bytes. */
+  readonly dropped?: boolean;
+  /** How the answer breaks the contract (journaled). */
+  readonly responseViolations?: readonly Problem[];
+  /** The body as written (bytes or JSON text): its size for the metrics, the text for the dashboard. */
+  readonly written?: string | Buffer;
+}
+
+/** What a stage returns. */
+export type StageResult =
+  | { readonly to: 'next'; readonly call: Call }
+  | { readonly to: 'answer'; readonly call: Call; readonly response: EngineResponse }
+  | { readonly to: 'refuse'; readonly call: Call; readonly error: unknown }
+  /** The call has been dealt with on the socket already (dropped, or relayed). */
+  | { readonly to: 'done'; readonly call: Call };
+
+export const next = (call: Call): StageResult => ({ to: 'next', call });
+export const answer = (call: Call, response: EngineResponse): StageResult => ({ to: 'answer', call, response });
+export const refuse = (call: Call, error: unknown): StageResult => ({ to: 'refuse', call, error });
+export const done = (call: Call): StageResult => ({ to: 'done', call });
+
+/**
+ * One stage. `answering` stages run until one answers, refuses or is done; `finishing` ones (send,
+ * journal…) then always run. A stage whose refusals are contract violations of the request
+ * (routing, body, parameters) says so, and the journal lists them.
+ */
+export interface Stage {
+  readonly name: string;
+  readonly kinds: readonly CallKind[];
+  readonly phase: 'answering' | 'finishing';
+  readonly refusalsAreViolations?: boolean;
+  run(call: Call): StageResult | Promise<StageResult>;
+}
+
+/** Runs `work`; a DoubleError it throws (validators, the router and the model refuse by throwing) becomes the stage's refusal. */
+export async function attempt(call: Call, work: () => StageResult | Promise<StageResult>): Promise<StageResult> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof DoubleError) return refuse(call, error);
+    throw error;
+  }
+}
+
+/** The stages composed, and how to run a call through them. */
+export interface Pipeline {
+  readonly stages: readonly Stage[];
+  run(start: Call): Promise<Call>;
+}
+
+/** The names of the stages a kind of call runs, in order. */
+export function stageNames(stages: readonly Stage[], kind: CallKind): string[] {
+  return stages.filter((stage) => stage.kinds.includes(kind)).map((stage) => stage.name);
+}
+
+/**
+ * Runs the stages that apply to the call's kind (which routing may change), in list order; tells
+ * `trace` each stage's name as it runs. A stage that fails unexpectedly while answering refuses
+ * with a 500; one that fails while finishing fails the call (the caller of `runStages` answers).
+ */
+export async function runStages(stages: readonly Stage[], start: Call, trace?: (stage: string) => void): Promise<Call> {
+  let call = start;
+  let answered = false;
+  for (const stage of stages) {
+    if (!stage.kinds.includes(call.kind) || (answered && stage.phase === 'answering')) continue;
+    trace?.(stage.name);
+    if (stage.phase === 'finishing') {
+      call = (await stage.run(call)).call;
+      continue;
+    }
+    let result: StageResult;
+    try {
+      result = await stage.run(call);
+    } catch (error) {
+      result = refuse(call, error);
+    }
+    call = settle(stage, result);
+    answered = result.to !== 'next';
+  }
+  return call;
+}
+
+function settle(stage: Stage, result: StageResult): Call {
+  switch (result.to) {
+    case 'next':
+    case 'done':
+      return result.call;
+    case 'answer':
+      return { ...result.call, response: result.response };
+    case 'refuse': {
+      const { call, error } = result;
+      const violations = stage.refusalsAreViolations && error instanceof DoubleError ? error.entries : call.requestViolations;
+      return { ...call, requestViolations: violations, refusal: error, response: errorResponse(error) };
+    }
+  }
+}

@@ -1,0 +1,515 @@
+/**
+ * The stages of the request path, in the order they run (src/server.ts composes them into one
+ * list; docs/architecture.md draws it). Each is made from the few services it uses and returns a
+ * value (src/pipeline/call.ts); none throws to steer the call.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DoubleError, doubleError, errorResponse, errorWithStatus, type Problem } from '../errors';
+import type { Gatekeeper } from '../auth/gatekeeper';
+import type { Coverage } from '../control/coverage';
+import type { FaultRule } from '../control/faults';
+import type { Journal } from '../control/journal';
+import { namespaceOf, type Namespaces } from '../control/namespaces';
+import { recordBody, recordRequest } from '../control/recorded-request';
+import { redactUrl } from '../control/redact';
+import { controlRoutes, isControlOperation } from '../control/routes';
+import type { ControlServices } from '../control/services';
+import { controlAuthorization } from '../dashboard/page';
+import { captureMessage, type ExchangeLog } from '../dashboard/exchanges';
+import type { EngineProxy } from '../proxy/relay';
+import type { EngineRequest, EngineResponse, EngineStats, Exchange, Handler } from '../routes/types';
+import type { ScenarioDocument } from '../scenarios/types';
+import type { CompiledOperation, Contract } from '../spec/contract';
+import type { Router } from '../spec/router';
+import { matchUnderBasePath, stripBasePath } from '../base-path';
+import { missingBody, readRequestBody, validateRequest } from '../validation/request';
+import { responseProblems } from '../validation/response';
+import { decodeMediaPathSeparators, JSON_MEDIA_TYPE, type RequestWarning } from '../validation/tolerance';
+import { answer, attempt, done, next, refuse, type Call, type CallKind, type Stage, type StageResult } from './call';
+
+const HTTP_CALLS: readonly CallKind[] = ['engine', 'control', 'relay'];
+
+export type ValidationMode = 'strict' | 'warn';
+
+/**
+ * HTTP/1.1 requires Host (RFC 9112 §3.2). Node would refuse a request without it with a bare 400
+ * before any handler runs; the server lets it through (requireHostHeader: false) so the refusal
+ * has the error shape and a journal entry.
+ */
+export const hostStage: Stage = {
+  name: 'host',
+  kinds: HTTP_CALLS,
+  phase: 'answering',
+  refusalsAreViolations: true,
+  run: (call) => {
+    const req = call.http?.req;
+    if (req === undefined || req.headers.host !== undefined || req.httpVersion !== '1.1') return next(call);
+    return refuse(call, doubleError('malformedHttp', { detail: 'an HTTP/1.1 request must carry a Host header', source: { header: 'host' } }));
+  },
+};
+
+/** Splits the URL as sent: no dot-segment resolution, no decoding, so traversal attempts reach the validators intact. */
+function parseUrl(url: string): { pathname: string; query: Record<string, string | string[]> } {
+  const mark = url.indexOf('?');
+  const pathname = mark === -1 ? url : url.slice(0, mark);
+  const query: Record<string, string | string[]> = {};
+  if (mark !== -1) {
+    for (const [key, value] of new URLSearchParams(url.slice(mark + 1))) {
+      const seen = query[key];
+      query[key] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
+    }
+  }
+  return { pathname, query };
+}
+
+/** Path and query; the request as matchers see it; in proxy mode, every path but the control API's is relayed. */
+export function urlStage(proxy: Pick<EngineProxy, 'relays'> | undefined): Stage {
+  return {
+    name: 'url',
+    kinds: HTTP_CALLS,
+    phase: 'answering',
+    run: (call) => {
+      const { pathname, query } = parseUrl(call.http?.req.url ?? '/');
+      const recorded = recordRequest(call.method, pathname, query, call.headers);
+      return next({ ...call, sentPath: pathname, pathname, query, recorded, kind: proxy?.relays(pathname) ? 'relay' : call.kind });
+    },
+  };
+}
+
+/** The namespace header: absent is the default namespace; a bad name is a 400. The namespace is not made here. */
+export const namespaceStage: Stage = {
+  name: 'namespace',
+  kinds: ['engine', 'control', 'relay', 'in-process'],
+  phase: 'answering',
+  run: (call) => attempt(call, () => next({ ...call, namespace: namespaceOf(call.headers) })),
+};
+
+/** The contract's operation for method and path (under the base path, if one is set). */
+export function routeStage(router: Router<CompiledOperation>, basePath: string): Stage {
+  return {
+    name: 'route',
+    kinds: ['engine', 'control', 'relay'],
+    phase: 'answering',
+    refusalsAreViolations: true,
+    run: (call) =>
+      attempt(call, () => {
+        if (call.kind === 'relay') return relayRoute(router, call);
+        const sentPath = call.sentPath ?? '/';
+        const { operation, rawParams: routed } = matchUnderBasePath(basePath, call.method, sentPath, (m, p) => router.match(m, p));
+        // Matched, so the path is under the prefix or a control path sent without it.
+        const pathname = stripBasePath(basePath, sentPath) ?? sentPath;
+        const { rawParams, warning } = decodeMediaPathSeparators(operation, routed);
+        // Matchers (stubs, verification) see the path the contract knows, whatever prefix the engine runs under.
+        const recorded = call.recorded && { ...call.recorded, pathname, operationId: operation.id };
+        return next({
+          ...call,
+          kind: operation.source === 'control' ? 'control' : call.kind,
+          operation,
+          rawParams,
+          pathname,
+          ...(recorded ? { recorded } : {}),
+          requestWarnings: warning ? [...call.requestWarnings, warning] : call.requestWarnings,
+        });
+      }),
+  };
+}
+
+/** Proxy mode relays what matches no operation too: the miss is journaled, not refused. */
+async function relayRoute(router: Router<CompiledOperation>, call: Call): Promise<StageResult> {
+  const routed = await attempt(call, () => {
+    const { operation, rawParams } = router.match(call.method, call.sentPath ?? '/');
+    return next({ ...call, operation, rawParams });
+  });
+  if (routed.to !== 'refuse') return routed;
+  return next({ ...call, requestViolations: routed.error instanceof DoubleError ? routed.error.entries : [] });
+}
+
+/** A 401 for a control call without the control token, when the double has one (the dashboard's page may carry it in its query). */
+export function controlTokenStage(check: ((authorization: string | undefined) => void) | undefined): Stage {
+  return {
+    name: 'control-token',
+    kinds: ['control'],
+    phase: 'answering',
+    run: (call) =>
+      attempt(call, () => {
+        check?.(controlAuthorization(call.operation?.id ?? '', call.headers.authorization, call.query));
+        return next(call);
+      }),
+  };
+}
+
+/** Waits `ms`, or less if the client goes away meanwhile (nothing then keeps the process waiting). */
+async function injectedLatency(ms: number, res: ServerResponse): Promise<void> {
+  const gone = new AbortController();
+  const abort = () => gone.abort();
+  res.once('close', abort);
+  try {
+    await sleep(ms, undefined, { signal: gone.signal });
+  } catch {
+    // Aborted: the client left; the request is handled as a real engine would, its answer goes nowhere.
+  } finally {
+    res.off('close', abort);
+  }
+}
+
+/** A fault rule's effect: latency, then 'drop', the fault's status as the error to answer with, or 'continue'. Shared with the metrics and QIX doors. */
+export async function applyFault(fault: FaultRule, res: ServerResponse): Promise<'drop' | 'continue' | ReturnType<typeof errorWithStatus>> {
+  if (fault.latencyMs) await injectedLatency(fault.latencyMs, res);
+  if (fault.drop) return 'drop';
+  if (fault.status !== undefined) {
+    return errorWithStatus(fault.status, `fault rule ${fault.id} (${fault.method ?? 'any method'} ${fault.path}) answers this request with ${fault.status}`, { faultRule: fault.id });
+  }
+  return 'continue';
+}
+
+/**
+ * Fault rules hit engine calls only (the control API must stay usable to clear them); a relayed
+ * call only when it matched an operation. A namespace that does not exist yet has no rules: it is
+ * looked up, never made.
+ */
+export function faultStage(namespaces: Pick<Namespaces, 'find'>): Stage {
+  return {
+    name: 'fault',
+    kinds: ['engine', 'relay'],
+    phase: 'answering',
+    run: async (call) => {
+      const { http, operation, pathname } = call;
+      if (!http || !operation || pathname === undefined) return next(call);
+      const fault = namespaces.find(call.namespace ?? '')?.faults.take(call.method, pathname);
+      if (!fault) return next(call);
+      const faulted = { ...call, fault };
+      const effect = await applyFault(fault, http.res);
+      if (effect === 'drop') return done({ ...faulted, dropped: true });
+      return effect === 'continue' ? next(faulted) : refuse(faulted, effect);
+    },
+  };
+}
+
+/** Request bodies: how large, how slow, and how much of one the journal keeps. */
+export interface BodyLimits {
+  bodyLimit: number;
+  bodyTimeoutMs: number;
+  journalBodyLimit: number;
+}
+
+/** The Content-Length a request declared, when it is a number. */
+function contentLength(req: IncomingMessage): number | undefined {
+  const declared = Number(req.headers['content-length']);
+  return Number.isFinite(declared) ? declared : undefined;
+}
+
+/** Reads the body (size, time and Content-Type checked; tolerated deviations become warnings); in process, the body given must be there if required. */
+export function bodyStage(limits: BodyLimits): Stage {
+  return {
+    name: 'body',
+    kinds: ['engine', 'control', 'in-process'],
+    phase: 'answering',
+    refusalsAreViolations: true,
+    run: (call) =>
+      attempt(call, async () => {
+        const { operation, http } = call;
+        if (!operation) return next(call);
+        if (!http) {
+          if (operation.body?.required && call.body === undefined) {
+            return refuse(call, missingBody(operation, [JSON_MEDIA_TYPE]));
+          }
+          return next(call);
+        }
+        const warnings: RequestWarning[] = [];
+        const body = await readRequestBody(http.req, operation, limits.bodyLimit, warnings, limits.bodyTimeoutMs);
+        const recordedBody = recordBody(body, limits.journalBodyLimit, contentLength(http.req));
+        const recorded = call.recorded && recordedBody ? { ...call.recorded, body: recordedBody } : call.recorded;
+        return next({ ...call, body, ...(recorded ? { recorded } : {}), requestWarnings: [...call.requestWarnings, ...warnings] });
+      }),
+  };
+}
+
+/** Path, query, header parameters and body against the operation's contract. */
+export const validateStage: Stage = {
+  name: 'validate',
+  kinds: ['engine', 'control', 'in-process'],
+  phase: 'answering',
+  refusalsAreViolations: true,
+  run: (call) =>
+    attempt(call, () => {
+      const { operation } = call;
+      if (!operation) return next(call);
+      const params = validateRequest(operation, { rawParams: { ...call.rawParams }, query: { ...call.query }, headers: call.headers, body: call.body });
+      return next({ ...call, params });
+    }),
+};
+
+/** Stubs answer engine calls before the world does (and before the gatekeeper: a stub may stand in for a 401). A namespace not made yet has none. */
+export function stubStage(namespaces: Pick<Namespaces, 'find'>): Stage {
+  return {
+    name: 'stub',
+    kinds: ['engine'],
+    phase: 'answering',
+    run: (call) => {
+      const stubbed = call.recorded && namespaces.find(call.namespace ?? '')?.stubs.take(call.recorded);
+      if (!stubbed) return next(call);
+      return answer({ ...call, stub: { id: stubbed.id, contractOff: stubbed.contractOff } }, stubbed.response);
+    },
+  };
+}
+
+/** The namespace with its world, made on first use: only now, so a refused call never makes one. Beyond the limit: 429. */
+export function worldStage(namespaces: Pick<Namespaces, 'get'>): Stage {
+  return {
+    name: 'world',
+    kinds: ['engine'],
+    phase: 'answering',
+    run: (call) => attempt(call, () => next({ ...call, resolvedNamespace: namespaces.get(call.namespace ?? '') })),
+  };
+}
+
+/** 401/403 before any state is touched: identity from the bearer token, the operation's permission. */
+export function admitStage(gatekeeper: Pick<Gatekeeper, 'admit'>): Stage {
+  return {
+    name: 'admit',
+    kinds: ['engine'],
+    phase: 'answering',
+    run: (call) =>
+      attempt(call, async () => {
+        const { operation, resolvedNamespace } = call;
+        if (!operation || !resolvedNamespace) return next(call);
+        return next({ ...call, caller: await gatekeeper.admit(operation, { ...call.params }, call.headers, resolvedNamespace.model) });
+      }),
+  };
+}
+
+/** What the engine handler stage uses. */
+export interface EngineHandling {
+  /** The handler of an operation in a namespace running `scenario`. */
+  handler(operation: CompiledOperation, scenario: ScenarioDocument): Handler;
+  stats: EngineStats;
+  contract: Contract;
+  validation: ValidationMode;
+}
+
+function firstValues(query: Readonly<Record<string, string | string[]>>): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(query).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
+}
+
+/** The request handlers see: validated parameters, the first of repeated query values, the body as read. */
+function engineRequest(call: Call): EngineRequest {
+  return { params: { ...call.params }, rawParams: { ...call.rawParams }, query: firstValues(call.query), headers: call.headers, body: call.body };
+}
+
+/** The handler: control calls to the control routes, engine calls to their namespace's world, all or nothing. */
+export function handleStage(engine: EngineHandling, control: ControlServices): Stage {
+  return {
+    name: 'handle',
+    kinds: ['engine', 'control', 'in-process'],
+    phase: 'answering',
+    run: (call) =>
+      attempt(call, async () => {
+        const { operation, resolvedNamespace, caller } = call;
+        if (!operation) return refuse(call, new Error('no operation was routed'));
+        const request = engineRequest(call);
+        if (isControlOperation(operation.id)) return answer(call, await controlRoutes[operation.id](request, { services: control, namespace: call.namespace ?? '' }));
+        if (!resolvedNamespace || !caller) return refuse(call, new Error(`${operation.id} reached its handler without a namespace or an admitted caller`));
+        // Read once: a scenario switch while the gatekeeper verified a token must not split this request across two worlds.
+        const { model, scenario } = resolvedNamespace;
+        const handle = engine.handler(operation, scenario);
+        const context = { model, stats: engine.stats, ...caller };
+        // All or nothing: a handler that throws, refuses, or answers what strict validation will replace
+        // by a 500 leaves the world as it found it. (An async handler of your own is kept as it answers.)
+        const response = await model.transaction(
+          () => handle(request, context),
+          (response) => response instanceof Promise || (response.status < 400 && (engine.validation === 'warn' || responseProblems(engine.contract, operation, response).length === 0)),
+        );
+        return answer(call, response);
+      }),
+  };
+}
+
+/** Proxy mode: the real engine answers; its answer is streamed to the client as it came (src/proxy/relay.ts). */
+export function forwardStage(proxy: Pick<EngineProxy, 'forward'> | undefined): Stage {
+  return {
+    name: 'forward',
+    kinds: ['relay'],
+    phase: 'answering',
+    run: (call) =>
+      attempt(call, async () => {
+        if (!proxy || !call.http) return refuse(call, new Error('a relayed call without a proxy'));
+        const hit = call.operation && call.rawParams ? { operation: call.operation, rawParams: { ...call.rawParams } } : undefined;
+        const relayed = await proxy.forward(call.http.req, call.http.res, hit, { ...call.query });
+        return done({
+          ...call,
+          relayed,
+          requestViolations: [...call.requestViolations, ...relayed.requestViolations],
+          requestWarnings: [...call.requestWarnings, ...relayed.requestWarnings],
+        });
+      }),
+  };
+}
+
+/** The violation every answer of a contract-off stub is journaled with, so no test relies on one unnoticed. */
+function contractOffProblem(stubId: number): Problem {
+  return {
+    detail: `answered by stub ${stubId}, registered with "contract": "off": its answers are not checked against the engine's contract`,
+    meta: { rule: 'stubContractOff', stub: stubId },
+  };
+}
+
+/**
+ * The answer against the contract. In strict mode one that breaks it is replaced by a 500 that
+ * says how (a contract-off stub's is journaled, not replaced); a relayed answer was only watched.
+ */
+export function checkResponseStage(services: { contract: Contract; validation: ValidationMode; log: (line: string) => void }): Stage {
+  return {
+    name: 'check-response',
+    kinds: HTTP_CALLS,
+    phase: 'finishing',
+    run: (call) => {
+      if (call.relayed) return next({ ...call, responseViolations: call.relayed.responseViolations });
+      const { response, operation, stub } = call;
+      if (!response) return next(call);
+      const problems = responseProblems(services.contract, operation, response);
+      const journaled = stub?.contractOff ? [contractOffProblem(stub.id), ...problems] : problems;
+      if (problems.length === 0 || stub?.contractOff) return next({ ...call, responseViolations: journaled });
+      services.log(`contract violation in ${operation?.id ?? 'unmatched request'} ${response.status}: ${problems.map((p) => p.detail).join('; ')}`);
+      if (services.validation === 'warn') return next({ ...call, responseViolations: journaled });
+      const violation = doubleError(
+        'responseContractViolation',
+        problems.map((p) => ({ ...p, meta: { ...p.meta, operation: operation?.id ?? null, status: response.status } })),
+      );
+      return next({ ...call, responseViolations: journaled, response: errorResponse(violation) });
+    },
+  };
+}
+
+/** Writes the response; returns the body as written (bytes or JSON text). */
+function send(res: ServerResponse, response: EngineResponse): string | Buffer | undefined {
+  res.statusCode = response.status;
+  for (const [name, value] of Object.entries(response.headers ?? {})) res.setHeader(name, value);
+  if (response.stream) {
+    res.flushHeaders();
+    response.stream(res);
+    return undefined;
+  }
+  if (response.body === undefined) {
+    res.end();
+    return undefined;
+  }
+  if (Buffer.isBuffer(response.body)) {
+    if (!res.hasHeader('content-type')) res.setHeader('content-type', 'application/octet-stream');
+    res.end(response.body);
+    return response.body;
+  }
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  const json = JSON.stringify(response.body);
+  res.end(json);
+  return json;
+}
+
+/** Sends; a response Node refuses to write (a header value with a line break, say) becomes a 500, never a crash. */
+export function sendOrFail(log: (line: string) => void, res: ServerResponse, response: EngineResponse): string | Buffer | undefined {
+  try {
+    return send(res, response);
+  } catch (error) {
+    log(`could not send the response: ${error instanceof Error ? error.message : String(error)}`);
+    if (res.headersSent) {
+      res.destroy();
+      return undefined;
+    }
+    for (const name of res.getHeaderNames()) res.removeHeader(name);
+    return send(res, errorResponse(error));
+  }
+}
+
+/** Sends the answer (a relayed one went out as it came); a dropped call's connection is cut. */
+export function sendStage(log: (line: string) => void): Stage {
+  return {
+    name: 'send',
+    kinds: HTTP_CALLS,
+    phase: 'finishing',
+    run: (call) => {
+      const res = call.http?.res;
+      if (!res || call.relayed) return next(call);
+      if (!call.response) {
+        res.destroy(); // the fault drops the connection: no status, no bytes
+        return next(call);
+      }
+      const written = sendOrFail(log, res, call.response);
+      return next(written === undefined ? call : { ...call, written });
+    },
+  };
+}
+
+/** How often each engine operation answered each status. */
+export function coverageStage(coverage: Pick<Coverage, 'record'>): Stage {
+  return {
+    name: 'coverage',
+    kinds: ['engine', 'relay'],
+    phase: 'finishing',
+    run: (call) => {
+      const { operation, http } = call;
+      if (operation?.source === 'engine' && http && (call.response || call.relayed)) coverage.record(operation.id, call.relayed?.status ?? http.res.statusCode);
+      return next(call);
+    },
+  };
+}
+
+/** Whether the call got a status (a dropped one did not). */
+function answered(call: Call): boolean {
+  return call.response !== undefined || call.relayed !== undefined;
+}
+
+/** Tells the exchange listeners (the metrics door) about the finished call. */
+export function exchangeStage(exchangeEnded: (exchange: Exchange) => void): Stage {
+  return {
+    name: 'exchange',
+    kinds: HTTP_CALLS,
+    phase: 'finishing',
+    run: (call) => {
+      const { operation, http } = call;
+      const relayedBytes = call.relayed ? Number(http?.res.getHeader('content-length') ?? 0) || 0 : 0;
+      exchangeEnded({
+        method: call.method,
+        ...(operation ? { operation: { source: operation.source, path: operation.path } } : {}),
+        ...(answered(call) && http ? { status: http.res.statusCode } : {}),
+        durationSeconds: (performance.now() - call.started) / 1000,
+        bytes: call.written === undefined ? relayedBytes : Buffer.byteLength(call.written),
+      });
+      return next(call);
+    },
+  };
+}
+
+/** The journal entry of the call, and (except for relayed calls, which streamed through untouched) its exchange for the dashboard. */
+export function journalStage(journal: Pick<Journal, 'record'>, exchanges: Pick<ExchangeLog, 'keep'>): Stage {
+  return {
+    name: 'journal',
+    kinds: HTTP_CALLS,
+    phase: 'finishing',
+    run: (call) => {
+      const { operation, namespace, fault, recorded, stub, http } = call;
+      const durationMs = performance.now() - call.started;
+      const entry = journal.record({
+        time: new Date().toISOString(),
+        method: call.method,
+        path: redactUrl(http?.req.url ?? '/'),
+        ...(operation ? { operationId: operation.id } : {}),
+        ...(namespace !== undefined ? { namespace } : {}),
+        ...(answered(call) && http ? { status: http.res.statusCode } : {}),
+        durationMs: Math.round(durationMs * 1000) / 1000,
+        ...(fault ? { fault } : {}),
+        requestViolations: [...call.requestViolations],
+        ...(call.requestWarnings.length > 0 ? { requestWarnings: [...call.requestWarnings] } : {}),
+        responseViolations: [...(call.responseViolations ?? [])],
+        ...(recorded ? { request: { query: recorded.query, headers: recorded.headers, ...(recorded.body ? { body: recorded.body } : {}) } } : {}),
+        ...(stub ? { stub: stub.id } : {}),
+      });
+      if (http && !call.relayed) {
+        exchanges.keep(entry.sequence, {
+          request: captureMessage(http.req.headers, call.body, recorded?.pathname),
+          ...(call.response ? { response: captureMessage(http.res.getHeaders(), call.written, recorded?.pathname) } : {}),
+        });
+      }
+      return next(call);
+    },
+  };
+}

@@ -1,0 +1,108 @@
+import { startEngineDouble, type EngineDouble } from '../../src/index';
+import { NAMESPACE_HEADER } from '../../src/control/namespaces';
+import { CALL_KINDS, type CallKind } from '../../src/pipeline/call';
+import { loadScenario } from '../../src/scenarios/registry';
+import { rawRequest } from '../support/raw-http';
+
+const quiet = () => undefined;
+const JSON_TYPE = { 'content-type': 'application/json' };
+
+/** The stages each call ran, with its kind, while `work` runs. */
+async function traced(engine: EngineDouble, work: () => Promise<unknown>): Promise<{ stages: readonly string[]; kind: CallKind }[]> {
+  const calls: { stages: readonly string[]; kind: CallKind }[] = [];
+  const stop = engine.runtime.traceStages((stages, kind) => calls.push({ stages, kind }));
+  try {
+    await work();
+  } finally {
+    stop();
+  }
+  return calls;
+}
+
+async function namespacesOf(engine: EngineDouble): Promise<string[]> {
+  const res = await rawRequest(engine.url, 'GET', '/__control/namespaces');
+  expect(res.status).toBe(200);
+  return (res.json() as { namespaces: { namespace: string }[] }).namespaces.map((n) => n.namespace);
+}
+
+describe('one pipeline of stages', () => {
+  let engine: EngineDouble;
+
+  beforeAll(async () => {
+    engine = await startEngineDouble({ scenario: loadScenario('default'), log: quiet });
+  });
+  afterAll(() => engine.close());
+
+  it('runs the stages in one order for engine, control, relay and in-process calls, each leaving out what does not apply', async () => {
+    const all = engine.runtime.pipeline.stages.map((stage) => stage.name);
+    const byKind = Object.fromEntries(CALL_KINDS.map((kind) => [kind, engine.runtime.stagesOf(kind)])) as Record<CallKind, string[]>;
+    expect(byKind).toEqual({
+      engine: ['host', 'url', 'namespace', 'route', 'fault', 'body', 'validate', 'stub', 'world', 'admit', 'handle', 'check-response', 'send', 'coverage', 'exchange', 'journal'],
+      control: ['host', 'url', 'namespace', 'route', 'control-token', 'body', 'validate', 'handle', 'check-response', 'send', 'exchange', 'journal'],
+      relay: ['host', 'url', 'namespace', 'route', 'fault', 'forward', 'check-response', 'send', 'coverage', 'exchange', 'journal'],
+      'in-process': ['namespace', 'body', 'validate', 'handle'],
+    });
+    // Each kind's stages are the one list's, in its order.
+    for (const kind of CALL_KINDS) expect(all.filter((name) => byKind[kind].includes(name))).toEqual(byKind[kind]);
+
+    // And that is what calls run.
+    const engineCalls = await traced(engine, () => rawRequest(engine.url, 'GET', '/v1/apps/privileges'));
+    expect(engineCalls).toEqual([{ kind: 'engine', stages: byKind.engine }]);
+    const controlCalls = await traced(engine, () => rawRequest(engine.url, 'GET', '/__control/faults'));
+    expect(controlCalls).toEqual([{ kind: 'control', stages: byKind.control }]);
+    const inProcess = await traced(engine, () => engine.faults());
+    expect(inProcess).toEqual([{ kind: 'in-process', stages: byKind['in-process'] }]);
+    const proxy = await startEngineDouble({ proxy: { target: engine.url }, log: quiet });
+    try {
+      const relayed = await traced(proxy, () => rawRequest(proxy.url, 'GET', '/v1/apps/privileges'));
+      expect(relayed).toEqual([{ kind: 'relay', stages: proxy.runtime.stagesOf('relay') }]);
+      expect(proxy.runtime.stagesOf('relay')).toEqual(byKind.relay);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('stops answering at the first refusal and still sends and journals it', async () => {
+    const calls = await traced(engine, () => rawRequest(engine.url, 'POST', '/v1/apps', '{"attributes":', JSON_TYPE));
+    expect(calls).toEqual([{ kind: 'engine', stages: ['host', 'url', 'namespace', 'route', 'fault', 'body', 'check-response', 'send', 'coverage', 'exchange', 'journal'] }]);
+  });
+
+  it('never makes a namespace for a refused request, nor for reading or clearing the rules of one that does not exist', async () => {
+    const before = await namespacesOf(engine);
+    const ns = { [NAMESPACE_HEADER]: 'never-made' };
+    // Refused by the body, by the parameters, by routing, by the method: none reaches the world stage.
+    expect((await rawRequest(engine.url, 'POST', '/v1/apps', '{"attributes":', { ...JSON_TYPE, ...ns })).status).toBe(400);
+    expect((await rawRequest(engine.url, 'POST', '/v1/apps', '{"attributes":{"name":7}}', { ...JSON_TYPE, ...ns })).status).toBe(400);
+    expect((await rawRequest(engine.url, 'GET', '/v1/nowhere', undefined, ns)).status).toBe(404);
+    expect((await rawRequest(engine.url, 'PATCH', '/health', undefined, ns)).status).toBe(405);
+    // Reads and clears of its faults and stubs need no world either.
+    const faults = await rawRequest(engine.url, 'GET', '/__control/faults', undefined, ns);
+    expect([faults.status, faults.json()]).toEqual([200, { rules: [] }]);
+    const stubs = await rawRequest(engine.url, 'GET', '/__control/stubs', undefined, ns);
+    expect([stubs.status, stubs.json()]).toEqual([200, { stubs: [] }]);
+    expect((await rawRequest(engine.url, 'DELETE', '/__control/faults', undefined, ns)).status).toBe(204);
+    expect((await rawRequest(engine.url, 'DELETE', '/__control/stubs', undefined, ns)).status).toBe(204);
+    // Rules and stubs the contract allows but the double refuses are refused before the namespace is made.
+    const badRule = await rawRequest(engine.url, 'PUT', '/__control/faults', JSON.stringify({ rules: [{ path: '/health' }] }), { ...JSON_TYPE, ...ns });
+    expect([badRule.status, (badRule.json() as { errors: { code: string }[] }).errors[0]?.code]).toEqual([400, 'INVALID_FAULT_RULE']);
+    const badStub = JSON.stringify({ stubs: [{ request: { operationId: 'GET /nowhere' }, response: { status: 200 } }] });
+    for (const method of ['PUT', 'POST']) {
+      const refused = await rawRequest(engine.url, method, '/__control/stubs', badStub, { ...JSON_TYPE, ...ns });
+      expect([refused.status, (refused.json() as { errors: { code: string }[] }).errors[0]?.code]).toEqual([400, 'INVALID_STUB']);
+    }
+    expect(await namespacesOf(engine)).toEqual(before);
+    expect(before).not.toContain('never-made');
+
+    // A call that passes validation makes it.
+    expect((await rawRequest(engine.url, 'GET', '/health', undefined, ns)).status).toBe(200);
+    expect(await namespacesOf(engine)).toEqual([...before, 'never-made'].sort((a, b) => a.localeCompare(b)));
+  });
+
+  it('refuses an in-process control call as HTTP would, without making its namespace', async () => {
+    const before = await namespacesOf(engine);
+    const worker = engine.namespace('in-process-refused');
+    // No path: the control contract refuses it at validation, before any handler.
+    await expect(worker.setFaults([{ status: 503 }] as never)).rejects.toMatchObject({ status: 400 });
+    expect(await namespacesOf(engine)).toEqual(before);
+  });
+});
