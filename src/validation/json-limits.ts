@@ -145,12 +145,6 @@ export function tooDeepPointer(value: unknown): string | undefined {
   return undefined;
 }
 
-/** Throws 400 JSON_TOO_DEEP when a parsed value nests deeper than MAX_JSON_DEPTH. */
-export function checkValueDepth(value: unknown): void {
-  const pointer = tooDeepPointer(value);
-  if (pointer !== undefined) throw tooDeep(pointer);
-}
-
 /** How many values (each array, object and scalar counts one) `value` holds, counting no further than `stopAt`. */
 export function countJsonValues(value: unknown, stopAt: number): number {
   const pending: unknown[] = [value];
