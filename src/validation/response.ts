@@ -11,6 +11,7 @@ import type { Problem } from '../errors';
 import type { EngineResponse } from '../routes/types';
 import type { CompiledOperation, Contract } from '../spec/contract';
 import { bodyProblems } from './problems';
+import { isJsonMediaType } from './tolerance';
 
 /** An answer as it came off the wire. */
 export interface ObservedResponse {
@@ -25,10 +26,6 @@ export function mediaTypeOf(contentType: string | undefined): string | undefined
   return contentType?.split(';')[0]?.trim().toLowerCase() || undefined;
 }
 
-function isJsonType(mediaType: string): boolean {
-  return mediaType === 'application/json' || mediaType.endsWith('+json');
-}
-
 /**
  * "Roughly matching": the media type without parameters equals one produced, or both are JSON
  * types, or the operation produces application/octet-stream (any bytes, e.g. a media file
@@ -38,7 +35,7 @@ export function contentTypeMatches(contentType: string, produces: readonly strin
   const actual = mediaTypeOf(contentType) ?? '';
   return produces.some((type) => {
     const produced = type.toLowerCase();
-    return produced === actual || produced === 'application/octet-stream' || (isJsonType(produced) && isJsonType(actual));
+    return produced === actual || produced === 'application/octet-stream' || (isJsonMediaType(produced) && isJsonMediaType(actual));
   });
 }
 

@@ -28,7 +28,8 @@ export const JSON_MEDIA_TYPE = 'application/json';
  */
 const ANY_CONTENT_TYPE_FOR_BYTES: ReadonlySet<string> = new Set(['POST /v1/apps/import']);
 
-function isJsonMediaType(mediaType: string): boolean {
+/** application/json or any +json type: what a JSON body may be sent, or answered, as. */
+export function isJsonMediaType(mediaType: string): boolean {
   return mediaType === JSON_MEDIA_TYPE || mediaType.endsWith('+json');
 }
 
