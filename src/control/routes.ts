@@ -8,7 +8,7 @@ import type controlSpec from '../../spec/control-api.json';
 import { doubleError, type DoubleError } from '../errors';
 import type { EngineRequest, EngineResponse } from '../routes/types';
 import type { ScenarioDocument } from '../scenarios/types';
-import { invalidScenario, scenarioProblem, validateScenarioDocument } from '../scenarios/validate';
+import { scenarioProblem, validateScenarioDocument } from '../scenarios/validate';
 import { catalog, findScenario, registerInlineScenario } from './catalog';
 import { refuseBadFaultRules, type FaultRuleInput } from './faults';
 import type { JournalEntry } from './journal';
@@ -85,7 +85,7 @@ function currentScenario(namespace: Namespace): CurrentScenario {
 }
 
 function refuseSpecExamplesState(): DoubleError {
-  return invalidScenario([
+  return doubleError('invalidScenario', [
     scenarioProblem('PUT /__control/state', '/mode', 'is "spec-examples", but a state is a stateful world: switch to a spec-examples scenario with PUT /__control/scenario', 'mode'),
   ]);
 }

@@ -11,7 +11,7 @@ import { DoubleError, doubleError, type Problem } from '../errors';
 import { artefactPath } from '../precompiled';
 import { isJsonObject } from '../state/scenario-apps';
 import type { ScenarioDocument } from './types';
-import { invalidScenario, prepareScenarioInSlices, scenarioProblem, scenarioProblems, validateScenarioDocument, type PrepareOptions } from './validate';
+import { prepareScenarioInSlices, scenarioProblem, scenarioProblems, validateScenarioDocument, type PrepareOptions } from './validate';
 
 const SCENARIO_FILE = /\.(json|ya?ml)$/i;
 
@@ -99,7 +99,7 @@ export function scenarioFiles(sources: ScenarioSources = {}): Map<string, Scenar
     problems.push(...listed.problems);
     for (const file of listed.files) found.set(file.name, file);
   }
-  if (problems.length > 0) throw invalidScenario(problems);
+  if (problems.length > 0) throw doubleError('invalidScenario', problems);
   return found;
 }
 
@@ -118,12 +118,12 @@ export function readScenarioFile(file: ScenarioFile): unknown {
   try {
     const { size } = fs.statSync(file.path);
     if (size > MAX_SCENARIO_FILE_BYTES) {
-      throw invalidScenario([{ detail: `${file.file} is ${size} bytes; scenario files may have at most ${MAX_SCENARIO_FILE_BYTES}`, meta: { file: file.file, rule: 'maxFileBytes' } }]);
+      throw doubleError('invalidScenario', [{ detail: `${file.file} is ${size} bytes; scenario files may have at most ${MAX_SCENARIO_FILE_BYTES}`, meta: { file: file.file, rule: 'maxFileBytes' } }]);
     }
     text = fs.readFileSync(file.path, 'utf8');
   } catch (error) {
     if (error instanceof DoubleError) throw error;
-    throw invalidScenario([{ detail: `${file.file} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`, meta: { file: file.file, rule: 'readable' } }]);
+    throw doubleError('invalidScenario', [{ detail: `${file.file} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`, meta: { file: file.file, rule: 'readable' } }]);
   }
   return (file.source === 'shipped' ? precompiledScenario(text) : undefined) ?? parseScenarioText(file, text);
 }
@@ -164,12 +164,12 @@ function parseJsonScenario(file: ScenarioFile, text: string, YAML: typeof import
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw invalidScenario([jsonProblem(file.file, text, error as Error, YAML)]);
+    throw doubleError('invalidScenario', [jsonProblem(file.file, text, error as Error, YAML)]);
   }
   // JSON.parse keeps the last of two equal keys silently; a fixture with both is a mistake to name.
   const duplicates = YAML.parseDocument(text, { uniqueKeys: true, prettyErrors: true }).errors.filter((error) => error.code === 'DUPLICATE_KEY');
   if (duplicates.length > 0) {
-    throw invalidScenario(duplicates.map((error) => yamlProblem(file.file, error, 'json')));
+    throw doubleError('invalidScenario', duplicates.map((error) => yamlProblem(file.file, error, 'json')));
   }
   return value;
 }
@@ -179,11 +179,11 @@ function parseScenarioText(file: ScenarioFile, text: string): unknown {
   const YAML = require('yaml') as typeof import('yaml');
   if (/\.json$/i.test(file.path)) return parseJsonScenario(file, text, YAML);
   const doc = YAML.parseDocument(text, { uniqueKeys: true, prettyErrors: true });
-  if (doc.errors.length > 0) throw invalidScenario(doc.errors.map((error) => yamlProblem(file.file, error)));
+  if (doc.errors.length > 0) throw doubleError('invalidScenario', doc.errors.map((error) => yamlProblem(file.file, error)));
   try {
     return doc.toJS({ maxAliasCount: MAX_YAML_ALIASES }) as unknown;
   } catch (error) {
-    throw invalidScenario([{ detail: `${file.file} ${(error as Error).message} (yaml)`, meta: { file: file.file, rule: 'yaml' } }]);
+    throw doubleError('invalidScenario', [{ detail: `${file.file} ${(error as Error).message} (yaml)`, meta: { file: file.file, rule: 'yaml' } }]);
   }
 }
 
@@ -263,7 +263,7 @@ function readNamedScenario(name: string, sources: ScenarioSources): { value: unk
   }
   const value = readScenarioFile(file);
   const misnamed = nameProblems(file, value);
-  if (misnamed.length > 0) throw invalidScenario([...misnamed, ...scenarioProblems(value, file.file)]);
+  if (misnamed.length > 0) throw doubleError('invalidScenario', [...misnamed, ...scenarioProblems(value, file.file)]);
   return { value, file };
 }
 

@@ -31,11 +31,6 @@ export function scenarioProblem(origin: string, pointer: string, message: string
   return { detail: `${origin}#${where} ${message} (${rule})`, source: { pointer: where }, meta: { file: origin, rule } };
 }
 
-/** Refuses with every problem (up to MAX_ERROR_ENTRIES, then a count of the rest). */
-export function invalidScenario(problems: Problem[]): DoubleError {
-  return doubleError('invalidScenario', problems);
-}
-
 /** The scenario format. */
 const SCENARIO_SCHEMA = scenarioSchema as JsonSchema;
 
@@ -196,7 +191,7 @@ export interface PrepareOptions {
  */
 export function checkScenarioDocument(value: unknown, origin: string): ScenarioDocument {
   const problems = scenarioProblems(value, origin);
-  if (problems.length > 0) throw invalidScenario(problems);
+  if (problems.length > 0) throw doubleError('invalidScenario', problems);
   return value as ScenarioDocument;
 }
 
