@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli, serveCli, type ServedCli } from '../support/cli';
+import { errorsOf } from '../support/double';
 
 const APP_ID = '0b9d3c1e-2222-4a2b-8c3d-4e5f6a7b8c9d';
 const shop = (name: string) => `name: shop\napps:\n  - attributes: { id: ${APP_ID}, name: ${name} }\n`;
@@ -73,6 +74,10 @@ describe('serve --cors-origin and --no-cors', () => {
     try {
       const res = await fetch(`${served.url}/v1/apps`, { method: 'OPTIONS', headers: { origin: 'http://app.test', 'access-control-request-method': 'POST' } });
       expect(res.status).toBe(405);
+      // The contract's answer: no CORS headers, and the methods the path has.
+      expect(res.headers.get('access-control-allow-origin')).toBeNull();
+      expect(res.headers.get('allow')).toMatch(/\bPOST\b/);
+      expect(errorsOf(await res.json())[0]!.code).toBe('METHOD_NOT_ALLOWED');
     } finally {
       await stop(served);
     }

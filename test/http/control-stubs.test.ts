@@ -68,7 +68,7 @@ describe('PUT /__control/stubs', () => {
   });
 
   it('finds the operation from method and a concrete path, and matches on body and query like verification does', async () => {
-    await call('PUT', '/__control/stubs', {
+    const registered = await call('PUT', '/__control/stubs', {
       stubs: [{ request: { method: 'POST', path: '/v1/apps/import', query: { mode: { equals: 'AUTOREPLACE' } } }, response: { status: 200, body: await validApp('Imported by stub') } }],
     });
     const stubbed = await fetch(`${engine.url}/v1/apps/import?mode=AUTOREPLACE`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: '{}' });
@@ -77,7 +77,7 @@ describe('PUT /__control/stubs', () => {
     expect(((await real.json()) as any).attributes.name).toBe('real');
     const { body } = await call('POST', '/__control/journal/find', { method: 'POST', path: '/v1/apps/import', query: { mode: { equals: 'AUTOREPLACE' } } });
     expect(body.count).toBe(1);
-    expect(body.entries[0].stub).toBeDefined();
+    expect(body.entries[0].stub).toBe(registered.body.stubs[0].id);
   });
 
   it('refuses a body that breaks the operation\'s response schema, with pointer and rule, and changes nothing', async () => {

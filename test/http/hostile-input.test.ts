@@ -104,6 +104,10 @@ describe(`item 3: JSON nested deeper than ${MAX_JSON_DEPTH} levels is refused be
   it(`accepts a document exactly ${MAX_JSON_DEPTH} levels deep`, async () => {
     const res = await send('POST', '/v1/apps/import', `{"attributes":{"name":"deep enough","custom":${nested(MAX_JSON_DEPTH - 2)}}}`, 'application/octet-stream');
     expect(res.status).toBe(200);
+    // The app is imported with the whole document kept, not a truncated one.
+    const { attributes } = res.json() as { attributes: { id: string; name: string; custom: unknown } };
+    expect(attributes).toMatchObject({ name: 'deep enough', custom: JSON.parse(nested(MAX_JSON_DEPTH - 2)) });
+    expect((await send('GET', `/v1/apps/${attributes.id}`)).json()).toMatchObject({ attributes: { name: 'deep enough' } });
   });
 });
 

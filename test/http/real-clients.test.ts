@@ -99,6 +99,9 @@ describe('real clients work unmodified', () => {
     const id = (created.json() as { attributes: { id: string } }).attributes.id;
     const res = await rawRequest(engine.url, 'PUT', `/v1/apps/${id}/media/files/a.txt`, 'x', { 'content-type': 'text/plain' });
     expect(res.status).toBe(415);
+    expect(errorsOf(res.json())[0]).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', meta: { expected: ['application/octet-stream'] } });
+    // Refused, so nothing was stored.
+    expect((await rawRequest(engine.url, 'GET', `/v1/apps/${id}/media/files/a.txt`)).status).toBe(404);
   });
 
   describe('%2F in a media path', () => {

@@ -54,8 +54,11 @@ describe('HTTPS with client certificates required', () => {
     const client = await issue(clientCa, 'engine-client', 'client');
     const tls = { ca: serverCa.cert, ...client };
     expect((await httpsRequest(`${engine.url}/health`, tls)).status).toBe(200);
-    expect((await httpsRequest(`${engine.url}/__control/faults`, tls)).status).toBe(200);
-    expect((await httpsRequest(engine.metricsUrl!, tls)).status).toBe(200);
+    const faults = await httpsRequest(`${engine.url}/__control/faults`, tls);
+    expect([faults.status, JSON.parse(faults.text)]).toEqual([200, { rules: [] }]);
+    const metrics = await httpsRequest(engine.metricsUrl!, tls);
+    expect(metrics.status).toBe(200);
+    expect(metrics.text).toMatch(/^qix_active_sessions \d+$/m);
   });
 
   it('refuses a client without a certificate, or with one another CA signed', async () => {

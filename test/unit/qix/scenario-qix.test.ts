@@ -7,7 +7,7 @@ const app = (qix: unknown) => ({ name: 'qix', apps: [{ attributes: { id: 'a', na
 it('accepts layout, properties and script, and refuses other shapes with a pointer', () => {
   expect(scenarioProblems(app({ layout: { qHasData: true }, properties: { x: 1 }, script: 'LOAD 1;' }), 'test')).toEqual([]);
   expect(scenarioProblems(app({ script: 1 }), 'test')).toEqual([expect.objectContaining({ source: { pointer: '/apps/0/qix/script' } })]);
-  expect(scenarioProblems(app({ layuot: {} }), 'test')).not.toEqual([]);
+  expect(scenarioProblems(app({ layuot: {} }), 'test')).toEqual([expect.objectContaining({ source: { pointer: '/apps/0/qix/layuot' }, meta: expect.objectContaining({ rule: 'additionalProperties' }) })]);
   // The model refuses a document that skipped the schema too.
   expect(() => EngineModel.fromScenario(app({ layout: [] }) as never)).toThrow(/qix.layout/);
 });
