@@ -22,6 +22,7 @@ import type { Identity } from '../auth/identity';
 import { normaliseBasePath, stripBasePath } from '../base-path';
 import { namespaceOf } from '../control/namespaces';
 import { recordRequest } from '../control/recorded-request';
+import { redactUrl } from '../control/redact';
 import type { FaultRule } from '../control/faults';
 import type { JournalEntry, QixCall } from '../control/journal';
 import { ENGINE_VERSION } from '../routes/health';
@@ -139,7 +140,7 @@ export function attachQixDoor(server: Server, runtime: DoubleRuntime, options: Q
     runtime.journal.record({
       time: new Date().toISOString(),
       method: req.method ?? 'GET',
-      path: req.url ?? '/',
+      path: redactUrl(req.url ?? '/'),
       durationMs: Math.round((performance.now() - started) * 1000) / 1000,
       requestViolations: [],
       responseViolations: [],
@@ -197,7 +198,7 @@ export function attachQixDoor(server: Server, runtime: DoubleRuntime, options: Q
         }
         wss.handleUpgrade(req, socket, head, (ws) => {
           journalUpgrade(req, started, { ...outcome, status: 101 });
-          serveSession(ws, req.url ?? '/', admission);
+          serveSession(ws, redactUrl(req.url ?? '/'), admission);
         });
       },
       (error: unknown) => {

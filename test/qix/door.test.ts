@@ -151,6 +151,15 @@ describe('hostile input', () => {
     expect(await client.global.engineVersion()).toEqual({ qComponentVersion: '12.268.0' });
   });
 
+  it('journals the upgrade and each call with a ticket in the URL redacted', async () => {
+    const client = await openQix(engine.url, 'engineData?qlikTicket=secret-ticket');
+    open.push(client);
+    await client.global.engineVersion();
+    const paths = (await engine.journal()).map((e) => e.path);
+    expect(paths).toContain('/app/engineData?qlikTicket=[REDACTED]');
+    expect(paths.filter((path) => path.includes('secret-ticket'))).toEqual([]);
+  });
+
   it('refuses a path that is no QIX path with 404, journaled as a violation', async () => {
     const refused = await refusedUpgrade(`${engine.url.replace('http', 'ws')}/v1/apps`);
     expect(refused.status).toBe(404);
