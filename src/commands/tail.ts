@@ -52,6 +52,8 @@ export function formatEntry(entry: JournalEntry): string {
 /** Feeds SSE text in; calls `onEvent` with each complete event's name, id and data. */
 export function sseParser(onEvent: (event: { event: string; id?: string; data: string }) => void): (chunk: string) => void {
   let buffer = '';
+  /** Where the next search for a blank line starts: a large event arriving in many chunks is scanned once, not once per chunk. */
+  let scanFrom = 0;
   /** A chunk that ends in CR may be half of a CRLF: that CR waits for the next chunk. */
   let heldCr = '';
   return (chunk) => {
@@ -60,9 +62,10 @@ export function sseParser(onEvent: (event: { event: string; id?: string; data: s
     if (heldCr) text = text.slice(0, -1);
     buffer += text.replace(/\r\n?/g, '\n');
     let end: number;
-    while ((end = buffer.indexOf('\n\n')) !== -1) {
+    while ((end = buffer.indexOf('\n\n', scanFrom)) !== -1) {
       const block = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
+      scanFrom = 0;
       let event = 'message';
       let id: string | undefined;
       const data: string[] = [];
@@ -77,6 +80,8 @@ export function sseParser(onEvent: (event: { event: string; id?: string; data: s
       }
       if (data.length > 0) onEvent({ event, ...(id !== undefined ? { id } : {}), data: data.join('\n') });
     }
+    // The last character may be the first of a blank line's two.
+    scanFrom = Math.max(0, buffer.length - 1);
   };
 }
 

@@ -22,6 +22,7 @@ import type { Identity } from '../auth/identity';
 import { normaliseBasePath, stripBasePath } from '../base-path';
 import { namespaceOf } from '../control/namespaces';
 import { recordRequest } from '../control/recorded-request';
+import { redactUrl } from '../control/redact';
 import type { FaultRule } from '../control/faults';
 import type { JournalEntry, QixCall } from '../control/journal';
 import { ENGINE_VERSION } from '../routes/health';
@@ -29,8 +30,8 @@ import type { DoubleRuntime } from '../server';
 import type { EngineModel } from '../state/engine';
 import type { LiveSession } from '../state/live-sessions';
 import { GLOBAL_HANDLE, IMPLEMENTED_METHODS, type CallContext } from './methods';
-import { QixError, type MethodOutcome, answerFrame, bindParams, errorBody, errorFrame, notificationFrame, parseRequest, type RpcId, type RpcRequest } from './rpc';
-import { qixSurface, type QixSurface } from './schema';
+import { QixError, type MethodOutcome, answerFrame, bindParams, errorBody, errorFrame, notificationFrame, parseRequest, type RpcErrorBody, type RpcId, type RpcRequest } from './rpc';
+import { qixSurface } from './schema';
 
 export interface QixDoorOptions {
   /** A prefix every QIX path carries ("/api"); by default the runtime's base path (--base-path). */
@@ -90,9 +91,23 @@ function refuse(socket: Duplex, error: unknown): number {
   return status;
 }
 
+/**
+ * Longest method name, string id or error text the journal keeps of one QIX call: a frame may
+ * carry megabytes of any of them, and the journal keeps a thousand calls.
+ */
+const MAX_JOURNALED_TEXT = 1024;
+
+/** `text` cut to MAX_JOURNALED_TEXT, as a copy: a slice would keep the whole frame's text alive in the journal. */
+function journaled(text: string): string {
+  return text.length <= MAX_JOURNALED_TEXT ? text : `${Buffer.from(text.slice(0, MAX_JOURNALED_TEXT - 1)).toString()}…`;
+}
+
+function journaledId(id: RpcId): RpcId {
+  return typeof id === 'string' ? journaled(id) : id;
+}
+
 /** A protocol violation as the journal lists it: the engine's error code in meta, beside the 400 an HTTP request would get. */
-function violationEntries(error: QixError, surface: QixSurface): ErrorEntry[] {
-  const body = errorBody(surface, error);
+function violationEntries(error: QixError, body: RpcErrorBody): ErrorEntry[] {
   return doubleError('qixProtocolViolation', { detail: body.parameter, meta: { rule: error.codeName, qixCode: body.code } }).entries;
 }
 
@@ -139,7 +154,7 @@ export function attachQixDoor(server: Server, runtime: DoubleRuntime, options: Q
     runtime.journal.record({
       time: new Date().toISOString(),
       method: req.method ?? 'GET',
-      path: req.url ?? '/',
+      path: redactUrl(req.url ?? '/'),
       durationMs: Math.round((performance.now() - started) * 1000) / 1000,
       requestViolations: [],
       responseViolations: [],
@@ -197,7 +212,7 @@ export function attachQixDoor(server: Server, runtime: DoubleRuntime, options: Q
         }
         wss.handleUpgrade(req, socket, head, (ws) => {
           journalUpgrade(req, started, { ...outcome, status: 101 });
-          serveSession(ws, req.url ?? '/', admission);
+          serveSession(ws, redactUrl(req.url ?? '/'), admission);
         });
       },
       (error: unknown) => {
@@ -296,15 +311,17 @@ export function attachQixDoor(server: Server, runtime: DoubleRuntime, options: Q
       if (text === undefined) throw new QixError('LOCERR_JSON_RPC_PARSE_ERROR', 'binary frames are not JSON-RPC: the engine reads text frames', true);
       request = parseRequest(text);
       const outcome = dispatch(request, context);
-      const call = { method: request.method, handle: request.handle, requestId: request.id };
+      const call = { method: request.method, handle: request.handle, requestId: journaledId(request.id) };
       return { ...(request.answered ? { frame: answerFrame(request.id, outcome, request.delta) } : {}), call, violations: [] };
     } catch (error) {
       const qixError = error instanceof QixError ? error : internalError(error);
       const body = errorBody(surface, qixError);
       const id: RpcId = request?.id ?? qixError.requestId;
-      const call = { method: request?.method ?? '', handle: request?.handle ?? GLOBAL_HANDLE, requestId: id, error: body };
+      // The client gets the whole answer; the journal keeps bounded texts.
+      const kept = { ...body, parameter: journaled(body.parameter) };
+      const call = { method: journaled(request?.method ?? ''), handle: request?.handle ?? GLOBAL_HANDLE, requestId: journaledId(id), error: kept };
       const answered = request === undefined || request.answered;
-      return { ...(answered ? { frame: errorFrame(id, body) } : {}), call, violations: qixError.violation ? violationEntries(qixError, surface) : [] };
+      return { ...(answered ? { frame: errorFrame(id, body) } : {}), call, violations: qixError.violation ? violationEntries(qixError, kept) : [] };
     }
   }
 

@@ -151,9 +151,39 @@ describe('hostile input', () => {
     expect(await client.global.engineVersion()).toEqual({ qComponentVersion: '12.268.0' });
   });
 
+  it('journals the upgrade and each call with a ticket in the URL redacted', async () => {
+    const client = await openQix(engine.url, 'engineData?qlikTicket=secret-ticket');
+    open.push(client);
+    await client.global.engineVersion();
+    const paths = (await engine.journal()).map((e) => e.path);
+    expect(paths).toContain('/app/engineData?qlikTicket=[REDACTED]');
+    expect(paths.filter((path) => path.includes('secret-ticket'))).toEqual([]);
+  });
+
   it('refuses a path that is no QIX path with 404, journaled as a violation', async () => {
     const refused = await refusedUpgrade(`${engine.url.replace('http', 'ws')}/v1/apps`);
     expect(refused.status).toBe(404);
     expect((await engine.violations()).map((e) => [e.method, e.path, e.status])).toEqual([['GET', '/v1/apps', 404]]);
+  });
+});
+
+describe('a huge frame within the default frame limit', () => {
+  beforeEach(async () => {
+    engine = await startEngineDouble({ scenario: 'default', log: () => undefined });
+  });
+
+  it('answers a call with a huge method name and id in full, and journals them cut to a bounded length', async () => {
+    const { socket, next } = await rawQix(engine.url);
+    const id = 'i'.repeat(100_000);
+    const method = 'M'.repeat(100_000);
+    socket.send(JSON.stringify({ id, handle: -1, method }));
+    const answer = await next();
+    expect(answer).toMatchObject({ id, error: { code: -32601 } });
+    expect(answer.error.parameter).toContain(method);
+    socket.close();
+    const [entry] = (await engine.journal()).filter((e) => e.method === 'QIX');
+    expect(entry?.qix).toMatchObject({ method: expect.stringMatching(/^M{1023}…$/), requestId: expect.stringMatching(/^i{1023}…$/) });
+    expect(entry?.qix?.error?.parameter).toHaveLength(1024);
+    expect(JSON.stringify(entry).length).toBeLessThan(10_000);
   });
 });
