@@ -69,6 +69,8 @@ export const ErrorTemplates = {
   responseContractViolation: template(500, 'RESPONSE_CONTRACT_VIOLATION', 'The double was about to send a response that breaks the contract'),
   upstreamUnreachable: template(502, 'UPSTREAM_UNREACHABLE', 'The engine behind the proxy cannot be reached'),
   upstreamTimeout: template(504, 'UPSTREAM_TIMEOUT', 'The engine behind the proxy did not answer in time'),
+  qixNotRelayed: template(501, 'QIX_NOT_RELAYED', 'Proxy mode relays REST calls only, not the QIX websocket'),
+  qixConnectionLimit: template(503, 'QIX_CONNECTION_LIMIT', 'The double holds as many QIX sockets as it may'),
   qixProtocolViolation: template(400, 'QIX_PROTOCOL_VIOLATION', 'The QIX request breaks the JSON-RPC protocol or the QIX schema'),
   internal: template(500, 'INTERNAL_ERROR', 'The double failed unexpectedly'),
 } as const satisfies Record<string, ErrorTemplate>;

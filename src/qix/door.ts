@@ -175,9 +175,9 @@ export function attachQixDoor(server: Server, runtime: DoubleRuntime, options: Q
         meta: { rule: 'route' },
       });
     }
-    if (runtime.proxy) throw errorWithStatus(501, 'proxy mode relays REST calls only: the QIX websocket is not forwarded to the engine');
+    if (runtime.proxy) throw doubleError('qixNotRelayed', { detail: 'proxy mode relays REST calls only: the QIX websocket is not forwarded to the engine' });
     if (wss.clients.size >= limits.maxConnections) {
-      throw errorWithStatus(503, `the double already holds ${limits.maxConnections} QIX sockets (maxConnections)`, { limit: limits.maxConnections });
+      throw doubleError('qixConnectionLimit', { detail: `the double already holds ${limits.maxConnections} QIX sockets (maxConnections)`, meta: { limit: limits.maxConnections } });
     }
     // Fault rules of a namespace not made yet: none; a refused upgrade makes no namespace.
     const fault = runtime.namespaces.find(namespace)?.faults.take('GET', pathname);

@@ -79,12 +79,28 @@ it('takes the QIX limits from the command line', async () => {
   try {
     const first = new WebSocket(`${served.url.replace('http', 'ws')}/app/engineData`);
     await once(first, 'message');
-    expect((await refusedUpgrade(`${served.url.replace('http', 'ws')}/app/engineData`)).status).toBe(503);
+    expect(await refusedUpgrade(`${served.url.replace('http', 'ws')}/app/engineData`)).toMatchObject({
+      status: 503,
+      body: { errors: [expect.objectContaining({ code: 'QIX_CONNECTION_LIMIT', meta: { limit: 1 } })] },
+    });
     const closed = once(first, 'close');
     first.send('x'.repeat(2048));
     expect((await closed)[0]).toBe(1009);
   } finally {
     served.child.kill('SIGTERM');
     await served.exit;
+  }
+});
+
+it('refuses the upgrade in proxy mode with a code that says why (the proxy relays REST calls only)', async () => {
+  const engine = await startEngineDouble({ log: () => undefined });
+  const proxy = await startEngineDouble({ proxy: { target: engine.url }, log: () => undefined });
+  try {
+    expect(await refusedUpgrade(`${proxy.url.replace('http', 'ws')}/app/engineData`)).toMatchObject({
+      status: 501,
+      body: { errors: [expect.objectContaining({ code: 'QIX_NOT_RELAYED' })] },
+    });
+  } finally {
+    await Promise.all([proxy.close(), engine.close()]);
   }
 });
