@@ -113,8 +113,16 @@ export const MAX_ERROR_ENTRIES = 100;
 /** Longest `detail` or `source` string an entry carries (docs/security.md); longer ones are cut, ending in "…". */
 export const MAX_ERROR_TEXT = 10_000;
 
+/**
+ * The first `length` UTF-16 units of `text` as a string of its own: V8's slice of a long string
+ * keeps the whole original alive, so a kept prefix of a huge input would still hold all of it.
+ */
+export function detachedPrefix(text: string, length: number): string {
+  return Buffer.from(text.slice(0, length)).toString();
+}
+
 function clip(text: string): string {
-  return text.length <= MAX_ERROR_TEXT ? text : `${text.slice(0, MAX_ERROR_TEXT - 1)}…`;
+  return text.length <= MAX_ERROR_TEXT ? text : `${detachedPrefix(text, MAX_ERROR_TEXT - 1)}…`;
 }
 
 /** An entry or problem whose texts fit MAX_ERROR_TEXT: a detail may quote what the client sent, which may be huge. */

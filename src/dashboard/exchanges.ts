@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import { journalHeaders, redactJson } from '../control/redact';
+import { detachedPrefix } from '../errors';
 import { contentTypeFor } from '../state/media-types';
 
 export const EXCHANGES_KEPT = 200;
@@ -42,7 +43,7 @@ function capturedHeaders(headers: IncomingHttpHeaders | OutgoingHttpHeaders): Re
 }
 
 function textBody(text: string, contentType: string | undefined, size = Buffer.byteLength(text)): CapturedBody {
-  const kept = text.length <= BODY_TEXT_LIMIT ? text : Buffer.from(text.slice(0, BODY_TEXT_LIMIT)).toString(); // a copy: a slice would keep the whole string alive
+  const kept = text.length <= BODY_TEXT_LIMIT ? text : detachedPrefix(text, BODY_TEXT_LIMIT);
   return { size, ...(contentType ? { contentType } : {}), text: kept, ...(size > Buffer.byteLength(kept) ? { truncated: true } : {}) };
 }
 

@@ -16,7 +16,7 @@ import { STATUS_CODES, ServerResponse, type IncomingMessage, type Server } from 
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { DoubleError, doubleError, errorResponse, errorWithStatus, ErrorTemplates, type ErrorEntry } from '../errors';
+import { detachedPrefix, DoubleError, doubleError, errorResponse, errorWithStatus, ErrorTemplates, type ErrorEntry } from '../errors';
 import { qlikSessionHeader } from '../auth/gatekeeper';
 import type { Identity } from '../auth/identity';
 import { normaliseBasePath, stripBasePath } from '../base-path';
@@ -97,9 +97,9 @@ function refuse(socket: Duplex, error: unknown): number {
  */
 const MAX_JOURNALED_TEXT = 1024;
 
-/** `text` cut to MAX_JOURNALED_TEXT, as a copy: a slice would keep the whole frame's text alive in the journal. */
+/** `text` cut to MAX_JOURNALED_TEXT, as a copy (detachedPrefix): the journal must not keep the whole frame's text alive. */
 function journaled(text: string): string {
-  return text.length <= MAX_JOURNALED_TEXT ? text : `${Buffer.from(text.slice(0, MAX_JOURNALED_TEXT - 1)).toString()}…`;
+  return text.length <= MAX_JOURNALED_TEXT ? text : `${detachedPrefix(text, MAX_JOURNALED_TEXT - 1)}…`;
 }
 
 function journaledId(id: RpcId): RpcId {
