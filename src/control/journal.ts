@@ -91,7 +91,7 @@ export interface JournalFilter {
 export const DEFAULT_JOURNAL_SIZE = 1000;
 
 /** The request an entry records, as matchers see it. */
-export function recordedRequestOf(entry: JournalEntry): RecordedRequest {
+function recordedRequestOf(entry: JournalEntry): RecordedRequest {
   const mark = entry.path.indexOf('?');
   return {
     method: entry.method,
