@@ -91,7 +91,7 @@ export interface JournalFilter {
 export const DEFAULT_JOURNAL_SIZE = 1000;
 
 /** The request an entry records, as matchers see it. */
-export function recordedRequestOf(entry: JournalEntry): RecordedRequest {
+function recordedRequestOf(entry: JournalEntry): RecordedRequest {
   const mark = entry.path.indexOf('?');
   return {
     method: entry.method,
@@ -148,8 +148,8 @@ export class Journal {
   private readonly entries: (JournalEntry | undefined)[];
   private next = 0;
   private sequence = 0;
-  /** Bytes of JSON body text each kept entry holds, and their sum (bounded by bodiesTotal). */
-  private readonly charges = new WeakMap<JournalEntry, number>();
+  /** Bytes of JSON body text each kept entry holds, oldest first (insertion order), and their sum (bounded by bodiesTotal). */
+  private readonly charges = new Map<JournalEntry, number>();
   private bodyBytes = 0;
   private readonly listeners = new Set<JournalListener>();
 
@@ -195,7 +195,8 @@ export class Journal {
   /** Past --journal-bodies-total, the oldest kept bodies become size + hash (`omitted: journalFull`) until the rest fit. */
   private keepBodiesWithinTotal(): void {
     if (this.bodyBytes <= this.bodiesTotal) return;
-    for (const entry of this.list()) {
+    // Only the entries still holding a body, oldest first: no walk over the whole journal per request.
+    for (const entry of this.charges.keys()) {
       const body = entry.request?.body;
       if (!body || body.json === undefined) continue;
       this.release(entry);

@@ -96,7 +96,7 @@ export const MAX_PATTERN_LENGTH = 512;
 const shown = (value: unknown): string => (value === undefined ? '(absent)' : JSON.stringify(value) ?? String(value));
 
 /** The value at a JSON pointer (RFC 6901), or undefined when nothing is there. */
-export function atPointer(document: unknown, pointer: string): unknown {
+function atPointer(document: unknown, pointer: string): unknown {
   if (pointer === '') return document;
   let here: unknown = document;
   for (const raw of pointer.slice(1).split('/')) {
@@ -108,7 +108,7 @@ export function atPointer(document: unknown, pointer: string): unknown {
 }
 
 /** Deep equality of JSON values (key order does not matter). */
-export function jsonEqual(a: unknown, b: unknown): boolean {
+function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
   const aKeys = Object.keys(a);

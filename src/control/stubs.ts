@@ -96,7 +96,7 @@ function operationOf(stub: StubInput, at: string, contract: StubContract): { id?
 }
 
 /** Every problem of a list of stubs; `at` is the list's pointer ("/stubs"). */
-export function stubProblems(stubs: readonly StubInput[], at: string, contract: StubContract): { problems: Problem[]; operations: (string | undefined)[] } {
+function stubProblems(stubs: readonly StubInput[], at: string, contract: StubContract): { problems: Problem[]; operations: (string | undefined)[] } {
   const problems: Problem[] = [];
   const operations = stubs.map((stub, index) => {
     const here = `${at}/${index}`;

@@ -37,7 +37,7 @@ export function expectedRange(expected: VerifyTimes = {}): { min: number; max: n
 }
 
 /** "exactly 2", "at least 1", "at most 3", "between 1 and 3". */
-export function describeRange({ min, max }: { min: number; max: number }): string {
+function describeRange({ min, max }: { min: number; max: number }): string {
   if (min === max) return `exactly ${min}`;
   if (max === Infinity) return `at least ${min}`;
   if (min === 0) return `at most ${max}`;

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import { journalHeaders, redactJson } from '../control/redact';
 import { detachedPrefix } from '../errors';
+import type { RecordedRequest } from '../control/request-matcher';
 import { contentTypeFor } from '../state/media-types';
 
 export const EXCHANGES_KEPT = 200;
@@ -73,6 +74,18 @@ export function captureMessage(headers: IncomingHttpHeaders | OutgoingHttpHeader
   const contentType = headers['content-type'];
   const captured = captureBody(body, typeof contentType === 'string' ? contentType : undefined, fileName);
   return { headers: capturedHeaders(headers), ...(captured ? { body: captured } : {}) };
+}
+
+/**
+ * The request from what the journal recorded of it (src/control/recorded-request.ts): its headers
+ * and a kept JSON body are already redacted, so the hot path does not walk them a second time.
+ * A body the journal did not keep (binary, too large) is captured from the body itself.
+ */
+export function captureRecordedRequest(recorded: Pick<RecordedRequest, 'headers' | 'body' | 'pathname'>, body: unknown): CapturedMessage {
+  const contentType = recorded.headers['content-type'];
+  const json = recorded.body?.json;
+  const captured = json === undefined ? captureBody(body, contentType, recorded.pathname) : textBody(typeof json === 'string' ? json : JSON.stringify(json), contentType);
+  return { headers: recorded.headers, ...(captured ? { body: captured } : {}) };
 }
 
 /** The exchanges of the most recent requests, by journal sequence. */

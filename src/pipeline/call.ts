@@ -73,6 +73,8 @@ export interface Call {
   readonly refusal?: unknown;
   /** True when a fault dropped the connection: no status, no bytes. */
   readonly dropped?: boolean;
+  /** The handler's answer with its contract problems, as the handle stage checked it to commit: check-response reuses them. */
+  readonly checkedResponse?: { readonly response: EngineResponse; readonly problems: readonly Problem[] };
   /** How the answer breaks the contract (journaled). */
   readonly responseViolations?: readonly Problem[];
   /** The body as written (bytes or JSON text): its size for the metrics, the text for the dashboard. */

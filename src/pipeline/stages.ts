@@ -16,7 +16,7 @@ import { redactUrl } from '../control/redact';
 import { controlRoutes, isControlOperation } from '../control/routes';
 import type { ControlServices } from '../control/services';
 import { controlAuthorization } from '../dashboard/page';
-import { captureMessage, type ExchangeLog } from '../dashboard/exchanges';
+import { captureMessage, captureRecordedRequest, type ExchangeLog } from '../dashboard/exchanges';
 import type { EngineProxy } from '../proxy/relay';
 import type { EngineRequest, EngineResponse, EngineStats, Exchange, Handler } from '../routes/types';
 import type { ScenarioDocument } from '../scenarios/types';
@@ -316,11 +316,18 @@ export function handleStage(engine: EngineHandling, control: ControlServices): S
         const context = { model, stats: engine.stats, ...caller };
         // All or nothing: a handler that throws, refuses, or answers what strict validation will replace
         // by a 500 leaves the world as it found it. (An async handler of your own is kept as it answers.)
+        let checked: Call['checkedResponse'];
         const response = await model.transaction(
           () => handle(request, context),
-          (response) => response instanceof Promise || (response.status < 400 && (engine.validation === 'warn' || responseProblems(engine.contract, operation, response).length === 0)),
+          (response) => {
+            if (response instanceof Promise) return true;
+            if (response.status >= 400) return false;
+            if (engine.validation === 'warn') return true;
+            checked = { response, problems: responseProblems(engine.contract, operation, response) };
+            return checked.problems.length === 0;
+          },
         );
-        return answer(call, response);
+        return answer(checked ? { ...call, checkedResponse: checked } : call, response);
       }),
   };
 }
@@ -367,7 +374,8 @@ export function checkResponseStage(services: { contract: Contract; validation: V
       if (call.relayed) return next({ ...call, responseViolations: call.relayed.responseViolations });
       const { response, operation, stub } = call;
       if (!response) return next(call);
-      const problems = responseProblems(services.contract, operation, response);
+      // The handle stage checked its own answer to decide whether to keep the world's changes: not twice.
+      const problems = call.checkedResponse?.response === response ? call.checkedResponse.problems : responseProblems(services.contract, operation, response);
       const journaled = stub?.contractOff ? [contractOffProblem(stub.id), ...problems] : problems;
       if (problems.length === 0 || stub?.contractOff) return next({ ...call, responseViolations: journaled });
       services.log(`contract violation in ${operation?.id ?? 'unmatched request'} ${response.status}: ${problems.map((p) => p.detail).join('; ')}`);
@@ -505,7 +513,7 @@ export function journalStage(journal: Pick<Journal, 'record'>, exchanges: Pick<E
       });
       if (http && !call.relayed) {
         exchanges.keep(entry.sequence, {
-          request: captureMessage(http.req.headers, call.body, recorded?.pathname),
+          request: recorded ? captureRecordedRequest(recorded, call.body) : captureMessage(http.req.headers, call.body),
           ...(call.response ? { response: captureMessage(http.res.getHeaders(), call.written, recorded?.pathname) } : {}),
         });
       }

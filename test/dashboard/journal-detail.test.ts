@@ -26,12 +26,12 @@ async function lastDetail(http: ReturnType<typeof newDouble>['http']): Promise<D
 describe('GET /__control/journal/{sequence}', () => {
   it('gives a refused request with its body, headers (secrets hidden) and the error answer', async () => {
     const { http } = newDouble();
-    await http.post('/v1/apps').set('authorization', 'Bearer abc.def.ghi').set('cookie', 'session=s3cret').send({ attributes: { name: 7 } });
+    await http.post('/v1/apps').set('authorization', 'Bearer abc.def.ghi').set('cookie', 'session=s3cret').send({ attributes: { name: 7 }, password: 'hunter2' });
     const detail = await lastDetail(http);
     expect(detail.entry.path).toBe('/v1/apps');
     expect(detail.request!.headers.authorization).toBe('Bearer [REDACTED]');
     expect(detail.request!.headers.cookie).toBe('[REDACTED]');
-    expect(JSON.parse(detail.request!.body!.text!)).toEqual({ attributes: { name: 7 } });
+    expect(JSON.parse(detail.request!.body!.text!)).toEqual({ attributes: { name: 7 }, password: '[REDACTED]' });
     expect(JSON.parse(detail.response!.body!.text!).errors[0]).toMatchObject({ code: 'INVALID_BODY', source: { pointer: '/attributes/name' } });
     expect(detail.response!.headers['content-type']).toBe('application/json; charset=utf-8');
   });

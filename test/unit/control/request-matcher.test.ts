@@ -51,4 +51,23 @@ describe('the journal\'s body bound in total', () => {
     expect(first!.request!.body!.json).toBeUndefined();
     expect(second!.request!.body!.json).toEqual({ n: 'x'.repeat(11) });
   });
+
+  it('stays within the total as entries leave the journal and after a clear, the newest body always kept', () => {
+    const journal = new Journal(3, 50);
+    const entry = (n: number) => ({
+      time: new Date().toISOString(), method: 'POST', path: '/v1/apps', durationMs: 1, requestViolations: [], responseViolations: [],
+      request: { query: {}, headers: {}, body: recordBody({ n: 'x'.repeat(10 + n) }, 1000) },
+    });
+    const kept = () => journal.list().filter((e) => e.request?.body?.json !== undefined);
+    for (let n = 0; n < 8; n++) {
+      journal.record(entry(n));
+      expect(journal.list().at(-1)!.request!.body!.json).toEqual({ n: 'x'.repeat(10 + n) });
+      expect(kept().reduce((sum, e) => sum + e.request!.body!.size, 0)).toBeLessThanOrEqual(50);
+    }
+    expect(kept()).toHaveLength(2); // the last two: 24 + 25 bytes ({"n":"…"}); a third would be over 50
+    journal.clear();
+    journal.record(entry(12));
+    journal.record(entry(0));
+    expect(kept()).toHaveLength(2); // 30 + 18 bytes: what the cleared entries held no longer counts
+  });
 });
