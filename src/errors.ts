@@ -60,6 +60,7 @@ export const ErrorTemplates = {
   scenarioLimit: template(429, 'SCENARIO_LIMIT', 'The namespace holds as many inline scenarios as it may'),
   invalidNamespace: template(400, 'INVALID_NAMESPACE', 'The namespace header is not a valid namespace name'),
   namespaceLimit: template(429, 'NAMESPACE_LIMIT', 'The double holds as many namespaces as it may'),
+  streamLimit: template(429, 'STREAM_LIMIT', 'The double serves as many event streams as it may'),
   invalidFaultRule: template(400, 'INVALID_FAULT_RULE', 'The fault rule cannot be applied'),
   invalidMatcher: template(400, 'INVALID_MATCHER', 'The request matcher cannot be applied'),
   invalidStub: template(400, 'INVALID_STUB', 'The stub breaks the contract or cannot apply'),

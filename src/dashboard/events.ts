@@ -6,6 +6,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { Journal, JournalEntry } from '../control/journal';
+import { doubleError } from '../errors';
 
 /** A comment line this often keeps proxies and idle timeouts from closing a quiet stream. */
 export const KEEP_ALIVE_MS = 15_000;
@@ -15,6 +16,11 @@ export const KEEP_ALIVE_MS = 15_000;
  * the journal's size bounds it, and a slow link must be able to take it.
  */
 export const MAX_UNREAD_BYTES = 1024 * 1024;
+/**
+ * Most streams open at once. Each may replay the whole journal into its socket's buffer before
+ * the unread limit applies, so their number bounds what clients asking `?since=0` together can cost.
+ */
+export const MAX_EVENT_STREAMS = 64;
 
 export interface StreamSelection {
   /** Replay the held entries after this sequence first; absent: live entries only. */
@@ -33,9 +39,23 @@ export class EventStreams {
 
   constructor(private readonly journal: Journal) {}
 
-  /** The `stream` of a GET /__control/events response: replays, then follows the journal until the client leaves. */
+  /**
+   * The `stream` of a GET /__control/events response: replays, then follows the journal until the
+   * client leaves. Refused with 429 STREAM_LIMIT while MAX_EVENT_STREAMS are open.
+   */
   follow({ since, namespace }: StreamSelection): (res: ServerResponse) => void {
+    if (this.open.size >= MAX_EVENT_STREAMS) {
+      throw doubleError('streamLimit', {
+        detail: `${MAX_EVENT_STREAMS} event streams are open, as many as the double serves at once: close one, or resume later with Last-Event-ID`,
+        meta: { limit: MAX_EVENT_STREAMS },
+      });
+    }
     return (res) => {
+      // Several requests may pass the check above before any of their streams opens: end the surplus.
+      if (this.open.size >= MAX_EVENT_STREAMS) {
+        res.end(': too many event streams are open (STREAM_LIMIT)\n\n');
+        return;
+      }
       let unreadLimit = Infinity;
       const write = (text: string) => {
         if (res.destroyed || res.writableEnded) return;

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import net from 'node:net';
 import { startEngineDouble, type EngineDouble } from '../../src/index';
+import { MAX_EVENT_STREAMS } from '../../src/dashboard/events';
 import { CLI, runCli } from '../support/cli';
 
 const TOKEN = 'tail-Token_7';
@@ -109,6 +110,29 @@ describe('GET /__control/events', () => {
       controller.abort();
       expect(events.slice(0, held).map((e) => e.entry.sequence)).toEqual(Array.from({ length: held }, (_, i) => i + 1));
     } finally {
+      await other.close();
+    }
+  });
+
+  it(`serves at most ${MAX_EVENT_STREAMS} streams at once, refusing the next with 429 STREAM_LIMIT until one closes`, async () => {
+    const other = await startEngineDouble({ log: () => undefined });
+    const readers = new AbortController();
+    try {
+      const open = await Promise.all(Array.from({ length: MAX_EVENT_STREAMS }, () => fetch(`${other.url}/__control/events`, { signal: readers.signal })));
+      expect(open.map((res) => res.status)).toEqual(open.map(() => 200));
+      const refused = await fetch(`${other.url}/__control/events`);
+      expect(refused.status).toBe(429);
+      expect(await refused.json()).toMatchObject({ errors: [{ code: 'STREAM_LIMIT', meta: { limit: MAX_EVENT_STREAMS } }] });
+      // A reader that leaves frees its place: the double learns it when the socket closes, so ask again until it has.
+      await open[0]!.body!.cancel();
+      let again = await fetch(`${other.url}/__control/events`, { signal: readers.signal });
+      for (let tries = 0; again.status === 429 && tries < 200; tries += 1) {
+        await again.arrayBuffer();
+        again = await fetch(`${other.url}/__control/events`, { signal: readers.signal });
+      }
+      expect(again.status).toBe(200);
+    } finally {
+      readers.abort();
       await other.close();
     }
   });
