@@ -6,18 +6,10 @@
  * gets here, so this module checks only what a schema cannot say.
  */
 import { doubleError, type Problem } from '../errors';
+import type { FaultRuleInput } from '../spec/types';
 
-/** A rule as PUT /__control/faults sends it (already checked against FaultRule of the contract). */
-export interface FaultRuleInput {
-  method?: string;
-  path: string;
-  count?: number;
-  latencyMs?: number;
-  status?: number;
-  drop?: boolean;
-  /** On a QIX websocket path: close the socket (1011) once this many messages were answered. */
-  closeAfterMessages?: number;
-}
+/** A rule as PUT /__control/faults takes it: FaultRule of the control contract (spec/control-api.json). */
+export type { FaultRuleInput } from '../spec/types';
 
 /** A rule as set, numbered: what the journal records for a request it hit. */
 export interface FaultRule extends FaultRuleInput {

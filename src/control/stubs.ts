@@ -9,29 +9,11 @@
  */
 import { doubleError, type Problem } from '../errors';
 import type { EngineResponse } from '../routes/types';
+import type { StubInput } from '../spec/types';
 import { matcherDifferences, matcherProblems, type RecordedRequest, type RequestMatcher } from './request-matcher';
 
-/** What a stub answers (StubResponse in spec/control-api.json). */
-export interface StubResponse {
-  status: number;
-  headers?: Record<string, string>;
-  /** A JSON body. */
-  body?: unknown;
-  /** A binary body, base64-encoded (for operations that answer bytes: media files, thumbnails). */
-  base64?: string;
-}
-
-/** A stub as PUT/POST /__control/stubs take it. */
-export interface StubInput {
-  request: RequestMatcher;
-  response: StubResponse;
-  /** Answer this many matching requests, then stop (the stub stays listed, remaining 0). Absent: until cleared. */
-  count?: number;
-  /** Higher first; equal priorities in the order registered. Default 0. */
-  priority?: number;
-  /** "off": registered without the contract check, and every answer it gives is journaled as a violation. Default "on". */
-  contract?: 'on' | 'off';
-}
+/** A stub as PUT/POST /__control/stubs take it, and its answer: Stub and StubResponse of the control contract (spec/control-api.json). */
+export type { StubInput, StubResponse } from '../spec/types';
 
 /** A stub as GET /__control/stubs lists it. */
 export interface ActiveStub extends StubInput {

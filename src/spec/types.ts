@@ -14,21 +14,23 @@
  * a misspelt one fails to compile) except NxAttributes, whose contract says it "can also contain
  * extra user defined attributes".
  */
+import type { CONTROL_SPEC } from './control-spec';
 import type { ENGINE_SPEC } from './engine-spec';
 
-type Spec = typeof ENGINE_SPEC;
-type Definitions = Spec['definitions'];
+type EngineSpec = typeof ENGINE_SPEC;
+type ControlSpec = typeof CONTROL_SPEC;
+type Definitions = EngineSpec['definitions'];
 
 /** The properties of an object schema, those it lists as `required` not optional. */
-type ObjectOf<Properties, Required> = { -readonly [K in keyof Properties as K extends Required ? K : never]: FromSchema<Properties[K]> } & {
-  -readonly [K in keyof Properties as K extends Required ? never : K]?: FromSchema<Properties[K]>;
+type ObjectOf<Properties, Required, Defs> = { -readonly [K in keyof Properties as K extends Required ? K : never]: FromSchema<Properties[K], Defs> } & {
+  -readonly [K in keyof Properties as K extends Required ? never : K]?: FromSchema<Properties[K], Defs>;
 } extends infer Shape
   ? { [K in keyof Shape]: Shape[K] }
   : never;
 
-/** The TypeScript type of the values a (Swagger 2.0) schema of this contract accepts. */
-type FromSchema<Schema> = Schema extends { readonly $ref: `#/definitions/${infer Name extends keyof Definitions & string}` }
-  ? FromSchema<Definitions[Name]>
+/** The TypeScript type of the values a (Swagger 2.0) schema accepts, its `$ref`s read in `Defs` (a spec's definitions). */
+type FromSchema<Schema, Defs> = Schema extends { readonly $ref: `#/definitions/${infer Name extends keyof Defs & string}` }
+  ? FromSchema<Defs[Name], Defs>
   : Schema extends { readonly enum: readonly (infer Allowed)[] }
     ? Allowed
     : Schema extends { readonly type: 'string'; readonly format: 'binary' }
@@ -40,14 +42,16 @@ type FromSchema<Schema> = Schema extends { readonly $ref: `#/definitions/${infer
           : Schema extends { readonly type: 'boolean' }
             ? boolean
             : Schema extends { readonly type: 'array'; readonly items: infer Items }
-              ? FromSchema<Items>[]
+              ? FromSchema<Items, Defs>[]
               : Schema extends { readonly type: 'object'; readonly properties: infer Properties }
-                ? ObjectOf<Properties, Schema extends { readonly required: readonly (infer Required)[] } ? Required : never>
-                : Schema extends { readonly type: 'object' }
-                  ? Record<string, unknown>
-                  : unknown;
+                ? ObjectOf<Properties, Schema extends { readonly required: readonly (infer Required)[] } ? Required : never, Defs>
+                : Schema extends { readonly type: 'object'; readonly additionalProperties: infer Values extends object }
+                  ? Record<string, FromSchema<Values, Defs>>
+                  : Schema extends { readonly type: 'object' }
+                    ? Record<string, unknown>
+                    : unknown;
 
-type Derived<Name extends keyof Definitions> = FromSchema<Definitions[Name]>;
+type Derived<Name extends keyof Definitions> = FromSchema<Definitions[Name], Definitions>;
 
 export type MemoryUsage = Derived<'MemoryUsage'>;
 export type CPUUsage = Derived<'CPUUsage'>;
@@ -75,8 +79,51 @@ export type FieldMetadata = Derived<'FieldMetadata'>;
 export type TableMetadata = Derived<'TableMetadata'>;
 export type DataModelMetadata = Derived<'DataModelMetadata'>;
 
-/** Every operation of the contract, named `METHOD /path/template` (the contract has no operationIds). */
-type EnginePaths = Spec['paths'];
-export type EngineOperationId = {
-  [P in keyof EnginePaths]: `${Uppercase<keyof EnginePaths[P] & string>} ${P & string}`;
-}[keyof EnginePaths];
+/** The operations of a spec's paths, each named `METHOD /path/template` (neither contract has operationIds). */
+type OperationIds<Paths> = { [P in keyof Paths]: `${Uppercase<keyof Paths[P] & string>} ${P & string}` }[keyof Paths];
+export type EngineOperationId = OperationIds<EngineSpec['paths']>;
+export type ControlOperationId = OperationIds<ControlSpec['paths']>;
+
+/** The operation object `METHOD /path/template` names in a spec's paths. */
+type OperationOf<Paths, Id> = Id extends `${infer Method} ${infer Path extends keyof Paths & string}`
+  ? Paths[Path][Lowercase<Method> & keyof Paths[Path]]
+  : never;
+type ParameterIn<Operation, In> = Operation extends { readonly parameters: readonly (infer Parameter)[] } ? Extract<Parameter, { readonly in: In }> : never;
+
+/** A query parameter's value as a handler reads it: the validated text (one of an enum's values, "true"/"false" for a boolean). */
+type QueryValue<Parameter> = Parameter extends { readonly enum: readonly (infer Allowed extends string | number | boolean)[] }
+  ? `${Allowed}`
+  : Parameter extends { readonly type: 'boolean' }
+    ? `${boolean}`
+    : string;
+type QueryOf<Operation> = { [P in ParameterIn<Operation, 'query'> as P extends { readonly required: true } ? P['name'] : never]: QueryValue<P> } & {
+  [P in ParameterIn<Operation, 'query'> as P extends { readonly required: true } ? never : P['name']]?: QueryValue<P>;
+};
+/** The body parameter's schema as a type (undefined unless the body is required); undefined for an operation that takes none. */
+type BodyOf<Operation, Defs> = [ParameterIn<Operation, 'body'>] extends [never]
+  ? undefined
+  : ParameterIn<Operation, 'body'> extends { readonly schema: infer Schema; readonly required?: infer Required }
+    ? FromSchema<Schema, Defs> | (Required extends true ? never : undefined)
+    : never;
+type InputsOf<Operation, Defs> = { query: QueryOf<Operation>; body: BodyOf<Operation, Defs> };
+
+/**
+ * What a request to an operation of either contract carries once validated against it: its query
+ * parameters and its body, typed from the spec. Any other name (a handler not tied to one
+ * operation) gets the untyped shape.
+ */
+export type RequestInputs<Id extends string> = Id extends EngineOperationId
+  ? InputsOf<OperationOf<EngineSpec['paths'], Id>, Definitions>
+  : Id extends ControlOperationId
+    ? InputsOf<OperationOf<ControlSpec['paths'], Id>, ControlSpec['definitions']>
+    : { query: Record<string, string | undefined>; body: unknown };
+
+/** Definitions of the control contract (spec/control-api.json) the control API takes as input. */
+type Control<Name extends keyof ControlSpec['definitions']> = FromSchema<ControlSpec['definitions'][Name], ControlSpec['definitions']>;
+export type FaultRuleInput = Control<'FaultRule'>;
+export type StubInput = Control<'Stub'>;
+export type StubResponse = Control<'StubResponse'>;
+export type RequestMatcher = Control<'RequestMatcher'>;
+export type JournalMatcher = Control<'JournalMatcher'>;
+export type ValueMatcher = Control<'ValueMatcher'>;
+export type BodyMatcher = Control<'BodyMatcher'>;

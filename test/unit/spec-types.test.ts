@@ -1,17 +1,38 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { specModuleText } from '../../src/build/spec-module';
-import type { DataModelMetadata, EngineOperationId, FieldMetadata, FileData, HardwareMeta, JsonObject, NxApp, NxAttributes, Session } from '../../src/spec/types';
+import { SPEC_MODULES, specModuleOf } from '../../src/build/spec-module';
+import type {
+  ControlOperationId,
+  DataModelMetadata,
+  EngineOperationId,
+  FaultRuleInput,
+  FieldMetadata,
+  FileData,
+  HardwareMeta,
+  JournalMatcher,
+  JsonObject,
+  NxApp,
+  NxAttributes,
+  PublishApp,
+  RequestInputs,
+  RequestMatcher,
+  Session,
+  StubInput,
+  UpdateApp,
+  ValueMatcher,
+} from '../../src/spec/types';
 
 /** true when A and B are the same type. */
 type Exact<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 
 describe('the types derived from the spec (src/spec/types.ts)', () => {
-  it('read the spec as it is: src/spec/engine-spec.ts is the current spec (else run `npm run spec-module`)', () => {
-    const root = path.join(__dirname, '..', '..');
-    const spec = JSON.parse(fs.readFileSync(path.join(root, 'spec', 'qlik-associative-engine-api.json'), 'utf8')) as Record<string, unknown>;
-    expect(fs.readFileSync(path.join(root, 'src', 'spec', 'engine-spec.ts'), 'utf8')).toBe(specModuleText(spec));
-  });
+  it.each(SPEC_MODULES.map((specModule) => [specModule.module, specModule.spec, specModule]))(
+    'read the spec as it is: src/spec/%s is the current spec/%s (else run `npm run spec-module`)',
+    (module, _spec, specModule) => {
+      const root = path.join(__dirname, '..', '..');
+      expect(fs.readFileSync(path.join(root, 'src', 'spec', module), 'utf8')).toBe(specModuleOf(specModule, root));
+    },
+  );
 
   // What follows is checked by `npm run typecheck` (tsc reads test/): each @ts-expect-error fails the build if the line compiles.
   it('carry the definitions, their references, enums and formats, closed but for NxAttributes', () => {
@@ -38,4 +59,35 @@ describe('the types derived from the spec (src/spec/types.ts)', () => {
     ];
     expect([app, model, bytes, dynamic, id, misspelt, unknownState, date, missing, ...exact]).toHaveLength(15);
   });
+
+  it("type each operation's query and body from the contract it is validated against, and the control API's inputs from its definitions", () => {
+    const rule: FaultRuleInput = { method: 'POST', path: '/v1/apps', status: 503 };
+    const stub: StubInput = { request: { operationId: 'GET /health', query: { verbose: { absent: true } } }, response: { status: 503 } };
+    const control: ControlOperationId = 'PUT /__control/faults';
+    // @ts-expect-error a method the control contract's FaultRule does not list
+    const fetchRule: FaultRuleInput = { method: 'FETCH', path: '/x', status: 500 };
+    // @ts-expect-error a Stub requires its response
+    const noResponse: StubInput = { request: {} };
+    // @ts-expect-error ValueMatcher.absent is the contract's enum [true]
+    const present: ValueMatcher = { absent: false };
+    // @ts-expect-error an operation the control contract does not have
+    const unknownControl: ControlOperationId = 'PUT /__control/nothing';
+    const exact: true[] = [
+      true satisfies Exact<RequestInputs<'POST /v1/apps/import'>['query'], { name?: string; mode?: 'NEW' | 'AUTOREPLACE' }>,
+      true satisfies Exact<RequestInputs<'POST /v1/apps/import'>['body'], Buffer>,
+      true satisfies Exact<RequestInputs<'PUT /v1/apps/{appId}'>['body'], UpdateApp>,
+      true satisfies Exact<RequestInputs<'PUT /v1/apps/{appId}/publish'>['body'], PublishApp | undefined>,
+      true satisfies Exact<RequestInputs<'GET /v1/apps/{appId}'>, { query: {}; body: undefined }>,
+      true satisfies Exact<RequestInputs<'GET /__control/violations'>['query'], { limit?: string; includeWarnings?: 'true' | 'false' }>,
+      true satisfies Exact<RequestInputs<'PUT /__control/faults'>['body'], { rules: FaultRuleInput[] }>,
+      true satisfies Exact<RequestInputs<'PUT /__control/stubs'>['body'], { stubs: StubInput[] }>,
+      true satisfies Exact<RequestInputs<'PUT /__control/scenario'>['body'], { name: string; seed?: number }>,
+      true satisfies Exact<RequestInputs<'POST /__control/journal/find'>['body'], JournalMatcher>,
+      true satisfies Exact<FaultRuleInput['method'], 'GET' | 'PUT' | 'POST' | 'DELETE' | 'PATCH' | 'HEAD' | 'OPTIONS' | undefined>,
+      true satisfies Exact<Omit<JournalMatcher, 'status' | 'namespace' | 'afterSequence' | 'beforeSequence' | 'since' | 'until'>, RequestMatcher>,
+      true satisfies Exact<RequestInputs<string>, { query: Record<string, string | undefined>; body: unknown }>,
+    ];
+    expect([rule, stub, control, fetchRule, noResponse, present, unknownControl, ...exact]).toHaveLength(20);
+  });
 });
+
