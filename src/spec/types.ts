@@ -1,18 +1,22 @@
 /**
- * TypeScript shapes of the engine contract's 22 definitions (spec/qlik-associative-engine-api.json),
- * derived at the type level from its literal copy src/spec/engine-spec.ts: a change to a definition
+ * Types derived at the type level from the two contracts' literal copies (src/spec/engine-spec.ts,
+ * src/spec/control-spec.ts, written by `npm run spec-module`): the engine's 22 definitions (the
+ * model's types), the control API's input definitions, and the query and body of every operation
+ * of either contract (`RequestInputs`, which types the handlers' requests). A change to a spec
  * changes these types, and the build breaks where the code no longer fits. Formats: `binary` is a
  * Buffer (the bytes on the wire); `date-time`, `int32`, `int64` stay strings and numbers (the double
  * sends ISO 8601 text, and "" for an unset date, as real engines do).
  *
  * The derivation is these few lines rather than json-schema-to-ts's FromSchema: these declarations
- * ship in the package (ScenarioDocument is public), and a consumer compiling them with skipLibCheck
- * off would need json-schema-to-ts (2.9 MB with its dependencies) installed just to read them.
+ * ship in the package (ScenarioDocument and the control methods' inputs are public), and a consumer
+ * compiling them with skipLibCheck off would need json-schema-to-ts (2.9 MB with its dependencies)
+ * installed just to read them.
  *
- * The contract declares no `required`, so every property is optional, and no
- * `additionalProperties`, so its objects are open; the types are closed (known properties only, so
- * a misspelt one fails to compile) except NxAttributes, whose contract says it "can also contain
- * extra user defined attributes".
+ * Objects are closed (known properties only, so a misspelt one fails to compile) unless the schema
+ * gives `additionalProperties` a schema (a map). The engine contract declares no `required`, so its
+ * properties are all optional, and no `additionalProperties`, so its objects are open on the wire;
+ * NxAttributes stays open here too, as its contract says it "can also contain extra user defined
+ * attributes".
  */
 import type { CONTROL_SPEC } from './control-spec';
 import type { ENGINE_SPEC } from './engine-spec';
