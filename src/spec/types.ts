@@ -1,5 +1,5 @@
 /**
- * Types derived at the type level from the two contracts' literal copies (src/spec/engine-spec.ts,
+ * Types derived at the type level from the two contracts' literal types (src/spec/engine-spec.ts,
  * src/spec/control-spec.ts, written by `npm run spec-module`): the engine's 22 definitions (the
  * model's types), the control API's input definitions, and the query and body of every operation
  * of either contract (`RequestInputs`, which types the handlers' requests). A change to a spec
@@ -18,11 +18,9 @@
  * NxAttributes stays open here too, as its contract says it "can also contain extra user defined
  * attributes".
  */
-import type { CONTROL_SPEC } from './control-spec';
-import type { ENGINE_SPEC } from './engine-spec';
+import type { ControlSpec } from './control-spec';
+import type { EngineSpec } from './engine-spec';
 
-type EngineSpec = typeof ENGINE_SPEC;
-type ControlSpec = typeof CONTROL_SPEC;
 type Definitions = EngineSpec['definitions'];
 
 /** The properties of an object schema, those it lists as `required` not optional. */
