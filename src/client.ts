@@ -23,6 +23,7 @@ import { NAMESPACE_HEADER, namespaceOf } from './control/namespaces';
 import type { ControlOperationId, CurrentScenario } from './control/routes';
 import type { ScenarioReload } from './control/scenario-watch';
 import type { ScenarioDocument } from './scenarios/types';
+import type { FaultList, NamespaceList, StubList } from './spec/types';
 import { baseUrlText, parseBaseUrl } from './url';
 
 /**
@@ -45,11 +46,7 @@ export interface ScenarioCatalog {
  * @example
  * const { limit, namespaces } = await engine.namespaces();
  */
-export interface NamespaceList {
-  /** Most namespaces the double holds besides the default one. */
-  limit: number;
-  namespaces: { namespace: string; scenario: string }[];
-}
+export type { NamespaceList } from './spec/types';
 
 /**
  * Which journal entries `journal()` and `violations()` return.
@@ -157,16 +154,10 @@ export interface EngineDoubleControl {
  */
 export type ControlTransport = <Operation extends ControlOperationId>(operation: Operation, call: ControlCall<Operation>) => Promise<unknown>;
 
-/** FaultList and Journal of the control contract: the lists the methods answer, with their wrappers. */
-interface FaultList {
-  rules: ActiveFaultRule[];
-}
+/** Journal of the control contract: the list `journal()` and `violations()` answer, with its wrapper. */
 interface JournalPage {
   capacity: number;
   entries: JournalEntry[];
-}
-interface StubList {
-  stubs: ActiveStub[];
 }
 
 /** What each control operation the methods call answers (undefined for 204); what they send is typed from the control contract. */

@@ -6,7 +6,7 @@
  */
 import { doubleError, type DoubleError } from '../errors';
 import type { EngineRequest, EngineResponse } from '../routes/types';
-import type { ControlOperationId, JournalMatcher } from '../spec/types';
+import type { ControlOperationId, CurrentScenario, JournalMatcher } from '../spec/types';
 import type { ScenarioDocument } from '../scenarios/types';
 import { scenarioProblem, validateScenarioDocument } from '../scenarios/validate';
 import { catalog, findScenario, registerInlineScenario } from './catalog';
@@ -42,16 +42,8 @@ function journalSearch(request: EngineRequest<'POST /__control/journal/find' | '
   return { matcher, namespace: named ?? namespace };
 }
 
-/** CurrentScenario of the control contract: the scenario a namespace runs. */
-export interface CurrentScenario {
-  /** "" for the default namespace. */
-  namespace: string;
-  name: string;
-  description?: string;
-  mode: 'stateful' | 'spec-examples';
-  /** The seed its generators and dynamic examples ran with. */
-  seed?: number;
-}
+/** CurrentScenario of the control contract: the scenario a namespace runs ("" names the default namespace), its mode and seed. */
+export type { CurrentScenario } from '../spec/types';
 
 function currentScenario(namespace: Namespace): CurrentScenario {
   const { name, description, mode, seed } = namespace.scenario;

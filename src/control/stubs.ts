@@ -9,21 +9,16 @@
  */
 import { doubleError, type Problem } from '../errors';
 import type { EngineResponse } from '../routes/types';
-import type { StubInput } from '../spec/types';
+import type { ActiveStub, StubInput } from '../spec/types';
 import { matcherDifferences, matcherProblems, type RecordedRequest, type RequestMatcher } from './request-matcher';
 
-/** A stub as PUT/POST /__control/stubs take it, and its answer: Stub and StubResponse of the control contract (spec/control-api.json). */
-export type { StubInput, StubResponse } from '../spec/types';
-
-/** A stub as GET /__control/stubs lists it. */
-export interface ActiveStub extends StubInput {
-  id: number;
-  /** The operation it answers for (absent only for a contract-off stub that names none). */
-  operationId?: string;
-  applied: number;
-  /** For stubs with a count: how many more requests it answers. */
-  remaining?: number;
-}
+/**
+ * Stubs as the control contract (spec/control-api.json) types them: StubInput (its Stub) and
+ * StubResponse as PUT/POST /__control/stubs take them; ActiveStub, numbered (`id`) with the
+ * operation it answers for (absent only for a contract-off stub that names none) and its counters
+ * (`applied`, `remaining` for a stub with a count), as GET /__control/stubs lists it.
+ */
+export type { ActiveStub, StubInput, StubResponse } from '../spec/types';
 
 /** What the contract check needs to know about the engine's operations. */
 export interface StubContract {

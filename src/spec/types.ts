@@ -120,9 +120,16 @@ export type RequestInputs<Id extends string> = Id extends EngineOperationId
     ? InputsOf<OperationOf<ControlSpec['paths'], Id>, ControlSpec['definitions']>
     : { query: Record<string, string | undefined>; body: unknown };
 
-/** Definitions of the control contract (spec/control-api.json) the control API takes as input. */
+/** Definitions of the control contract (spec/control-api.json): what the control API takes, and answers the double builds. */
 type Control<Name extends keyof ControlSpec['definitions']> = FromSchema<ControlSpec['definitions'][Name], ControlSpec['definitions']>;
 export type FaultRuleInput = Control<'FaultRule'>;
+export type AppliedFault = Control<'AppliedFault'>;
+export type ActiveFaultRule = Control<'ActiveFaultRule'>;
+export type FaultList = Control<'FaultList'>;
+export type ActiveStub = Control<'ActiveStub'>;
+export type StubList = Control<'StubList'>;
+export type CurrentScenario = Control<'CurrentScenario'>;
+export type NamespaceList = Control<'NamespaceList'>;
 export type StubInput = Control<'Stub'>;
 export type StubResponse = Control<'StubResponse'>;
 export type RequestMatcher = Control<'RequestMatcher'>;

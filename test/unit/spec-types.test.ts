@@ -3,7 +3,9 @@ import path from 'node:path';
 import ts from 'typescript';
 import { SPEC_MODULES, specModuleOf, specModuleText, type SpecModule } from '../../src/build/spec-module';
 import type {
+  ActiveFaultRule,
   ControlOperationId,
+  CurrentScenario,
   DataModelMetadata,
   EngineOperationId,
   FaultRuleInput,
@@ -116,8 +118,10 @@ describe('the types derived from the spec (src/spec/types.ts)', () => {
       true satisfies Exact<FaultRuleInput['method'], 'GET' | 'PUT' | 'POST' | 'DELETE' | 'PATCH' | 'HEAD' | 'OPTIONS' | undefined>,
       true satisfies Exact<Omit<JournalMatcher, 'status' | 'namespace' | 'afterSequence' | 'beforeSequence' | 'since' | 'until'>, RequestMatcher>,
       true satisfies Exact<RequestInputs<string>, { query: Record<string, string | undefined>; body: unknown }>,
+      true satisfies Exact<CurrentScenario, { namespace: string; name: string; description?: string; mode: 'stateful' | 'spec-examples'; seed?: number }>,
+      true satisfies Exact<Omit<ActiveFaultRule, 'id' | 'remaining' | 'applied'>, FaultRuleInput>,
     ];
-    expect([rule, stub, control, fetchRule, noResponse, present, unknownControl, ...exact]).toHaveLength(20);
+    expect([rule, stub, control, fetchRule, noResponse, present, unknownControl, ...exact]).toHaveLength(22);
   });
 
   // One program for both specs (each takes seconds to check); the exact list says nothing else broke.
