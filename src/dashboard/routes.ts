@@ -28,7 +28,7 @@ export const dashboardRoutes = {
         source: { parameter: 'sequence' },
       });
     }
-    const exchange = services.exchanges.get(sequence);
+    const exchange = services.exchanges.shown(entry);
     return { status: 200, body: { entry, ...exchange } };
   },
 } satisfies Record<string, ControlHandler>;

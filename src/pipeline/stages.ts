@@ -16,13 +16,13 @@ import { redactUrl } from '../control/redact';
 import { controlRoutes, isControlOperation } from '../control/routes';
 import type { ControlServices } from '../control/services';
 import { controlAuthorization } from '../dashboard/page';
-import { captureMessage, captureRecordedRequest, type ExchangeLog } from '../dashboard/exchanges';
+import { captureMessage, keptRequestBody, type ExchangeLog } from '../dashboard/exchanges';
 import type { EngineProxy } from '../proxy/relay';
 import type { EngineRequest, EngineResponse, EngineStats, Exchange, Handler } from '../routes/types';
 import type { ScenarioDocument } from '../scenarios/types';
 import type { CompiledOperation, Contract } from '../spec/contract';
 import type { Router } from '../spec/router';
-import { matchUnderBasePath, stripBasePath } from '../base-path';
+import { matchUnderBasePath } from '../base-path';
 import { missingBody, readRequestBody, validateRequest } from '../validation/request';
 import { responseProblems } from '../validation/response';
 import { decodeMediaPathSeparators, JSON_MEDIA_TYPE, type RequestWarning } from '../validation/tolerance';
@@ -96,9 +96,8 @@ export function routeStage(router: Router<CompiledOperation>, basePath: string):
       attempt(call, () => {
         if (call.kind === 'relay') return relayRoute(router, call);
         const sentPath = call.sentPath ?? '/';
-        const { operation, rawParams: routed } = matchUnderBasePath(basePath, call.method, sentPath, (m, p) => router.match(m, p));
-        // Matched, so the path is under the prefix or a control path sent without it.
-        const pathname = stripBasePath(basePath, sentPath) ?? sentPath;
+        // `pathname`: the path the router matched, the base path stripped.
+        const { operation, rawParams: routed, pathname } = matchUnderBasePath(basePath, call.method, sentPath, (m, p) => ({ ...router.match(m, p), pathname: p }));
         const { rawParams, warning } = decodeMediaPathSeparators(operation, routed);
         // Matchers (stubs, verification) see the path the contract knows, whatever prefix the engine runs under.
         const recorded = call.recorded && { ...call.recorded, pathname, operationId: operation.id };
@@ -513,7 +512,7 @@ export function journalStage(journal: Pick<Journal, 'record'>, exchanges: Pick<E
       });
       if (http && !call.relayed) {
         exchanges.keep(entry.sequence, {
-          request: recorded ? captureRecordedRequest(recorded, call.body) : captureMessage(http.req.headers, call.body),
+          ...(recorded ? keptRequestBody(recorded, call.body) : { request: captureMessage(http.req.headers, call.body) }),
           ...(call.response ? { response: captureMessage(http.res.getHeaders(), call.written, recorded?.pathname) } : {}),
         });
       }
