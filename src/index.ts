@@ -131,10 +131,10 @@ export async function startEngineDouble(options: StartOptions = {}): Promise<Eng
   const tls = await resolveTls(options.tls, host);
   const api = await listen(createRequestHandler(runtime), { port: options.port ?? 0, host, ...(tls ? { tls } : {}) });
   api.server.on('clientError', answerClientError);
-  const qixDoor = attachQixDoor(api.server, runtime, options.qix);
+  const qixDoor = attachQixDoor(api.server, runtime.qixServices, options.qix);
   let metrics: MetricsDoor | undefined;
   try {
-    if (options.metrics) metrics = await openMetricsDoor(runtime, options.metrics, { host, ...(tls ? { tls } : {}) });
+    if (options.metrics) metrics = await openMetricsDoor(runtime.metricsServices, options.metrics, { host, ...(tls ? { tls } : {}) });
     if (options.watch) await runtime.startWatching(options.watch);
   } catch (error) {
     await closeAll(runtime, api, metrics);

@@ -49,10 +49,13 @@ import { EngineProxy, type ProxyOptions } from './proxy/relay';
 import { normaliseBasePath } from './base-path';
 import { EventStreams } from './dashboard/events';
 import { ExchangeLog } from './dashboard/exchanges';
+import type { MetricsServices } from './metrics/services';
+import type { QixServices } from './qix/services';
 import { runStages, stageNames, type Call, type CallKind, type Pipeline, type Stage } from './pipeline/call';
 import {
   admitStage,
   bodyStage,
+  capacityStage,
   checkResponseStage,
   controlTokenStage,
   coverageStage,
@@ -174,6 +177,10 @@ export class DoubleRuntime {
   readonly control: ControlServices;
   /** The stages every call runs (src/pipeline/stages.ts), composed once. */
   readonly pipeline: Pipeline;
+  /** What the QIX websocket door works with (src/qix): the stages its upgrades run, the journal, not the runtime. */
+  readonly qixServices: QixServices;
+  /** What the metrics door works with (src/metrics). */
+  readonly metricsServices: MetricsServices;
   private readonly exchangeListeners = new Set<(exchange: Exchange) => void>();
   private readonly stageListeners = new Set<(stages: readonly string[], kind: CallKind) => void>();
   private readonly routes: Map<string, Handler>;
@@ -232,6 +239,9 @@ export class DoubleRuntime {
     this.control = this.makeControlServices();
     const stages = this.composeStages(checkControlToken);
     this.pipeline = { stages, run: (start) => this.runCall(stages, start) };
+    const doorServices = { pipeline: this.pipeline, stats: this.stats, log: this.log, basePath: this.basePath };
+    this.qixServices = { ...doorServices, journal: this.journal, gatekeeper: this.gatekeeper, proxyMode: this.proxy !== undefined };
+    this.metricsServices = { ...doorServices, onExchange: (listener) => this.onExchange(listener) };
   }
 
   /**
@@ -245,6 +255,7 @@ export class DoubleRuntime {
       urlStage(this.proxy),
       namespaceStage,
       routeStage(this.router, this.basePath),
+      capacityStage,
       controlTokenStage(checkControlToken),
       faultStage(namespaces),
       bodyStage({ bodyLimit: this.bodyLimit, bodyTimeoutMs: this.bodyTimeoutMs, journalBodyLimit: this.journalBodyLimit }),
