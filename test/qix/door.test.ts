@@ -5,6 +5,7 @@
  * the double keeps serving.
  */
 import { once } from 'node:events';
+import { WebSocket } from 'ws';
 import { mintToken } from '../../src/auth/mint';
 import { startEngineDouble, type EngineDouble } from '../../src/index';
 import { toHaveNoContractViolations } from '../../src/jest/matcher';
@@ -76,6 +77,26 @@ describe('fault rules on QIX paths', () => {
     expect(client.sessionState).toBe('SESSION_CREATED');
     const upgrades = (await engine.journal()).filter((e) => e.path === '/app/engineData' && e.method === 'GET');
     expect(upgrades.map((e) => e.status)).toEqual([503, 101]);
+  });
+
+  it('drops the upgrade when the rule says so: no status, journaled with the rule', async () => {
+    await engine.setFaults([{ path: '/app/**', drop: true, count: 1 }]);
+    const socket = new WebSocket(`${engine.url.replace('http', 'ws')}/app/engineData`);
+    const [error] = (await once(socket, 'error')) as [Error];
+    expect(error.message).toMatch(/socket hang up|ECONNRESET/);
+    const [upgrade] = (await engine.journal()).filter((e) => e.path === '/app/engineData');
+    expect(upgrade).toMatchObject({ door: 'qix', fault: { drop: true } });
+    expect(upgrade?.status).toBeUndefined();
+  });
+
+  it('matches rules against the path under the base path, as REST calls are', async () => {
+    await engine.close();
+    engine = await startEngineDouble({ scenario: 'default', basePath: '/api', log: () => undefined });
+    await engine.setFaults([{ path: '/app/*', status: 503, count: 1 }]);
+    expect((await refusedUpgrade(`${engine.url.replace('http', 'ws')}/app/engineData`)).status).toBe(503);
+    const client = await openQix(engine.url);
+    open.push(client);
+    expect(client.sessionState).toBe('SESSION_CREATED');
   });
 
   it('closes the socket with a reason after N messages, and delays answers', async () => {
