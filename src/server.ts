@@ -4,12 +4,13 @@
  * `createApp` wraps it in Express). Every call runs through ONE list of stages
  * (src/pipeline/stages.ts), each leaving out what does not apply to its kind of call:
  *
- *   host → url → namespace → route → control-token → fault → body → validate → stub → world
- *     → admit → handle | forward    then    check-response → send → coverage → exchange → journal
+ *   host → url → namespace → route → capacity → control-token → fault → body → validate → stub
+ *     → world → admit → handle | forward    then    check-response → send → coverage → exchange → journal
  *
- * Engine calls run them all; control calls skip fault, stub, world and admit; proxy relays
- * (src/proxy) skip body to admit and forward instead; in-process control calls
- * (src/control/invoke.ts) run namespace → body → validate → handle only. A stage returns a value
+ * Engine calls run them all but capacity; control calls skip fault, stub, world and admit; proxy
+ * relays (src/proxy) skip body to admit and forward instead; in-process control calls
+ * (src/control/invoke.ts) run namespace → body → validate → handle only; QIX upgrades (src/qix)
+ * and metrics requests (src/metrics) run the door's own route and handle among the shared stages. A stage returns a value
  * (next, answer, refuse, done); the runner turns refusals into HTTP in one place (`errorResponse`),
  * and what the double answers itself is sent only after check-response (docs/architecture.md).
  */
