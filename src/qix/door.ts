@@ -24,7 +24,7 @@ import { normaliseBasePath, stripBasePath } from '../base-path';
 import { redactUrl } from '../control/redact';
 import type { FaultRule } from '../control/faults';
 import type { QixCall } from '../control/journal';
-import { done, next, type Call, type DoorRoutes, type StageResult } from '../pipeline/call';
+import { done, next, refuse, type Call, type DoorRoutes, type StageResult } from '../pipeline/call';
 import { journaledDuration, sendOrFail } from '../pipeline/stages';
 import { ENGINE_VERSION } from '../routes/health';
 import type { EngineModel } from '../state/engine';
@@ -158,6 +158,9 @@ export function attachQixDoor(server: Server, from: QixServices | { readonly qix
           meta: { rule: 'route' },
         });
       }
+      if (call.method !== 'GET') {
+        throw doubleError('methodNotAllowed', { detail: `a websocket upgrade is a GET, not ${call.method}`, meta: { allow: ['GET'] } }, { Allow: 'GET' });
+      }
       return next({ ...call, pathname, rawParams: { appId: match[1] ?? '', ttl: match[2] ?? '0' } });
     },
     capacity: (call) => {
@@ -182,16 +185,37 @@ export function attachQixDoor(server: Server, from: QixServices | { readonly qix
       sessionId: qlikSessionHeader(call.headers) ?? randomUUID(),
       ...(call.fault ? { fault: call.fault } : {}),
     };
-    // ws writes the 101 on the raw socket: the HTTP response the stages would have sent lets go of it.
-    http.res.detachSocket(socket as Socket);
-    http.res.statusCode = 101;
     return new Promise((resolve) => {
+      // ws refuses a broken handshake (a missing key, another version) through `wsClientError`: the send stage answers it.
+      const refused = (error: Error) => {
+        socket.off('close', gone);
+        resolve(refuse(call, doubleError('malformedHttp', { detail: `the websocket handshake is refused: ${error.message}`, source: { header: 'sec-websocket-key' } })));
+      };
+      // A client gone before ws took the socket: no status, as for a dropped call.
+      const gone = () => {
+        handshakes.delete(http.req);
+        resolve(done({ ...call, dropped: true }));
+      };
+      handshakes.set(http.req, refused);
+      socket.once('close', gone);
       wss.handleUpgrade(http.req, socket, head, (ws) => {
+        handshakes.delete(http.req);
+        socket.off('close', gone);
+        // ws wrote the 101 on the raw socket: the HTTP response the stages would have sent lets go of it.
+        http.res.detachSocket(socket as Socket);
+        http.res.statusCode = 101;
         serveSession(ws, redactUrl(http.req.url ?? '/'), admission);
         resolve(done({ ...call, upgraded: true }));
       });
     });
   };
+  /** Upgrades ws is checking the handshake of, and how to refuse each. */
+  const handshakes = new WeakMap<IncomingMessage, (error: Error) => void>();
+  wss.on('wsClientError', (error: Error, _socket: Duplex, req: IncomingMessage) => {
+    const refused = handshakes.get(req);
+    handshakes.delete(req);
+    refused?.(error);
+  });
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (req.headers.upgrade?.toLowerCase() !== 'websocket') {

@@ -11,6 +11,7 @@ import { startEngineDouble, type EngineDouble } from '../../src/index';
 import { toHaveNoContractViolations } from '../../src/jest/matcher';
 import { loadScenario } from '../../src/scenarios/registry';
 import { openQix, rawQix, refusedUpgrade, type QixClient } from '../support/qix';
+import { rawRequest } from '../support/raw-http';
 
 const SECURED = loadScenario('secured');
 const SECRET = SECURED.security?.jwt?.secret ?? '';
@@ -121,6 +122,19 @@ describe('fault rules on QIX paths', () => {
 describe('hostile input', () => {
   beforeEach(async () => {
     engine = await startEngineDouble({ scenario: 'default', log: () => undefined, qix: { maxMessageBytes: 1024, maxPendingAnswers: 5 } });
+  });
+
+  it('refuses a handshake ws cannot complete, and an upgrade that is no GET, in the error shape, journaled', async () => {
+    const upgrade = { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13' };
+    const noKey = await rawRequest(engine.url, 'GET', '/app/engineData', undefined, upgrade);
+    expect(noKey.status).toBe(400);
+    expect(noKey.json()).toMatchObject({ errors: [{ code: 'MALFORMED_HTTP', detail: expect.stringMatching(/handshake is refused: .*Sec-WebSocket-Key/) }] });
+    const post = await rawRequest(engine.url, 'POST', '/app/engineData', undefined, { ...upgrade, 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' });
+    expect([post.status, post.headers.allow]).toEqual([405, 'GET']);
+    expect(post.json()).toMatchObject({ errors: [{ code: 'METHOD_NOT_ALLOWED' }] });
+    const upgrades = (await engine.journal()).filter((e) => e.door === 'qix');
+    expect(upgrades.map((e) => [e.method, e.status])).toEqual([['GET', 400], ['POST', 405]]);
+    expect((await fetch(`${engine.url}/health`)).status).toBe(200);
   });
 
   it('answers frames that are not JSON, not JSON-RPC, binary, or address an unknown handle with the engine protocol errors', async () => {
