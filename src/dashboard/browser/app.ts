@@ -27,6 +27,9 @@ type Entry = JournalEntry;
 type EntryDetail = { entry: Entry } & Partial<Exchange>;
 
 const token = new URLSearchParams(location.search).get('token');
+/** What the Operation column says of the other doors' entries, which have no operation of the REST contract. */
+const DOOR_LABELS: Record<NonNullable<JournalEntry['door']>, string> = { qix: 'QIX websocket', metrics: 'metrics port' };
+
 /** The control operations this double has (the page's meta tag), e.g. `GET /__control/stubs` where stubs exist. */
 const controlOperations = new Set(document.querySelector<HTMLMetaElement>('meta[name=control-operations]')?.content.split(',') ?? []);
 
@@ -178,7 +181,7 @@ function row(entry: Entry): HTMLTableRowElement {
     el('td', { class: `num s${status[0]}` }, status),
     violationCell,
     el('td', { class: 'num hide-narrow' }, entry.durationMs.toFixed(1)),
-    el('td', { class: 'hide-narrow' }, entry.operationId ?? '(no operation)'),
+    el('td', { class: 'hide-narrow' }, entry.operationId ?? (entry.door ? DOOR_LABELS[entry.door] : '(no operation)')),
     el('td', { class: 'hide-narrow' }, entry.qix?.method ? `${entry.qix.method}${entry.qix.handle !== undefined ? ` #${entry.qix.handle}` : ''}` : ''),
     el('td', { class: 'hide-narrow' }, namespaceLabel(entry.namespace)),
     el('td', { class: 'hide-narrow' }, entry.fault ? `#${entry.fault.id}${entry.fault.drop ? ' drop' : entry.fault.status ? ` ${entry.fault.status}` : ''}` : ''),
