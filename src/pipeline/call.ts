@@ -39,8 +39,8 @@ export interface HttpExchange {
 export interface DoorRoutes {
   /** The call enriched with what it addresses (`pathname`, `rawParams`), or the 404/405 refusal. */
   route(call: Call): StageResult;
-  /** Whether the door can take the call now (proxy mode, its connection limit); before faults and the world. */
-  capacity?(call: Call): StageResult;
+  /** Whether the door can take the call now (proxy mode, its connection limit, a websocket handshake); before faults and the world. */
+  capacity?(call: Call): StageResult | Promise<StageResult>;
   /** The door's answer, once the shared stages let the call through. */
   handle(call: Call): StageResult | Promise<StageResult>;
 }

@@ -144,78 +144,91 @@ export function attachQixDoor(server: Server, from: QixServices | { readonly qix
   const basePath = options.basePath === undefined ? services.basePath : normaliseBasePath(options.basePath);
   const surface = qixSurface(ENGINE_VERSION);
   let sockets = 0;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes, clientTracking: true });
-
-  /** The upgrade's part in the stages: its routing, whether the door can take one more socket, and (per upgrade) the upgrade itself. */
-  const routes: Omit<DoorRoutes, 'handle'> = {
-    route: (call) => {
-      const sentPath = call.sentPath ?? '/';
-      const pathname = stripBasePath(basePath, sentPath);
-      const match = QIX_PATH.exec(pathname ?? '');
-      if (!match || pathname === undefined) {
-        throw doubleError('routeNotFound', {
-          detail: `${sentPath} is no QIX websocket path: the engine takes upgrades on ${basePath}/app/<appId or engineData>[/ttl/<seconds>]`,
-          meta: { rule: 'route' },
-        });
-      }
-      if (call.method !== 'GET') {
-        throw doubleError('methodNotAllowed', { detail: `a websocket upgrade is a GET, not ${call.method}`, meta: { allow: ['GET'] } }, { Allow: 'GET' });
-      }
-      return next({ ...call, pathname, rawParams: { appId: match[1] ?? '', ttl: match[2] ?? '0' } });
-    },
-    capacity: (call) => {
-      if (services.proxyMode) throw doubleError('qixNotRelayed', { detail: 'proxy mode relays REST calls only: the QIX websocket is not forwarded to the engine' });
-      if (wss.clients.size >= limits.maxConnections) {
-        throw doubleError('qixConnectionLimit', { detail: `the double already holds ${limits.maxConnections} QIX sockets (maxConnections)`, meta: { limit: limits.maxConnections } });
-      }
-      return next(call);
-    },
-  };
-
-  /** The upgrade, once the stages let it through: `ws` takes the socket, and the session starts. */
-  const accept = (call: Call, socket: Duplex, head: Buffer): Promise<StageResult> => {
-    const { resolvedNamespace, caller, http } = call;
-    if (!resolvedNamespace || !caller || !http) throw new Error('a QIX upgrade reached its handler without a world or a caller');
-    const admission: Admission = {
-      namespace: call.namespace ?? '',
-      model: resolvedNamespace.model,
-      caller,
-      ttlSeconds: Number(call.rawParams?.ttl ?? 0),
-      // Without the header every socket is a session of its own.
-      sessionId: qlikSessionHeader(call.headers) ?? randomUUID(),
-      ...(call.fault ? { fault: call.fault } : {}),
-    };
-    return new Promise((resolve) => {
-      // ws refuses a broken handshake (a missing key, another version) through `wsClientError`: the send stage answers it.
-      const refused = (error: Error) => {
-        socket.off('close', gone);
-        resolve(refuse(call, doubleError('malformedHttp', { detail: `the websocket handshake is refused: ${error.message}`, source: { header: 'sec-websocket-key' } })));
-      };
-      // A client gone before ws took the socket: no status, as for a dropped call.
-      const gone = () => {
-        handshakes.delete(http.req);
-        resolve(done({ ...call, dropped: true }));
-      };
-      handshakes.set(http.req, refused);
-      socket.once('close', gone);
-      wss.handleUpgrade(http.req, socket, head, (ws) => {
-        handshakes.delete(http.req);
-        socket.off('close', gone);
-        // ws wrote the 101 on the raw socket: the HTTP response the stages would have sent lets go of it.
-        http.res.detachSocket(socket as Socket);
-        http.res.statusCode = 101;
-        serveSession(ws, redactUrl(http.req.url ?? '/'), admission);
-        resolve(done({ ...call, upgraded: true }));
-      });
-    });
-  };
-  /** Upgrades ws is checking the handshake of, and how to refuse each. */
-  const handshakes = new WeakMap<IncomingMessage, (error: Error) => void>();
-  wss.on('wsClientError', (error: Error, _socket: Duplex, req: IncomingMessage) => {
-    const refused = handshakes.get(req);
-    handshakes.delete(req);
-    refused?.(error);
+  /** The upgrades whose handshake ws is checking: what to do when it passes (with ws's go-ahead) or fails. */
+  const handshakes = new WeakMap<IncomingMessage, { passed(goAhead: (verified: boolean) => void): void; failed(error: Error): void }>();
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: limits.maxMessageBytes,
+    clientTracking: true,
+    // ws checked the handshake: the stages go on, and the handle stage gives the go-ahead (or nobody does, and the refusal is sent).
+    verifyClient: ({ req }: { req: IncomingMessage }, goAhead: (verified: boolean) => void) => handshakes.get(req)?.passed(goAhead),
   });
+  // A handshake ws cannot complete (a missing key, another version): the stages refuse it in the error shape.
+  wss.on('wsClientError', (error: Error, _socket: Duplex, req: IncomingMessage) => handshakes.get(req)?.failed(error));
+
+  /** The routing of an upgrade, the same for each. */
+  const route = (call: Call): StageResult => {
+    const sentPath = call.sentPath ?? '/';
+    const pathname = stripBasePath(basePath, sentPath);
+    const match = QIX_PATH.exec(pathname ?? '');
+    if (!match || pathname === undefined) {
+      throw doubleError('routeNotFound', {
+        detail: `${sentPath} is no QIX websocket path: the engine takes upgrades on ${basePath}/app/<appId or engineData>[/ttl/<seconds>]`,
+        meta: { rule: 'route' },
+      });
+    }
+    if (call.method !== 'GET') {
+      throw doubleError('methodNotAllowed', { detail: `a websocket upgrade is a GET, not ${call.method}`, meta: { allow: ['GET'] } }, { Allow: 'GET' });
+    }
+    return next({ ...call, pathname, rawParams: { appId: match[1] ?? '', ttl: match[2] ?? '0' } });
+  };
+
+  /**
+   * One upgrade's part in the stages. capacity: proxy mode, the socket limit, then ws's check of
+   * the handshake, all before faults and the world; handle: ws's go-ahead, and the session. A
+   * client gone meanwhile ends the call as a dropped one (`closed`), so the stages never wait on it.
+   */
+  function upgradeRoutes(socket: Duplex, head: Buffer, closed: Promise<void>): DoorRoutes {
+    let goAhead: ((verified: boolean) => void) | undefined;
+    let accepted: ((ws: WebSocket) => void) | undefined;
+    const unlessGone = (call: Call, work: Promise<StageResult>) => Promise.race([work, closed.then(() => done({ ...call, dropped: true }))]);
+    return {
+      route,
+      capacity: (call) => {
+        if (services.proxyMode) throw doubleError('qixNotRelayed', { detail: 'proxy mode relays REST calls only: the QIX websocket is not forwarded to the engine' });
+        if (wss.clients.size >= limits.maxConnections) {
+          throw doubleError('qixConnectionLimit', { detail: `the double already holds ${limits.maxConnections} QIX sockets (maxConnections)`, meta: { limit: limits.maxConnections } });
+        }
+        const req = call.http?.req;
+        if (!req) throw new Error('a QIX upgrade without its request');
+        const checked = new Promise<StageResult>((resolve) => {
+          handshakes.set(req, {
+            passed: (go) => {
+              goAhead = go;
+              resolve(next(call));
+            },
+            failed: (error) => resolve(refuse(call, doubleError('malformedHttp', { detail: `the websocket handshake is refused: ${error.message}` }))),
+          });
+          wss.handleUpgrade(req, socket, head, (ws) => accepted?.(ws));
+        });
+        return unlessGone(call, checked).finally(() => handshakes.delete(req));
+      },
+      handle: (call) => {
+        const { resolvedNamespace, caller, http } = call;
+        if (!resolvedNamespace || !caller || !http || !goAhead) throw new Error('a QIX upgrade reached its handler without a handshake, a world or a caller');
+        const admission: Admission = {
+          namespace: call.namespace ?? '',
+          model: resolvedNamespace.model,
+          caller,
+          ttlSeconds: Number(call.rawParams?.ttl ?? 0),
+          // Without the header every socket is a session of its own.
+          sessionId: qlikSessionHeader(call.headers) ?? randomUUID(),
+          ...(call.fault ? { fault: call.fault } : {}),
+        };
+        const upgraded = new Promise<StageResult>((resolve) => {
+          accepted = (ws) => {
+            // ws wrote the 101 on the raw socket: the HTTP response the stages would have sent lets go of it.
+            http.res.detachSocket(socket as Socket);
+            http.res.statusCode = 101;
+            serveSession(ws, redactUrl(http.req.url ?? '/'), admission);
+            resolve(done({ ...call, upgraded: true }));
+          };
+        });
+        goAhead(true);
+        return unlessGone(call, upgraded);
+      },
+    };
+  }
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (req.headers.upgrade?.toLowerCase() !== 'websocket') {
@@ -223,7 +236,8 @@ export function attachQixDoor(server: Server, from: QixServices | { readonly qix
       return;
     }
     socket.on('error', () => socket.destroy()); // a client gone mid-handshake is no crash
-    const door: DoorRoutes = { ...routes, handle: (call) => accept(call, socket, head) };
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    const door = upgradeRoutes(socket, head, closed);
     const start: Call = { kind: 'qix', door, http: { req, res: responseOn(req, socket) }, started: performance.now(), method: req.method ?? 'GET', headers: req.headers, query: {}, requestViolations: [], requestWarnings: [] };
     services.pipeline.run(start).catch((error: unknown) => {
       services.log(`QIX upgrade failed after the pipeline: ${error instanceof Error ? error.message : String(error)}`);

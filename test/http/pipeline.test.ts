@@ -98,11 +98,15 @@ describe('one pipeline of stages', () => {
     const ns = { [NAMESPACE_HEADER]: 'never-made-door' };
     const calls = await traced(engine, async () => {
       expect((await refusedUpgrade(`${engine.url.replace('http', 'ws')}/v1/apps`, ns)).status).toBe(404);
+      // ws refuses a handshake without a key in the capacity stage, before faults and the world.
+      const noKey = { ...ns, connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13' };
+      expect((await rawRequest(engine.url, 'GET', '/app/engineData', undefined, noKey)).status).toBe(400);
       expect((await fetch(`${engine.metricsUrl!.replace(/\/metrics$/, '')}/nowhere`, { headers: ns })).status).toBe(404);
       expect((await fetch(engine.metricsUrl!, { method: 'POST', headers: ns })).status).toBe(405);
     });
     expect(calls).toEqual([
       { kind: 'qix', stages: ['host', 'url', 'namespace', 'route', 'send', 'journal'] },
+      { kind: 'qix', stages: ['host', 'url', 'namespace', 'route', 'capacity', 'send', 'journal'] },
       { kind: 'metrics', stages: ['host', 'url', 'namespace', 'route', 'send', 'journal'] },
       { kind: 'metrics', stages: ['host', 'url', 'namespace', 'route', 'send', 'journal'] },
     ]);
