@@ -54,9 +54,11 @@ export type { CatalogEntry } from './control/catalog';
 export type { CurrentScenario } from './control/routes';
 /**
  * The QIX websocket door, for a server of your own (an Express app on node:http or https):
- * `attachQixDoor(server, runtime, { basePath })` takes its `upgrade` events. docs/qix.md.
+ * `attachQixDoor(server, runtime, { basePath })` takes its `upgrade` events, working with
+ * `runtime.qixServices` only. docs/qix.md.
  */
 export { attachQixDoor, QIX_DEFAULTS, type QixDoor, type QixDoorOptions } from './qix/door';
+export type { QixServices } from './qix/services';
 
 export type { ScenarioReload, WatchOption } from './control/scenario-watch';
 export type { TlsOptions } from './tls/options';
