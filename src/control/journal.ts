@@ -4,6 +4,7 @@
  * contract violation of the request or the response, and the request's query, headers and body
  * (redacted, bounded per entry and in total). Control calls read, search and clear it per namespace.
  */
+import { randomUUID } from 'node:crypto';
 import { boundedEntries, capList, clipped, unlistedProblems, type ErrorEntry, type Problem } from '../errors';
 import type { FaultRule } from './faults';
 import { METRICS_PATH } from '../metrics/path';
@@ -148,6 +149,8 @@ function inFilter(entry: JournalEntry, { namespace }: JournalFilter): boolean {
 export type JournalListener = (entry: JournalEntry) => void;
 
 export class Journal {
+  /** Names this journal: a restarted double has a new one, so a client resuming by sequence can tell its numbers began again. */
+  readonly id = randomUUID();
   private readonly entries: (JournalEntry | undefined)[];
   private next = 0;
   private sequence = 0;
