@@ -7,7 +7,7 @@
  * the near misses a failed verification reports.
  */
 import { doubleError, type Problem } from '../errors';
-import type { BodyMatcher, RequestMatcher, ValueMatcher } from '../spec/types';
+import type { BodyMatcher, Difference, RecordedBody, RequestMatcher, ValueMatcher } from '../spec/types';
 import { pathMatches, patternProblem } from './faults';
 
 /**
@@ -19,17 +19,12 @@ import { pathMatches, patternProblem } from './faults';
  */
 export type { BodyMatcher, JournalMatcher, RequestMatcher, ValueMatcher } from '../spec/types';
 
-/** A request body as the journal keeps it: JSON up to the per-entry bound, anything else as size and hash. */
-export interface RecordedBody {
-  /** Bytes received. */
-  size: number;
-  /** For bodies kept as size + hash (binary, or JSON over the bound): SHA-256 of the bytes (of the JSON text), lower-case hex. */
-  sha256?: string;
-  /** The JSON value, secrets redacted; absent when `omitted` says why. */
-  json?: unknown;
-  /** Why `json` is absent: a binary body, a body over --journal-body-limit, or dropped to stay within --journal-bodies-total. */
-  omitted?: 'binary' | 'tooLarge' | 'journalFull';
-}
+/**
+ * A request body as the journal keeps it (RecordedBody of the control contract): its size, JSON
+ * up to the per-entry bound with secrets redacted, anything else as SHA-256, and why `json` is
+ * absent (`omitted`).
+ */
+export type { RecordedBody } from '../spec/types';
 
 /** The request as matchers see it (and as the journal keeps it): secrets redacted, body bounded. */
 export interface RecordedRequest {
@@ -43,12 +38,8 @@ export interface RecordedRequest {
   body?: RecordedBody;
 }
 
-/** Where a request differs from a matcher: the field, what the matcher wanted, what the request had. */
-export interface Difference {
-  field: string;
-  expected: string;
-  actual: string;
-}
+/** Where a request differs from a matcher: the field, what the matcher wanted, what the request had (Difference of the control contract). */
+export type { Difference } from '../spec/types';
 
 /** Longest regular expression a matcher may hold. */
 export const MAX_PATTERN_LENGTH = 512;
