@@ -32,11 +32,12 @@ import { resolveModelOptions, type MediaLimits, type ModelOptions, type Resolved
 import { decodeScenarioApp, encodeStoredApp, isJsonObject, type DecodedApp } from './scenario-apps';
 import { cloneJson } from './clone';
 import { LiveSessions, type SessionSink } from './live-sessions';
-import { AppTable, type Undo } from './app-table';
+import { WorldLayer, type CacheCounters } from './world-layer';
 import { runSteps, type Steps } from './steps';
 
 export type { AppSnapshot } from './apps';
 export type { MediaLimits, ModelOptions } from './options';
+export type { CacheCounters } from './world-layer';
 
 export type ImportMode = 'NEW' | 'AUTOREPLACE';
 
@@ -68,15 +69,6 @@ export interface EngineUsage {
   /** Selections made since start. */
   selections: number;
   cache: CacheCounters;
-}
-
-/** The result cache's counters, as /healthcheck names them. */
-export interface CacheCounters {
-  hits: number;
-  lookups: number;
-  added: number;
-  replaced: number;
-  bytes_added: number;
 }
 
 const FIGURE_LIMIT = Number.MAX_SAFE_INTEGER;
@@ -169,37 +161,28 @@ export interface QixAppView {
 }
 
 export class EngineModel implements SessionSink {
-  /** What /health and /healthcheck report; control routes may change it. */
-  condition: EngineCondition;
   readonly limits: Readonly<MediaLimits>;
   private readonly options: ResolvedModelOptions;
   private readonly scenarioName: string;
   private readonly scenarioDescription: string | undefined;
   /** The scenario's access rules; they travel with the world so each namespace keeps its own document's. */
   readonly security: ScenarioDocument['security'];
-  private readonly apps: AppTable;
-  private readonly sessions: Session[];
-  /** Sessions of QIX websockets; they list themselves in `sessions` as they change. */
+  /**
+   * What changes: apps, sessions, condition and counters (a scenario's `figures` sets where the
+   * counters start). The world's own layer, or an open transaction's layer over it.
+   */
+  private layer: WorldLayer;
+  /** Sessions of QIX websockets; they list themselves in the layer's sessions as they change. */
   readonly liveSessions: LiveSessions;
-  /** Counters the REST API never moves (QIX calls do); a scenario's `figures` sets where they start. */
-  private selections: number;
-  private readonly cache: CacheCounters;
-  /** Undo steps of the open transaction, newest last (see transaction); undefined outside one. */
-  private undoLog: Undo[] | undefined;
 
   /** An empty world, or (with `base`) a world over a scenario's base; fromScenario and over make those. */
   constructor(options: ModelOptions = {}, scenario: Pick<ScenarioDocument, 'name' | 'description' | 'security'> = { name: 'empty' }, base: WorldBase = emptyBase(scenario)) {
     this.options = resolveModelOptions(options);
     this.limits = this.options.limits;
-    this.condition = base.condition;
     this.scenarioName = scenario.name;
     this.scenarioDescription = scenario.description;
     this.security = scenario.security === undefined ? undefined : cloneJson(scenario.security);
-    this.apps = new AppTable(base.apps);
-    // Session objects are replaced, never edited, so the world's own list may hold the base's.
-    this.sessions = [...base.sessions];
-    this.selections = base.selections;
-    this.cache = { ...base.cache };
+    this.layer = WorldLayer.over(base);
     this.liveSessions = new LiveSessions(this, this.options.timers);
   }
 
@@ -279,44 +262,45 @@ export class EngineModel implements SessionSink {
   // ---- transactions ----
 
   /**
-   * Runs `work` all or nothing: when it throws, or `keep` refuses what it returned, every change it
-   * made to the world is undone (apps, their attributes, media and data model, sessions), so a
-   * request that fails at its last step (a response that breaks the contract, say) leaves nothing
-   * behind. Synchronous, like every method here, so no other request's change can interleave.
+   * Runs `work` all or nothing: it writes to a layer of its own over the world's (apps, their
+   * attributes, media and data model, sessions, condition, counters), which is folded into the
+   * world when `keep` accepts what `work` returned and dropped when `work` throws or `keep`
+   * refuses, so a request that fails at its last step (a response that breaks the contract, say)
+   * leaves nothing behind. Synchronous, like every method here, so no other request's change can
+   * interleave.
    */
   transaction<T>(work: () => T, keep: (result: T) => boolean): T {
-    if (this.undoLog !== undefined) throw new Error('transactions do not nest');
-    const log: (() => void)[] = [];
-    this.undoLog = log;
+    const world = this.layer;
+    if (world.below !== undefined) throw new Error('transactions do not nest');
+    const layer = world.transaction();
+    this.layer = layer;
     let kept = false;
     try {
       const result = work();
       kept = keep(result);
       return result;
     } finally {
-      this.undoLog = undefined;
-      if (!kept) for (const undo of log.reverse()) undo();
+      this.layer = world;
+      if (kept) layer.foldIntoBelow();
     }
   }
 
-  /** Where an app change records its undo step: the open transaction's log, or nowhere outside one. */
-  private undoRecorder(): ((step: Undo) => void) | undefined {
-    const log = this.undoLog;
-    return log && ((step) => log.push(step));
+  /** What /health and /healthcheck report; control routes may change it. */
+  get condition(): EngineCondition {
+    return this.layer.condition;
+  }
+
+  set condition(condition: EngineCondition) {
+    this.layer.condition = condition;
+  }
+
+  private get apps(): WorldLayer['apps'] {
+    return this.layer.apps;
   }
 
   /** Stores `app` under `id` (a new app, or a replacement: stored apps are never edited in place). */
   private store(id: string, app: StoredApp): void {
-    this.apps.set(id, app, this.undoRecorder());
-  }
-
-  private rememberSessions(): void {
-    if (this.undoLog === undefined) return;
-    const before = [...this.sessions];
-    this.undoLog.push(() => {
-      this.sessions.length = 0;
-      for (const session of before) this.sessions.push(session);
-    });
+    this.apps.set(id, app);
   }
 
   // ---- apps ----
@@ -365,7 +349,7 @@ export class EngineModel implements SessionSink {
   /** Removes the app with its media and data model. */
   deleteApp(id: string): void {
     this.requireApp(id);
-    this.apps.delete(id, this.undoRecorder());
+    this.apps.delete(id);
   }
 
   /**
@@ -583,7 +567,7 @@ export class EngineModel implements SessionSink {
   // ---- sessions and health figures ----
 
   listSessions(): Session[] {
-    return cloneJson(this.sessions);
+    return cloneJson([...this.layer.sessions]);
   }
 
   /**
@@ -592,40 +576,42 @@ export class EngineModel implements SessionSink {
    * Over MAX_SESSIONS, the least recently refreshed goes.
    */
   upsertSession(session: Session & { sessionid: string; userid: string }): void {
-    this.rememberSessions();
-    const index = this.sessions.findIndex((s) => s.sessionid === session.sessionid && s.userid === session.userid);
-    const stored = index === -1 ? { appid: '', ...session } : { ...this.sessions.splice(index, 1)[0], ...session };
-    this.sessions.push(cloneJson(stored));
-    if (this.sessions.length > MAX_SESSIONS) this.sessions.shift();
+    const sessions = this.layer.writableSessions();
+    const index = sessions.findIndex((s) => s.sessionid === session.sessionid && s.userid === session.userid);
+    const stored = index === -1 ? { appid: '', ...session } : { ...sessions.splice(index, 1)[0], ...session };
+    sessions.push(cloneJson(stored));
+    if (sessions.length > MAX_SESSIONS) sessions.shift();
   }
 
   /** Forgets a session (a live session whose TTL ran out). */
   removeSession(sessionid: string, userid: string): void {
-    const index = this.sessions.findIndex((s) => s.sessionid === sessionid && s.userid === userid);
-    if (index !== -1) this.sessions.splice(index, 1);
+    const index = this.layer.sessions.findIndex((s) => s.sessionid === sessionid && s.userid === userid);
+    if (index !== -1) this.layer.writableSessions().splice(index, 1);
   }
 
   usage(): EngineUsage {
-    const active = this.sessions.filter((session) => session.state === ACTIVE_SESSION_STATE);
-    const loadedDocs = distinctSorted(this.sessions.map((session) => session.appid));
+    const { sessions, selections, cache } = this.layer;
+    const active = sessions.filter((session) => session.state === ACTIVE_SESSION_STATE);
+    const loadedDocs = distinctSorted(sessions.map((session) => session.appid));
     return {
       activeDocs: distinctSorted(active.map((session) => session.appid)),
       loadedDocs,
       inMemoryDocs: [...loadedDocs],
       sessionActive: active.length,
-      sessionTotal: this.sessions.length,
+      sessionTotal: sessions.length,
       usersActive: distinctSorted(active.map((session) => session.userid)).length,
-      usersTotal: distinctSorted(this.sessions.map((session) => session.userid)).length,
-      selections: this.selections,
-      cache: { ...this.cache },
+      usersTotal: distinctSorted(sessions.map((session) => session.userid)).length,
+      selections,
+      cache: { ...cache },
     };
   }
 
   /** The counters as a scenario's `figures`, or nothing while they are all 0. */
   private figuresSection(): Pick<ScenarioDocument, 'figures'> {
-    const { hits, lookups, added, replaced, bytes_added: bytesAdded } = this.cache;
-    if (this.selections + hits + lookups + added + replaced + bytesAdded === 0) return {};
-    return { figures: { selections: this.selections, cache: { hits, lookups, added, replaced, bytesAdded } } };
+    const { selections, cache } = this.layer;
+    const { hits, lookups, added, replaced, bytes_added: bytesAdded } = cache;
+    if (selections + hits + lookups + added + replaced + bytesAdded === 0) return {};
+    return { figures: { selections, cache: { hits, lookups, added, replaced, bytesAdded } } };
   }
 
   // ---- helpers ----
