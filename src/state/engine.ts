@@ -31,7 +31,7 @@ import { MediaTree, mediaListMode } from './media-tree';
 import { resolveModelOptions, type MediaLimits, type ModelOptions, type ResolvedModelOptions } from './options';
 import { decodeScenarioApp, encodeStoredApp, isJsonObject, type DecodedApp } from './scenario-apps';
 import { cloneJson } from './clone';
-import { LiveSessions, type SessionSink } from './live-sessions';
+import { LiveSessions, type NamedSession, type SessionSink } from './live-sessions';
 import { WorldLayer, type CacheCounters } from './world-layer';
 import { runSteps, type Steps } from './steps';
 
@@ -75,7 +75,7 @@ const FIGURE_LIMIT = Number.MAX_SAFE_INTEGER;
 
 function figure(value: unknown, pointer: string): number {
   if (value === undefined) return 0;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > FIGURE_LIMIT) throw invalidScenario(`${pointer} must be a whole number of at least 0`, pointer);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > FIGURE_LIMIT) throw doubleError('invalidScenario', { detail: `${pointer} must be a whole number of at least 0`, source: { pointer } });
   return value;
 }
 
@@ -99,9 +99,9 @@ function emptyBase(scenario: WorldBase['scenario']): WorldBase {
 /** The counters a scenario's `figures` starts a world with (all 0 when it has none). */
 function startFigures(figures: EngineFigures | undefined): Pick<WorldBase, 'selections' | 'cache'> {
   if (figures === undefined) return emptyBase({ name: '' });
-  if (!isJsonObject(figures)) throw invalidScenario('figures must be an object', '/figures');
+  if (!isJsonObject(figures)) throw doubleError('invalidScenario', { detail: 'figures must be an object', source: { pointer: '/figures' } });
   const cache = figures.cache ?? {};
-  if (!isJsonObject(cache)) throw invalidScenario('figures.cache must be an object', '/figures/cache');
+  if (!isJsonObject(cache)) throw doubleError('invalidScenario', { detail: 'figures.cache must be an object', source: { pointer: '/figures/cache' } });
   return {
     selections: figure(figures.selections, '/figures/selections'),
     cache: {
@@ -127,10 +127,6 @@ function appNotFound(id: string): DoubleError {
 
 function invalidImport(detail: string): DoubleError {
   return doubleError('invalidImport', { detail, source: { parameter: 'filedata' } });
-}
-
-function invalidScenario(detail: string, pointer: string): DoubleError {
-  return doubleError('invalidScenario', { detail, source: { pointer } });
 }
 
 /** A fresh id from `newId` that `taken` does not refuse. */
@@ -216,7 +212,7 @@ export class EngineModel implements SessionSink {
   static *baseSteps(doc: ScenarioDocument, options: ModelOptions = {}, owned = false): Steps<WorldBase> {
     const { limits, now, newId } = resolveModelOptions(options);
     const condition = doc.condition ?? 'healthy';
-    if (!CONDITIONS.includes(condition)) throw invalidScenario(`condition must be one of ${CONDITIONS.join(', ')}, not ${JSON.stringify(condition)}`, '/condition');
+    if (!CONDITIONS.includes(condition)) throw doubleError('invalidScenario', { detail: `condition must be one of ${CONDITIONS.join(', ')}, not ${JSON.stringify(condition)}`, source: { pointer: '/condition' } });
     const { selections, cache } = startFigures(doc.figures);
     const timestamp = isoTimestamp(now);
     const decodedApps: DecodedApp[] = [];
@@ -229,7 +225,7 @@ export class EngineModel implements SessionSink {
     for (const [index, { attributes }] of decodedApps.entries()) {
       if (attributes.id === undefined) continue;
       if (namedIds.has(attributes.id)) {
-        throw invalidScenario(`/apps/${index}: another app already has the id ${JSON.stringify(attributes.id)}`, `/apps/${index}/attributes/id`);
+        throw doubleError('invalidScenario', { detail: `/apps/${index}: another app already has the id ${JSON.stringify(attributes.id)}`, source: { pointer: `/apps/${index}/attributes/id` } });
       }
       namedIds.add(attributes.id);
     }
@@ -239,7 +235,7 @@ export class EngineModel implements SessionSink {
       apps.set(id, Object.freeze({ ...decoded, attributes: Object.freeze({ ...defaultAttributes(id, '', timestamp), ...decoded.attributes, id }) }));
     }
     const sessions = (doc.sessions ?? []).map((session, index) => {
-      if (!isJsonObject(session)) throw invalidScenario(`/sessions/${index}: a session must be an object`, `/sessions/${index}`);
+      if (!isJsonObject(session)) throw doubleError('invalidScenario', { detail: `/sessions/${index}: a session must be an object`, source: { pointer: `/sessions/${index}` } });
       return cloneJson(session);
     });
     const scenario = { name: doc.name, ...(doc.description !== undefined ? { description: doc.description } : {}), ...(doc.security !== undefined ? { security: cloneJson(doc.security) } : {}) };
@@ -575,7 +571,7 @@ export class EngineModel implements SessionSink {
    * replace the stored ones and it moves to the end. A new session without an app has appid "".
    * Over MAX_SESSIONS, the least recently refreshed goes.
    */
-  upsertSession(session: Session & { sessionid: string; userid: string }): void {
+  upsertSession(session: NamedSession): void {
     const sessions = this.layer.writableSessions();
     const index = sessions.findIndex((s) => s.sessionid === session.sessionid && s.userid === session.userid);
     const stored = index === -1 ? { appid: '', ...session } : { ...sessions.splice(index, 1)[0], ...session };
