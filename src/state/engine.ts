@@ -6,9 +6,10 @@
  * Nothing handed out aliases the model's own objects.
  *
  * A scenario is decoded once into a WorldBase (EngineModel.baseOf), which every world made from it
- * shares and none changes: a world keeps only what it changes (see AppTable), so a new world over
- * `large` costs a few empty maps. Stored apps are therefore never edited in place: a change stores
- * a new app object, and a media write a new tree (MediaTree.clone shares the file nodes).
+ * shares and none changes: a world keeps only what it changes (see WorldLayer, AppTable), so a new
+ * world over `large` costs a few small objects. A transaction is one more such layer. Stored apps
+ * are therefore never edited in place: a change stores a new app object, and a media write a new
+ * tree (MediaTree.clone shares the file nodes).
  */
 import { doubleError, type DoubleError } from '../errors';
 import type { EngineCondition, EngineFigures, ScenarioDocument } from '../scenarios/types';
