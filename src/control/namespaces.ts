@@ -194,7 +194,8 @@ export class Namespaces {
    */
   async replaceInSlices(replacements: readonly Replacement[]): Promise<{ namespace: Namespace; placed: boolean }[]> {
     const tickets = replacements.map(this.nextTicket);
-    const documents = await Promise.all(replacements.map((replacement) => replacement.document()));
+    // Async, so a document that throws at once still lets Promise.all see every other one's refusal.
+    const documents = await Promise.all(replacements.map(async (replacement) => replacement.document()));
     await Promise.all(documents.map((document) => this.build.prepare(document)));
     const worlds = documents.map((document) => this.build.world(document));
     const namespaces = replacements.map(({ namespace }) => (typeof namespace === 'string' ? this.get(namespace) : namespace));

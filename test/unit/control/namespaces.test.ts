@@ -73,4 +73,34 @@ describe('world replacements that build in slices', () => {
     expect(existing.model).toBe(before);
     expect(namespaces.list().map((ns) => ns.name)).toEqual(['', 'existing']);
   });
+
+  it("refuses a document that throws at once without leaving another one's refusal unhandled", async () => {
+    const namespaces = new Namespaces(named('start'), builder().build);
+    let refuseLater: (error: Error) => void = () => undefined;
+    const later = new Promise<ScenarioDocument>((_resolve, reject) => {
+      refuseLater = reject;
+    });
+    const unhandled: unknown[] = [];
+    const collect = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', collect);
+    try {
+      const replacing = namespaces.replaceInSlices([
+        { namespace: 'a', document: () => later, change: 'switch' },
+        {
+          namespace: 'b',
+          document: () => {
+            throw new Error('no such file');
+          },
+          change: 'switch',
+        },
+      ]);
+      await expect(replacing).rejects.toThrow('no such file');
+      refuseLater(new Error('refused later'));
+      await new Promise((resolve) => setImmediate(resolve)); // unhandled rejections are reported after the microtasks
+      expect(unhandled).toEqual([]);
+      expect(namespaces.list().map((ns) => ns.name)).toEqual(['']);
+    } finally {
+      process.off('unhandledRejection', collect);
+    }
+  });
 });
