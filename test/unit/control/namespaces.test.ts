@@ -36,6 +36,23 @@ describe('world replacements that build in slices', () => {
     expect(namespace.scenario.name).not.toBe('slow');
   });
 
+  it('lets a reset made while a switch still prepares its document win (the switch holds its ticket from its start)', async () => {
+    const { build } = builder();
+    const namespaces = new Namespaces(named('start'), build);
+    const namespace = namespaces.get('worker');
+    let finishPreparing: (document: ScenarioDocument) => void = () => undefined;
+    const preparing = new Promise<ScenarioDocument>((resolve) => {
+      finishPreparing = resolve;
+    });
+    const slowSwitch = namespaces.replaceInSlices([{ namespace: 'worker', document: () => preparing, change: 'switch' }]);
+    namespace.reset();
+    const reset = namespace.model;
+    finishPreparing(named('generated'));
+    expect((await slowSwitch)[0]!.placed).toBe(false);
+    expect(namespace.model).toBe(reset);
+    expect(namespace.scenario.name).toBe('start');
+  });
+
   it('switches when nothing came after it; a restore keeps the scenario reset goes back to', async () => {
     const { build, finishSlow } = builder();
     const namespaces = new Namespaces(named('start'), build);
