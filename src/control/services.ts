@@ -40,13 +40,17 @@ export interface ControlServices {
 export interface ControlContext {
   services: ControlServices;
   /**
-   * "" for the default namespace; already validated. Handlers make it (namespaces.get) only when
-   * they need its world; reads of its rules use namespaces.find, so they never make one.
+   * "" for the default namespace; already validated. Handlers make it (namespaces.get, or
+   * namespaces.replaceInSlices once the new world is built) only when they need its world; reads
+   * of its rules use namespaces.find, so they never make one.
    */
   namespace: string;
 }
 
-/** Most answer at once; a scenario switch awaits the world it builds in slices. `Operation` types the request from the control contract. */
+/**
+ * Most answer at once; a scenario switch or a state restore awaits the world it builds in slices.
+ * `Operation` types the request from the control contract.
+ */
 export type ControlHandler<Operation extends string = string> = (request: EngineRequest<Operation>, context: ControlContext) => EngineResponse | Promise<EngineResponse>;
 
 /** The control handlers, keyed by the control contract's operation (`METHOD /path/template`), each typed by it. */
