@@ -21,9 +21,8 @@ import type { ActiveStub, StubInput } from './control/stubs';
 import { expectedRange, VerificationError, type VerifyTimes } from './control/verification-report';
 import { NAMESPACE_HEADER, namespaceOf } from './control/namespaces';
 import type { ControlOperationId, CurrentScenario } from './control/routes';
-import type { ScenarioReload } from './control/scenario-watch';
 import type { ScenarioDocument } from './scenarios/types';
-import type { FaultList, NamespaceList, StubList } from './spec/types';
+import type { FaultList, NamespaceList, ScenarioCatalog, StubList } from './spec/types';
 import { baseUrlText, parseBaseUrl } from './url';
 
 /**
@@ -33,12 +32,7 @@ import { baseUrlText, parseBaseUrl } from './url';
  * const { current, scenarios } = await engine.scenarios();
  * console.log(current.name, scenarios.map((s) => s.name));
  */
-export interface ScenarioCatalog {
-  current: CurrentScenario;
-  scenarios: CatalogEntry[];
-  /** Only when the double watches its scenario files: the scenarios whose last edit is broken (their namespaces keep the last good world). */
-  watch?: { broken: ScenarioReload[] };
-}
+export type { ScenarioCatalog } from './spec/types';
 
 /**
  * What `namespaces()` answers: every namespace the double holds ("" is the default one).
