@@ -21,6 +21,8 @@ export interface CatalogEntry {
 /** Where scenarios come from, and the seed used when a switch names none (--seed). */
 export interface CatalogOptions extends ScenarioSources {
   seed?: number;
+  /** Aborted when the caller stops waiting (its double stops): see prepareScenarioInSlices. */
+  signal?: AbortSignal;
 }
 
 /** How validation problems of an inline scenario name it, e.g. "inline scenario three-apps#/apps/0/...". */
@@ -55,7 +57,7 @@ export function catalog(namespace: Namespace, sources: ScenarioSources): Catalog
  */
 export async function findScenario(namespace: Namespace, name: string, options: CatalogOptions): Promise<ScenarioDocument> {
   const inline = namespace.inlineScenarios.get(name);
-  if (inline !== undefined) return prepareScenarioInSlices(inline, inlineOrigin(name), { seed: options.seed });
+  if (inline !== undefined) return prepareScenarioInSlices(inline, inlineOrigin(name), { seed: options.seed, signal: options.signal });
   const files = scenarioFiles(options);
   if (!files.has(name)) {
     const known = [...files.keys(), ...namespace.inlineScenarios.keys()].sort();

@@ -119,7 +119,7 @@ export const controlRoutes: Record<ControlOperationId, ControlHandler> = {
   'PUT /__control/scenario': async (request, { services, namespace }) => {
     const { name, seed } = request.body as SwitchScenarioBody;
     const ns = services.namespaces.get(namespace);
-    await ns.switchInSlices(await findScenario(ns, name, { ...services.scenarioSources, seed: seed ?? services.seed }));
+    await ns.switchInSlices(await findScenario(ns, name, { ...services.scenarioSources, seed: seed ?? services.seed, signal: services.stopped }));
     return { status: 200, body: currentScenario(ns) };
   },
 

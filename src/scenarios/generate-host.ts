@@ -21,7 +21,12 @@ export const PROGRESS_STEP = 250;
 export interface GenerationTask {
   generator: AppGenerator;
   seed: number;
+  /** The worker thread's nice value (Linux): background work, below the thread that answers. */
+  priority: number;
 }
+
+/** See GenerationTask.priority. */
+export const GENERATION_PRIORITY = 10;
 
 /** A worker's messages: a batch of apps, then END. */
 export type GenerationMessage = GeneratedApps | typeof END;
@@ -57,7 +62,7 @@ export function generateInWorker(generator: AppGenerator, seed: number, options:
       reject(generationFailed('the double stopped'));
       return;
     }
-    const task: GenerationTask = { generator, seed };
+    const task: GenerationTask = { generator, seed, priority: GENERATION_PRIORITY };
     const worker = new Worker(generateWorkerFile(), { workerData: task });
     const apps = noGeneratedApps();
     const stop = () => void worker.terminate();

@@ -5,8 +5,7 @@
  */
 import type { DataModelMetadata, FieldMetadata, TableMetadata } from '../spec/types';
 import { cloneJson } from '../state/clone';
-import { addGeneratedApp, noGeneratedApps, withPreparedApps, type GeneratedApps } from '../state/generated-apps';
-import { runSteps, type Steps } from '../state/steps';
+import { appendGeneratedApps, GeneratedBatch, noGeneratedApps, withPreparedApps, type GeneratedApps } from '../state/generated-apps';
 import { generateInWorker, PROGRESS_STEP, type GenerationProgress, type WorkerOptions } from './generate-host';
 import type { AppGenerator, ScenarioApp, ScenarioDocument, ScenarioMediaFile } from './types';
 
@@ -177,8 +176,13 @@ function describeApp(faker: Faker, kind: string, subject: Subject, dimensions: r
 }
 
 /** The apps of one `generate.apps` block, drawn from a Faker seeded with `seed`. */
-export function generateApps(generator: AppGenerator, seed: number): ScenarioApp[] {
-  return [...eachGeneratedApp(generator, seed)];
+export function generateApps(generator: AppGenerator, seed: number, onProgress?: GenerationProgress): ScenarioApp[] {
+  const apps: ScenarioApp[] = [];
+  for (const app of eachGeneratedApp(generator, seed)) {
+    apps.push(app);
+    if (onProgress && (apps.length % PROGRESS_STEP === 0 || apps.length === generator.count)) onProgress(apps.length, generator.count);
+  }
+  return apps;
 }
 
 /** The apps of one `generate.apps` block, one at a time, so none need be kept as objects. */
@@ -219,18 +223,6 @@ export function* eachGeneratedApp(generator: AppGenerator, seed: number): Genera
   }
 }
 
-/** The apps of one `generate.apps` block as text (GeneratedApps), one step per app: made on this thread. */
-function* generatedAppSteps(generator: AppGenerator, seed: number, onProgress?: GenerationProgress): Steps<GeneratedApps> {
-  const apps = noGeneratedApps();
-  for (const app of eachGeneratedApp(generator, seed)) {
-    addGeneratedApp(apps, app);
-    const done = apps.ids.length;
-    if (onProgress && (done % PROGRESS_STEP === 0 || done === generator.count)) onProgress(done, generator.count);
-    yield;
-  }
-  return apps;
-}
-
 function usesSeed(doc: ScenarioDocument): boolean {
   return doc.generate?.apps !== undefined || (doc.mode === 'spec-examples' && doc.examples === 'dynamic');
 }
@@ -241,31 +233,52 @@ function expansion(doc: ScenarioDocument, seed: number | undefined) {
   const chosen = seed ?? doc.seed ?? (usesSeed(doc) ? DEFAULT_SEED : undefined);
   // The document's own apps are copied: what comes out is the preparer's (see validateScenarioDocument), not the caller's.
   const written = doc.apps === undefined ? undefined : cloneJson(doc.apps);
-  const document = (generated: GeneratedApps | undefined): ScenarioDocument => {
-    const expanded: ScenarioDocument = { ...rest, ...(chosen !== undefined ? { seed: chosen } : {}), ...(written !== undefined ? { apps: written } : {}) };
-    return generated === undefined || generated.ids.length === 0 ? expanded : withPreparedApps(expanded, { written: written ?? [], generated });
+  const expanded = (apps: ScenarioApp[] | undefined): ScenarioDocument => ({ ...rest, ...(chosen !== undefined ? { seed: chosen } : {}), ...(apps !== undefined ? { apps } : {}) });
+  return {
+    generator: generate?.apps,
+    seed: chosen ?? DEFAULT_SEED,
+    /** The document with the generated apps as objects (made on this thread). */
+    withApps: (generated: ScenarioApp[]) => expanded(written === undefined && generated.length === 0 ? undefined : [...(written ?? []), ...generated]),
+    /** The document with the generated apps as text (a worker's: see withPreparedApps). */
+    withTexts: (generated: GeneratedApps) => (generated.ids.length === 0 ? expanded(written) : withPreparedApps(expanded(written), { written: written ?? [], generated })),
   };
-  return { generator: generate?.apps, seed: chosen ?? DEFAULT_SEED, document };
+}
+
+/** The apps of one `generate.apps` block as text, PROGRESS_STEP apps a batch (what a worker sends at once). */
+export function* generatedBatches(generator: AppGenerator, seed: number): Generator<GeneratedApps, void, void> {
+  let batch = new GeneratedBatch();
+  for (const app of eachGeneratedApp(generator, seed)) {
+    batch.add(app);
+    if (batch.count < PROGRESS_STEP) continue;
+    yield batch.seal();
+    batch = new GeneratedBatch();
+  }
+  if (batch.count > 0) yield batch.seal();
 }
 
 /**
  * The document as it runs: generated apps appended to its own (kept as text: see
  * withPreparedApps), `generate` and `$schema` dropped, `seed` set to the one used (`seed`
  * argument, else the document's, else DEFAULT_SEED) when any generator or dynamic example needs
- * one. Pure: the input is not changed.
+ * one. Pure: the input is not changed. Made on this thread: what a start does before it listens.
  */
 export function expandGenerators(doc: ScenarioDocument, seed?: number, onProgress?: GenerationProgress): ScenarioDocument {
-  return runSteps(expandGeneratorSteps(doc, seed, onProgress));
+  const { generator, seed: used, withApps, withTexts } = expansion(doc, seed);
+  if (generator === undefined) return withApps([]);
+  const apps = noGeneratedApps();
+  for (const batch of generatedBatches(generator, used)) {
+    appendGeneratedApps(apps, batch);
+    onProgress?.(apps.ids.length, generator.count);
+  }
+  return withTexts(apps);
 }
 
-/** expandGenerators on this thread, one step per generated app. */
-export function* expandGeneratorSteps(doc: ScenarioDocument, seed?: number, onProgress?: GenerationProgress): Steps<ScenarioDocument> {
-  const { generator, seed: used, document } = expansion(doc, seed);
-  return document(generator === undefined ? undefined : yield* generatedAppSteps(generator, used, onProgress));
-}
-
-/** expandGenerators with the apps made in a worker thread (see generateInWorker), so this thread stays free to answer. */
+/**
+ * expandGenerators with the apps made in a worker thread (generateInWorker) and kept as text, so
+ * this thread stays free to answer meanwhile, and bases made of the document decode an app only
+ * when it is first read (EngineModel.baseSteps).
+ */
 export async function expandGeneratorsInWorker(doc: ScenarioDocument, seed?: number, options: WorkerOptions = {}): Promise<ScenarioDocument> {
-  const { generator, seed: used, document } = expansion(doc, seed);
-  return document(generator === undefined ? undefined : await generateInWorker(generator, used, options));
+  const { generator, seed: used, withApps, withTexts } = expansion(doc, seed);
+  return generator === undefined ? withApps([]) : withTexts(await generateInWorker(generator, used, options));
 }

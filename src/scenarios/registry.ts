@@ -250,7 +250,7 @@ export function loadScenario(name: string, options: LoadOptions = {}): ScenarioD
 /** loadScenario with the generators run in slices, so the double keeps answering meanwhile. */
 export function loadScenarioInSlices(name: string, options: LoadOptions = {}): Promise<ScenarioDocument> {
   const { value, file } = readNamedScenario(name, options);
-  return prepareScenarioInSlices(value, file.file, { seed: options.seed, onProgress: options.onProgress });
+  return prepareScenarioInSlices(value, file.file, { seed: options.seed, onProgress: options.onProgress, signal: options.signal });
 }
 
 /** The named scenario's file and what it holds, its name checked. */

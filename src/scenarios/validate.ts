@@ -16,8 +16,7 @@ import type { JsonObject } from '../spec/types';
 import { decodeScenarioApp, isJsonObject } from '../state/scenario-apps';
 import { MAX_JSON_DEPTH, tooDeepPointer } from '../validation/json-limits';
 import { describe, escapePointer, pointerOf } from '../validation/problems';
-import { runSteps, type Steps } from '../state/steps';
-import { expandGeneratorSteps, expandGeneratorsInWorker, type GenerationProgress } from './generate';
+import { expandGenerators, expandGeneratorsInWorker, type GenerationProgress } from './generate';
 import type { ScenarioDocument } from './types';
 
 
@@ -239,10 +238,6 @@ function keepPrepared(key: string | undefined, document: ScenarioDocument): Scen
   return document;
 }
 
-function* preparationSteps(value: unknown, origin: string, options: PrepareOptions): Steps<ScenarioDocument> {
-  return yield* expandGeneratorSteps(checkScenarioDocument(value, origin), options.seed, options.onProgress);
-}
-
 /**
  * Validates a scenario document (checkScenarioDocument) and returns it ready to run: generators
  * expanded with the seed, `generate` and `$schema` dropped, `seed` set to the seed used. Used for
@@ -252,7 +247,7 @@ function* preparationSteps(value: unknown, origin: string, options: PrepareOptio
  */
 export function validateScenarioDocument(value: unknown, origin: string, options: PrepareOptions = {}): ScenarioDocument {
   const key = preparedKey(value, origin, options.seed);
-  return knownPrepared(key) ?? keepPrepared(key, runSteps(preparationSteps(value, origin, options)));
+  return knownPrepared(key) ?? keepPrepared(key, expandGenerators(checkScenarioDocument(value, origin), options.seed, options.onProgress));
 }
 
 /**

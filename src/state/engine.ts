@@ -34,7 +34,7 @@ import { cloneJson } from './clone';
 import { LiveSessions, type SessionSink } from './live-sessions';
 import { AppTable, type Undo } from './app-table';
 import { runSteps, type Steps } from './steps';
-import { breaksLimits, LazyApps, preparedAppsOf } from './generated-apps';
+import { breaksLimits, generatedAppText, LazyApps, preparedAppsOf } from './generated-apps';
 
 export type { AppSnapshot } from './apps';
 export type { MediaLimits, ModelOptions } from './options';
@@ -265,9 +265,10 @@ export class EngineModel implements SessionSink {
       namedIds.add(id);
     }
     const firstText = decodedApps.length;
-    const apps = new LazyApps(lazy?.generated.texts ?? [], (text, index, id) =>
-      frozenApp(decodeScenarioApp(JSON.parse(text), { limits, invalid: 'invalidScenario', limit: 'invalidScenario', pointer: `/apps/${firstText + index}`, owned: true }), id, timestamp),
-    );
+    const apps = new LazyApps((index, id) => {
+      const app: unknown = JSON.parse(generatedAppText(lazy!.generated, index));
+      return frozenApp(decodeScenarioApp(app, { limits, invalid: 'invalidScenario', limit: 'invalidScenario', pointer: `/apps/${firstText + index}`, owned: true }), id, timestamp);
+    });
     for (const decoded of decodedApps) {
       const id = decoded.attributes.id ?? freshId(newId, (taken) => apps.has(taken) || namedIds.has(taken));
       apps.hold(id, frozenApp(decoded, id, timestamp));

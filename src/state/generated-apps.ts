@@ -1,8 +1,9 @@
 /**
- * Generated apps kept as JSON text (src/scenarios/generate.ts makes them, in a worker thread on a
- * switch): a string holds no pointers for the garbage collector to trace, so the ~5,000 apps of
- * `large` no longer make the main thread's collections long, and it crosses between threads as one
- * copy. A world base decodes such an app on its first read (LazyApps) and keeps what it decoded.
+ * Generated apps kept as JSON text, UTF-8 bytes outside the JavaScript heap (src/scenarios/
+ * generate-host.ts has a worker thread make them on a switch). The garbage collector neither
+ * copies nor traces them, so the ~5,000 apps of `large` (21 MB as text) arrive without making the
+ * main thread's collections longer, and a worker hands them over without a copy. A world base
+ * decodes such an app on its first read (LazyApps) and keeps what it decoded.
  */
 import type { ScenarioApp, ScenarioDocument } from '../scenarios/types';
 import type { StoredApp } from './apps';
@@ -16,37 +17,74 @@ export interface MediaFootprint {
   pathDepth: number;
 }
 
+/** Apps' JSON texts back to back: app i is bytes[offsets[i], offsets[i + 1]). */
+export interface TextChunk {
+  bytes: Uint8Array<ArrayBuffer>;
+  offsets: number[];
+}
+
 export interface GeneratedApps {
   /** Each app's attributes.id (generators always set one), in order. */
   ids: string[];
-  /** Each app as JSON text, in order. */
-  texts: string[];
+  /** The apps as text, in order. */
+  chunks: TextChunk[];
   footprint: MediaFootprint;
 }
 
 export function noGeneratedApps(): GeneratedApps {
-  return { ids: [], texts: [], footprint: { files: 0, fileBytes: 0, pathLength: 0, pathDepth: 0 } };
+  return { ids: [], chunks: [], footprint: { files: 0, fileBytes: 0, pathLength: 0, pathDepth: 0 } };
 }
 
-/** Adds one generated app (which has an id) to `into`. */
-export function addGeneratedApp(into: GeneratedApps, app: ScenarioApp): void {
-  into.ids.push(app.attributes.id!);
-  into.texts.push(JSON.stringify(app));
-  const media = Object.entries(app.media ?? {});
-  const footprint = into.footprint;
-  footprint.files = Math.max(footprint.files, media.length);
-  for (const [path, file] of media) {
-    footprint.pathLength = Math.max(footprint.pathLength, path.length);
-    footprint.pathDepth = Math.max(footprint.pathDepth, path.split('/').length);
-    if (file !== null) footprint.fileBytes = Math.max(footprint.fileBytes, 'text' in file ? Buffer.byteLength(file.text) : Buffer.from(file.base64, 'base64').length);
+/** Collects apps as they are made, then seals them into GeneratedApps of one chunk (whose bytes' buffer can be transferred). */
+export class GeneratedBatch {
+  private readonly ids: string[] = [];
+  private readonly texts: string[] = [];
+  private readonly footprint = noGeneratedApps().footprint;
+
+  get count(): number {
+    return this.ids.length;
+  }
+
+  /** Adds one generated app (which has an id). */
+  add(app: ScenarioApp): void {
+    this.ids.push(app.attributes.id!);
+    this.texts.push(JSON.stringify(app));
+    const media = Object.entries(app.media ?? {});
+    const footprint = this.footprint;
+    footprint.files = Math.max(footprint.files, media.length);
+    for (const [path, file] of media) {
+      footprint.pathLength = Math.max(footprint.pathLength, path.length);
+      footprint.pathDepth = Math.max(footprint.pathDepth, path.split('/').length);
+      if (file !== null) footprint.fileBytes = Math.max(footprint.fileBytes, 'text' in file ? Buffer.byteLength(file.text) : Buffer.from(file.base64, 'base64').length);
+    }
+  }
+
+  seal(): GeneratedApps {
+    const offsets = [0];
+    for (const text of this.texts) offsets.push(offsets[offsets.length - 1]! + Buffer.byteLength(text));
+    // A buffer of its own (Buffer.from may hand out a slice of a shared pool, which cannot be transferred).
+    const bytes = new Uint8Array(offsets[offsets.length - 1]!);
+    Buffer.from(bytes.buffer).write(this.texts.join(''));
+    return { ids: this.ids, chunks: [{ bytes, offsets }], footprint: this.footprint };
   }
 }
 
 /** Appends `batch` (made elsewhere, a worker's) to `into`. */
 export function appendGeneratedApps(into: GeneratedApps, batch: GeneratedApps): void {
   into.ids.push(...batch.ids);
-  into.texts.push(...batch.texts);
+  into.chunks.push(...batch.chunks);
   for (const key of Object.keys(into.footprint) as (keyof MediaFootprint)[]) into.footprint[key] = Math.max(into.footprint[key], batch.footprint[key]);
+}
+
+/** The JSON text of generated app `index`. */
+export function generatedAppText(apps: GeneratedApps, index: number): string {
+  let rest = index;
+  for (const { bytes, offsets } of apps.chunks) {
+    const count = offsets.length - 1;
+    if (rest < count) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8', offsets[rest], offsets[rest + 1]);
+    rest -= count;
+  }
+  throw new RangeError(`there is no generated app ${index}`);
 }
 
 /** Whether some generated app would break one of `limits` (it is then decoded when the base is made, for the error to come at switch time). */
@@ -76,7 +114,7 @@ export function withPreparedApps(document: ScenarioDocument, apps: PreparedApps)
   Object.defineProperty(document, 'apps', {
     enumerable: true,
     configurable: true,
-    get: (): ScenarioApp[] => [...apps.written, ...apps.generated.texts.map((text) => JSON.parse(text) as ScenarioApp)],
+    get: (): ScenarioApp[] => [...apps.written, ...apps.generated.ids.map((_id, index) => JSON.parse(generatedAppText(apps.generated, index)) as ScenarioApp)],
     set: (value: ScenarioApp[] | undefined) => {
       preparedApps.delete(document);
       Object.defineProperty(document, 'apps', { value, enumerable: true, configurable: true, writable: true });
@@ -96,14 +134,11 @@ export function preparedAppsOf(document: ScenarioDocument): PreparedApps | undef
  * iteration, `get`, `has` and `size` behave as a Map of every app. `has` and `size` decode nothing.
  */
 export class LazyApps implements ReadonlyMap<string, StoredApp> {
-  /** An app, or the index of its text in `texts`. */
+  /** An app, or the index of its text. */
   private readonly held = new Map<string, StoredApp | number>();
 
-  /** `decode` makes the frozen app of texts[index] (whose id is `id`). */
-  constructor(
-    private readonly texts: readonly string[],
-    private readonly decode: (text: string, index: number, id: string) => StoredApp,
-  ) {}
+  /** `decode` makes the frozen app of the text at `index` (whose id is `id`). */
+  constructor(private readonly decode: (index: number, id: string) => StoredApp) {}
 
   /** While the base is made: an app, or the index of a text. */
   hold(id: string, app: StoredApp | number): void {
@@ -122,7 +157,7 @@ export class LazyApps implements ReadonlyMap<string, StoredApp> {
     const held = this.held.get(id);
     if (typeof held !== 'number') return held;
     // Setting an existing key keeps its place, also while an iteration runs.
-    const app = this.decode(this.texts[held]!, held, id);
+    const app = this.decode(held, id);
     this.held.set(id, app);
     return app;
   }
