@@ -175,17 +175,7 @@ function describeApp(faker: Faker, kind: string, subject: Subject, dimensions: r
   return `${kind} of ${subject.name.toLowerCase()}${by} for ${faker.company.name()}.`;
 }
 
-/** The apps of one `generate.apps` block, drawn from a Faker seeded with `seed`. */
-export function generateApps(generator: AppGenerator, seed: number, onProgress?: GenerationProgress): ScenarioApp[] {
-  const apps: ScenarioApp[] = [];
-  for (const app of eachGeneratedApp(generator, seed)) {
-    apps.push(app);
-    if (onProgress && (apps.length % PROGRESS_STEP === 0 || apps.length === generator.count)) onProgress(apps.length, generator.count);
-  }
-  return apps;
-}
-
-/** The apps of one `generate.apps` block, one at a time, so none need be kept as objects. */
+/** The apps of one `generate.apps` block, drawn from a Faker seeded with `seed`, one at a time: none need be kept as objects. */
 export function* eachGeneratedApp(generator: AppGenerator, seed: number): Generator<ScenarioApp, void, void> {
   const { Faker, en, base } = fakerModule();
   const faker = new Faker({ locale: [en, base], seed });
