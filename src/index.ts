@@ -54,9 +54,11 @@ export type { CatalogEntry } from './control/catalog';
 export type { CurrentScenario } from './control/routes';
 /**
  * The QIX websocket door, for a server of your own (an Express app on node:http or https):
- * `attachQixDoor(server, runtime, { basePath })` takes its `upgrade` events. docs/qix.md.
+ * `attachQixDoor(server, runtime, { basePath })` takes its `upgrade` events, working with
+ * `runtime.qixServices` only. docs/qix.md.
  */
 export { attachQixDoor, QIX_DEFAULTS, type QixDoor, type QixDoorOptions } from './qix/door';
+export type { QixServices } from './qix/services';
 
 export type { ScenarioReload, WatchOption } from './control/scenario-watch';
 export type { TlsOptions } from './tls/options';
@@ -131,10 +133,10 @@ export async function startEngineDouble(options: StartOptions = {}): Promise<Eng
   const tls = await resolveTls(options.tls, host);
   const api = await listen(createRequestHandler(runtime), { port: options.port ?? 0, host, ...(tls ? { tls } : {}) });
   api.server.on('clientError', answerClientError);
-  const qixDoor = attachQixDoor(api.server, runtime, options.qix);
+  const qixDoor = attachQixDoor(api.server, runtime.qixServices, options.qix);
   let metrics: MetricsDoor | undefined;
   try {
-    if (options.metrics) metrics = await openMetricsDoor(runtime, options.metrics, { host, ...(tls ? { tls } : {}) });
+    if (options.metrics) metrics = await openMetricsDoor(runtime.metricsServices, options.metrics, { host, ...(tls ? { tls } : {}) });
     if (options.watch) await runtime.startWatching(options.watch);
   } catch (error) {
     await closeAll(runtime, api, metrics);

@@ -4,12 +4,13 @@
  * `createApp` wraps it in Express). Every call runs through ONE list of stages
  * (src/pipeline/stages.ts), each leaving out what does not apply to its kind of call:
  *
- *   host → url → namespace → route → control-token → fault → body → validate → stub → world
- *     → admit → handle | forward    then    check-response → send → coverage → exchange → journal
+ *   host → url → namespace → route → capacity → control-token → fault → body → validate → stub
+ *     → world → admit → handle | forward    then    check-response → send → coverage → exchange → journal
  *
- * Engine calls run them all; control calls skip fault, stub, world and admit; proxy relays
- * (src/proxy) skip body to admit and forward instead; in-process control calls
- * (src/control/invoke.ts) run namespace → body → validate → handle only. A stage returns a value
+ * Engine calls run them all but capacity; control calls skip fault, stub, world and admit; proxy
+ * relays (src/proxy) skip body to admit and forward instead; in-process control calls
+ * (src/control/invoke.ts) run namespace → body → validate → handle only; QIX upgrades (src/qix)
+ * and metrics requests (src/metrics) run the door's own route and handle among the shared stages. A stage returns a value
  * (next, answer, refuse, done); the runner turns refusals into HTTP in one place (`errorResponse`),
  * and what the double answers itself is sent only after check-response (docs/architecture.md).
  */
@@ -49,10 +50,13 @@ import { EngineProxy, type ProxyOptions } from './proxy/relay';
 import { normaliseBasePath } from './base-path';
 import { EventStreams } from './dashboard/events';
 import { ExchangeLog } from './dashboard/exchanges';
+import type { MetricsServices } from './metrics/services';
+import type { QixServices } from './qix/services';
 import { runStages, stageNames, type Call, type CallKind, type Pipeline, type Stage } from './pipeline/call';
 import {
   admitStage,
   bodyStage,
+  capacityStage,
   checkResponseStage,
   controlTokenStage,
   coverageStage,
@@ -176,6 +180,10 @@ export class DoubleRuntime {
   readonly control: ControlServices;
   /** The stages every call runs (src/pipeline/stages.ts), composed once. */
   readonly pipeline: Pipeline;
+  /** What the QIX websocket door works with (src/qix): the stages its upgrades run, the journal, not the runtime. */
+  readonly qixServices: QixServices;
+  /** What the metrics door works with (src/metrics). */
+  readonly metricsServices: MetricsServices;
   private readonly exchangeListeners = new Set<(exchange: Exchange) => void>();
   private readonly stageListeners = new Set<(stages: readonly string[], kind: CallKind) => void>();
   private readonly routes: Map<string, Handler>;
@@ -234,6 +242,9 @@ export class DoubleRuntime {
     this.control = this.makeControlServices();
     const stages = this.composeStages(checkControlToken);
     this.pipeline = { stages, run: (start) => this.runCall(stages, start) };
+    const doorServices = { pipeline: this.pipeline, stats: this.stats, log: this.log, basePath: this.basePath };
+    this.qixServices = { ...doorServices, journal: this.journal, gatekeeper: this.gatekeeper, proxyMode: this.proxy !== undefined };
+    this.metricsServices = { ...doorServices, onExchange: (listener) => this.onExchange(listener) };
   }
 
   /**
@@ -247,6 +258,7 @@ export class DoubleRuntime {
       urlStage(this.proxy),
       namespaceStage,
       routeStage(this.router, this.basePath),
+      capacityStage,
       controlTokenStage(checkControlToken),
       faultStage(namespaces),
       bodyStage({ bodyLimit: this.bodyLimit, bodyTimeoutMs: this.bodyTimeoutMs, journalBodyLimit: this.journalBodyLimit }),

@@ -140,20 +140,15 @@ export class Gatekeeper {
   }
 
   /**
-   * The caller of a QIX websocket: the same bearer token as REST calls, read once at the upgrade.
+   * The caller of a QIX websocket (who, and their privileges on apps): the same bearer token as REST calls, read once at the upgrade.
    * Throws the 401 a refused token gets; an unsecured scenario admits the anonymous identity.
    */
-  async identify(headers: IncomingHttpHeaders, model: EngineModel): Promise<Identity> {
+  async identify(headers: IncomingHttpHeaders, model: EngineModel): Promise<Caller> {
     const policy = this.policyOf(model);
-    if (policy === undefined) return ANONYMOUS_IDENTITY;
+    if (policy === undefined) return callerOf(undefined, ANONYMOUS_IDENTITY);
     const token = bearerToken(headers.authorization);
     if (token === undefined && policy.authenticationRequired) throw unauthorized('missing');
-    return token === undefined ? ANONYMOUS_IDENTITY : identityFromToken(token, policy.tokens);
-  }
-
-  /** NxApp.privileges of `identity` on an app (every action in an unsecured scenario). */
-  appPrivileges(identity: Identity, app: AppTarget, model: EngineModel): string[] {
-    return appPrivileges(this.policyOf(model), identity, app);
+    return callerOf(policy, token === undefined ? ANONYMOUS_IDENTITY : await identityFromToken(token, policy.tokens));
   }
 
   /** Throws the 403 when the access rules do not give `identity` the action on the app (QIX OpenDoc). */

@@ -2,13 +2,14 @@
  * `qlik-engine-double tail <base-url> [--token T] [--namespace NS] [--since N] [--violations] [--json]`:
  * prints a running double's journal as it grows, one line per request, read from
  * GET /__control/events. When the stream drops (the double restarts, say) it reconnects where it
- * stopped; a first connection that fails is an error.
+ * stopped, or from the start of a restarted double's new journal; a first connection that fails is an error.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { JournalEntry } from '../control/journal';
 import { NAMESPACE_HEADER } from '../control/namespaces';
 import { baseUrlText, parseBaseUrl } from '../url';
+import { JOURNAL_ID_HEADER } from '../dashboard/events';
 import type { CommandIo } from './io';
 
 const RECONNECT_MS = 1000;
@@ -85,14 +86,32 @@ export function sseParser(onEvent: (event: { event: string; id?: string; data: s
   };
 }
 
-/** Reads one connection of the stream to its end; returns the last sequence seen. Throws when it cannot connect. */
-async function readStream(url: string, headers: Record<string, string>, since: number | undefined, flags: TailFlags, io: CommandIo): Promise<number | undefined> {
+/** Where a connection of the stream resumes: after `since` in the journal named `journal` (JOURNAL_ID_HEADER). */
+interface StreamPosition {
+  since: number | undefined;
+  journal?: string;
+  /** The connection found a restarted double: read its new journal at once, without the reconnection pause. */
+  restarted?: boolean;
+}
+
+/**
+ * Reads one connection of the stream to its end; returns where the next one resumes. Throws when it
+ * cannot connect. A double that restarted meanwhile has a new journal whose sequences began again:
+ * its connection is dropped and the position says to read that journal from the start.
+ */
+async function readStream(url: string, headers: Record<string, string>, from: StreamPosition, flags: TailFlags, io: CommandIo, log: (text: string) => void): Promise<StreamPosition> {
   const query = new URLSearchParams();
-  if (since !== undefined) query.set('since', String(since));
+  if (from.since !== undefined) query.set('since', String(from.since));
   if (flags.namespace !== undefined) query.set('namespace', flags.namespace);
   const res = await fetch(`${url}/__control/events${query.size > 0 ? `?${query}` : ''}`, { headers });
   if (!res.ok || !res.body) throw new Error(`GET /__control/events answered ${res.status}: ${(await res.text()).slice(0, 500)}`);
-  let last = since;
+  const journal = res.headers.get(JOURNAL_ID_HEADER) ?? undefined;
+  if (from.journal !== undefined && journal !== from.journal && from.since !== 0) {
+    await res.body.cancel();
+    log(`${url} restarted: its journal began again; reading it from the start\n`);
+    return { since: 0, restarted: true, ...(journal !== undefined ? { journal } : {}) };
+  }
+  let last = from.since;
   const feed = sseParser(({ event, data }) => {
     if (event !== 'journal') return;
     const entry = JSON.parse(data) as JournalEntry;
@@ -102,7 +121,7 @@ async function readStream(url: string, headers: Record<string, string>, since: n
   });
   const decoder = new TextDecoder();
   for await (const chunk of res.body) feed(decoder.decode(chunk as Uint8Array, { stream: true }));
-  return last;
+  return { since: last, ...(journal !== undefined ? { journal } : {}) };
 }
 
 /** The `tail` command, for `program.addCommand(tailCommand(io, log))`; `log` gets the reconnection notes (stderr in the CLI). */
@@ -121,12 +140,14 @@ export function tailCommand(io: CommandIo, log: (text: string) => void): Command
       // An empty value (CONTROL_TOKEN= in a compose file) means none, as for serve.
       if (flags.token) headers.authorization = `Bearer ${flags.token}`;
       if (flags.namespace) headers[NAMESPACE_HEADER] = flags.namespace;
-      let since = await readStream(url, headers, flags.since, flags, io);
+      let position = await readStream(url, headers, { since: flags.since }, flags, io, log);
       for (;;) {
-        log(`the stream ended; reconnecting to ${url}\n`);
-        await sleep(RECONNECT_MS);
+        if (!position.restarted) {
+          log(`the stream ended; reconnecting to ${url}\n`);
+          await sleep(RECONNECT_MS);
+        }
         try {
-          since = await readStream(url, headers, since ?? 0, flags, io);
+          position = await readStream(url, headers, { since: position.since ?? 0, ...(position.journal !== undefined ? { journal: position.journal } : {}) }, flags, io, log);
         } catch {
           // Not up again yet: try once more after a pause.
         }

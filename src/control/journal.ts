@@ -4,8 +4,10 @@
  * contract violation of the request or the response, and the request's query, headers and body
  * (redacted, bounded per entry and in total). Control calls read, search and clear it per namespace.
  */
+import { randomUUID } from 'node:crypto';
 import { boundedEntries, capList, clipped, unlistedProblems, type ErrorEntry, type Problem } from '../errors';
 import type { FaultRule } from './faults';
+import { METRICS_PATH } from '../metrics/path';
 import { bodyCharge, DEFAULT_JOURNAL_BODIES_TOTAL } from './recorded-request';
 import { distanceOf, matcherDifferences, type Difference, type JournalMatcher, type RecordedRequest } from './request-matcher';
 
@@ -28,6 +30,8 @@ export interface JournalEntry {
   durationMs: number;
   /** The fault rule that hit the request, if one did. */
   fault?: FaultRule;
+  /** The door other than the API's HTTP handler the call came through: a QIX websocket (its upgrade and each method call), the metrics port. */
+  door?: 'qix' | 'metrics';
   /** A QIX websocket method call: method "QIX", path the socket's URL; absent for HTTP requests. */
   qix?: QixCall;
   /** Why the double refused the request (4xx it raised itself from the contract), if it did. */
@@ -116,14 +120,14 @@ const CONTROL_PREFIX = '/__control';
 
 /**
  * Searches are about what a client sent the engine: the double's own control calls (a test's
- * clearJournal, say) are left out unless the matcher names a control operation or path.
+ * clearJournal, say) and the metrics port's scrapes are left out unless the matcher names a
+ * control operation or path, or the metrics path.
  */
-function searchesControl({ operationId, path }: JournalMatcher): boolean {
-  return (operationId?.split(' ')[1]?.startsWith(CONTROL_PREFIX) ?? false) || (path?.startsWith(CONTROL_PREFIX) ?? false);
-}
-
-function isControlEntry(entry: JournalEntry): boolean {
-  return entry.path.startsWith(CONTROL_PREFIX);
+function searched(matcher: JournalMatcher): (entry: JournalEntry) => boolean {
+  const { operationId, path } = matcher;
+  const withControl = (operationId?.split(' ')[1]?.startsWith(CONTROL_PREFIX) ?? false) || (path?.startsWith(CONTROL_PREFIX) ?? false);
+  const withMetrics = path?.endsWith(METRICS_PATH) ?? false;
+  return (entry) => (withControl || !entry.path.startsWith(CONTROL_PREFIX)) && (withMetrics || entry.door !== 'metrics');
 }
 
 /** Every way an entry differs from a journal matcher: the request's differences, then its answer's. */
@@ -145,6 +149,8 @@ function inFilter(entry: JournalEntry, { namespace }: JournalFilter): boolean {
 export type JournalListener = (entry: JournalEntry) => void;
 
 export class Journal {
+  /** Names this journal: a restarted double has a new one, so a client resuming by sequence can tell its numbers began again. */
+  readonly id = randomUUID();
   private readonly entries: (JournalEntry | undefined)[];
   private next = 0;
   private sequence = 0;
@@ -212,8 +218,8 @@ export class Journal {
    * namespace and window nearest to the matcher, nearest first (ties: the most recent first).
    */
   find(matcher: JournalMatcher, namespace: string): JournalSearch {
-    const withControl = searchesControl(matcher);
-    const candidates = this.list({ namespace }).filter((entry) => inWindow(entry, matcher) && (withControl || !isControlEntry(entry)));
+    const isSearched = searched(matcher);
+    const candidates = this.list({ namespace }).filter((entry) => inWindow(entry, matcher) && isSearched(entry));
     const scored = candidates.map((entry) => ({ entry, differences: entryDifferences(matcher, entry) }));
     const entries = scored.filter((s) => s.differences.length === 0).map((s) => s.entry);
     const nearMisses =

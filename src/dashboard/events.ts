@@ -34,6 +34,9 @@ export function journalEvent(entry: JournalEntry): string {
   return `event: journal\nid: ${entry.sequence}\ndata: ${JSON.stringify(entry)}\n\n`;
 }
 
+/** The stream's response header naming the journal (Journal.id): it changes when the double restarts and its sequences begin again. */
+export const JOURNAL_ID_HEADER = 'x-engine-double-journal';
+
 export class EventStreams {
   private readonly open = new Set<ServerResponse>();
 

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import { journalHeaders, redactJson } from '../control/redact';
 import { detachedPrefix } from '../errors';
+import type { JournalEntry } from '../control/journal';
 import type { RecordedRequest } from '../control/request-matcher';
 import { contentTypeFor } from '../state/media-types';
 
@@ -77,29 +78,54 @@ export function captureMessage(headers: IncomingHttpHeaders | OutgoingHttpHeader
 }
 
 /**
- * The request from what the journal recorded of it (src/control/recorded-request.ts): its headers
- * and a kept JSON body are already redacted, so the hot path does not walk them a second time.
- * A body the journal did not keep (binary, too large) is captured from the body itself.
+ * What the log keeps of an exchange. The request's headers and a JSON body the journal kept are not
+ * copied: they are read from the journal's entry when the exchange is shown, so a body is held
+ * once (and a body the journal later reduces to size + hash is reduced here too). Only what the
+ * journal holds no text of (bytes, JSON over --journal-body-limit) is captured here, bounded.
  */
-export function captureRecordedRequest(recorded: Pick<RecordedRequest, 'headers' | 'body' | 'pathname'>, body: unknown): CapturedMessage {
-  const contentType = recorded.headers['content-type'];
-  const json = recorded.body?.json;
-  const captured = json === undefined ? captureBody(body, contentType, recorded.pathname) : textBody(typeof json === 'string' ? json : JSON.stringify(json), contentType);
-  return { headers: recorded.headers, ...(captured ? { body: captured } : {}) };
+export interface KeptExchange {
+  /** The request as captured, for a call the journal recorded no request of. */
+  request?: CapturedMessage;
+  /** The request body, when the journal's entry holds no JSON of it. */
+  requestBody?: CapturedBody;
+  response?: CapturedMessage;
+}
+
+/** What to keep of a request the journal recorded (`recorded`): its body only when the journal keeps no JSON of it. */
+export function keptRequestBody(recorded: Pick<RecordedRequest, 'headers' | 'body' | 'pathname'>, body: unknown): Pick<KeptExchange, 'requestBody'> {
+  if (recorded.body?.json !== undefined) return {};
+  const captured = captureBody(body, recorded.headers['content-type'], recorded.pathname);
+  return captured ? { requestBody: captured } : {};
+}
+
+/** The exchange as the dashboard shows it: the request from the journal's entry, as it holds it now. */
+function shownExchange(entry: Pick<JournalEntry, 'request'>, kept: KeptExchange): Exchange {
+  const journaled = entry.request;
+  if (!journaled) return { request: kept.request ?? { headers: {} }, ...(kept.response ? { response: kept.response } : {}) };
+  const contentType = journaled.headers['content-type'];
+  const recordedBody = journaled.body;
+  const body =
+    kept.requestBody ??
+    (recordedBody?.json !== undefined
+      ? textBody(JSON.stringify(recordedBody.json), contentType, recordedBody.size)
+      : recordedBody && { size: recordedBody.size, ...(contentType ? { contentType } : {}), ...(recordedBody.sha256 ? { sha256: recordedBody.sha256 } : {}) });
+  return { request: { headers: journaled.headers, ...(body ? { body } : {}) }, ...(kept.response ? { response: kept.response } : {}) };
 }
 
 /** The exchanges of the most recent requests, by journal sequence. */
 export class ExchangeLog {
-  private readonly kept = new Map<number, Exchange>();
+  private readonly kept = new Map<number, KeptExchange>();
 
   constructor(private readonly capacity = EXCHANGES_KEPT) {}
 
-  keep(sequence: number, exchange: Exchange): void {
+  keep(sequence: number, exchange: KeptExchange): void {
     this.kept.set(sequence, exchange);
     if (this.kept.size > this.capacity) this.kept.delete(this.kept.keys().next().value as number);
   }
 
-  get(sequence: number): Exchange | undefined {
-    return this.kept.get(sequence);
+  /** The exchange of a journal entry, with what the entry holds of its request now; undefined once no longer kept. */
+  shown(entry: Pick<JournalEntry, 'sequence' | 'request'>): Exchange | undefined {
+    const kept = this.kept.get(entry.sequence);
+    return kept && shownExchange(entry, kept);
   }
 }

@@ -4,7 +4,7 @@
  */
 import type { ControlHandler } from '../control/services';
 import { doubleError } from '../errors';
-import { resumeFrom } from './events';
+import { JOURNAL_ID_HEADER, resumeFrom } from './events';
 import { dashboardPage } from './page';
 
 export const dashboardRoutes = {
@@ -14,7 +14,7 @@ export const dashboardRoutes = {
     const { since, namespace } = request.query;
     return {
       status: 200,
-      headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' },
+      headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no', [JOURNAL_ID_HEADER]: services.journal.id },
       stream: services.streams.follow({ since: resumeFrom(since, request.headers['last-event-id']), ...(namespace !== undefined ? { namespace } : {}) }),
     };
   },
@@ -28,7 +28,7 @@ export const dashboardRoutes = {
         source: { parameter: 'sequence' },
       });
     }
-    const exchange = services.exchanges.get(sequence);
+    const exchange = services.exchanges.shown(entry);
     return { status: 200, body: { entry, ...exchange } };
   },
 } satisfies Record<string, ControlHandler>;

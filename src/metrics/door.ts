@@ -1,21 +1,26 @@
 /**
  * The metrics port: GET /metrics (also under the base path), as the engine serves it on its
  * PrometheusPort, never on the API port. Prometheus text by default, the JSON form when Accept
- * asks for application/json (engine-discovery does) or when the format is forced. The namespace
- * header picks whose model figures are reported; the namespace's fault rules whose path matches
- * /metrics apply here too, so a test can prove its orchestrator copes with failing metrics.
+ * asks for application/json (engine-discovery does) or when the format is forced. Each request runs
+ * the same stages as the API port's (kind `metrics`: src/pipeline/stages.ts): the namespace header
+ * picks whose model figures are reported, the namespace's fault rules whose path matches /metrics
+ * apply here too (so a test can prove its orchestrator copes with failing metrics), and every
+ * scrape is journaled, marked `door: "metrics"` (searches leave them out unless they name the path).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { doubleError, errorResponse } from '../errors';
-import { namespaceOf } from '../control/namespaces';
-import { answerClientError, type DoubleRuntime } from '../server';
-import { applyFault, sendOrFail } from '../pipeline/stages';
+import { answerClientError } from '../server';
+import { answer, next, type Call, type DoorRoutes } from '../pipeline/call';
+import { sendOrFail } from '../pipeline/stages';
 import { stripBasePath } from '../base-path';
 import { listen, type Listening } from '../listen';
 import type { ServingTls } from '../tls/options';
 import { EngineMetrics } from './families';
+import { METRICS_PATH } from './path';
 
-export const METRICS_PATH = '/metrics';
+export { METRICS_PATH } from './path';
+import type { MetricsServices } from './services';
+
 /** The engine's PrometheusPort default; the CLI and the Docker image use it. */
 export const DEFAULT_METRICS_PORT = 9090;
 export const METRICS_FORMATS = ['text', 'json'] as const;
@@ -40,38 +45,42 @@ function acceptsJson(accept: string | undefined): boolean {
   });
 }
 
-function metricsRequestHandler(runtime: DoubleRuntime, metricsOf: () => EngineMetrics, forced: MetricsFormat | undefined) {
-  const answer = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const method = req.method ?? 'GET';
-    const sentPath = (req.url ?? '/').split('?')[0]!;
-    const path = stripBasePath(runtime.basePath, sentPath) ?? sentPath;
-    if (path !== METRICS_PATH) {
-      throw doubleError('routeNotFound', { detail: `the metrics port serves GET ${runtime.basePath}${METRICS_PATH} only, not ${sentPath}`, meta: { suggestion: `GET ${runtime.basePath}${METRICS_PATH}` } });
-    }
-    if (method !== 'GET' && method !== 'HEAD') {
-      throw doubleError('methodNotAllowed', { detail: `${method} is not an operation of ${METRICS_PATH}; allowed: GET, HEAD`, meta: { allow: ['GET', 'HEAD'] } }, { Allow: 'GET, HEAD' });
-    }
-    const namespace = namespaceOf(req.headers);
-    // A namespace not made yet has no fault rules: it is looked up, never made.
-    const fault = runtime.namespaces.find(namespace)?.faults.take(method, METRICS_PATH);
-    const effect = fault ? await applyFault(fault, res) : 'continue';
-    if (effect === 'drop') {
-      res.destroy();
-      return;
-    }
-    if (effect !== 'continue') throw effect;
-    const format = forced ?? (acceptsJson(req.headers.accept) ? 'json' : 'text');
-    const metrics = metricsOf();
-    const body = format === 'json' ? JSON.stringify(await metrics.scrape(namespace, 'json')) : await metrics.scrape(namespace, 'text');
-    res.statusCode = 200;
-    res.setHeader('content-type', format === 'json' ? 'application/json; charset=utf-8' : metrics.registry.contentType);
-    res.end(method === 'HEAD' ? undefined : body);
-    metrics.sent(method === 'HEAD' ? 0 : Buffer.byteLength(body));
+/** GET and HEAD of /metrics (under the base path too): the door's routes; the scrape answers from the world the namespace stage picked. */
+function metricsRoutes(basePath: string, metricsOf: () => EngineMetrics, forced: MetricsFormat | undefined): DoorRoutes {
+  return {
+    route: (call) => {
+      const sentPath = call.sentPath ?? '/';
+      const path = stripBasePath(basePath, sentPath) ?? sentPath;
+      if (path !== METRICS_PATH) {
+        throw doubleError('routeNotFound', { detail: `the metrics port serves GET ${basePath}${METRICS_PATH} only, not ${sentPath}`, meta: { suggestion: `GET ${basePath}${METRICS_PATH}` } });
+      }
+      if (call.method !== 'GET' && call.method !== 'HEAD') {
+        throw doubleError('methodNotAllowed', { detail: `${call.method} is not an operation of ${METRICS_PATH}; allowed: GET, HEAD`, meta: { allow: ['GET', 'HEAD'] } }, { Allow: 'GET, HEAD' });
+      }
+      return next({ ...call, pathname: METRICS_PATH });
+    },
+    handle: async (call: Call) => {
+      const model = call.resolvedNamespace?.model;
+      if (!model) throw new Error('a scrape reached its handler without a world');
+      const format = forced ?? (acceptsJson(call.headers.accept) ? 'json' : 'text');
+      const metrics = metricsOf();
+      const text = format === 'json' ? JSON.stringify(await metrics.scrape(model, 'json')) : await metrics.scrape(model, 'text');
+      const body = call.method === 'HEAD' ? undefined : Buffer.from(text);
+      metrics.sent(body?.length ?? 0);
+      const contentType = format === 'json' ? 'application/json; charset=utf-8' : metrics.registry.contentType;
+      return answer(call, { status: 200, headers: { 'content-type': contentType }, ...(body ? { body } : {}) });
+    },
   };
+}
+
+/** The metrics port's request listener: each request runs the stages; a failure past them ends that request alone. */
+function metricsRequestHandler(services: MetricsServices, routes: DoorRoutes) {
   return (req: IncomingMessage, res: ServerResponse): void => {
-    answer(req, res).catch((error: unknown) => {
+    const start: Call = { kind: 'metrics', door: routes, http: { req, res }, started: performance.now(), method: req.method ?? 'GET', headers: req.headers, query: {}, requestViolations: [], requestWarnings: [] };
+    services.pipeline.run(start).catch((error: unknown) => {
+      services.log(`metrics request failed after the pipeline: ${error instanceof Error ? error.message : String(error)}`);
       if (res.headersSent) res.destroy();
-      else sendOrFail(runtime.log, res, errorResponse(error));
+      else sendOrFail(services.log, res, errorResponse(error));
     });
   };
 }
@@ -82,18 +91,18 @@ export interface MetricsDoor {
 }
 
 /**
- * Serves the runtime's metrics on their own port, with the same TLS as the API port. A taken
+ * Serves the double's metrics on their own port, with the same TLS as the API port. A taken
  * port rejects with a message that names it, unless `fallbackToFreePort` lets a free one serve.
  */
-export async function openMetricsDoor(runtime: DoubleRuntime, options: MetricsOptions, where: { host: string; tls?: ServingTls }): Promise<MetricsDoor> {
+export async function openMetricsDoor(services: MetricsServices, options: MetricsOptions, where: { host: string; tls?: ServingTls }): Promise<MetricsDoor> {
   if (options.format !== undefined && !METRICS_FORMATS.includes(options.format)) {
     throw new Error(`metrics format must be ${METRICS_FORMATS.join(' or ')}, not ${JSON.stringify(options.format)}`);
   }
   // Made on first use (the first request answered or scrape), not at start: loading prom-client
   // would add tens of milliseconds to every double's start-up, before its first answer.
   let metrics: EngineMetrics | undefined;
-  const metricsOf = () => (metrics ??= new EngineMetrics(runtime));
-  const handler = metricsRequestHandler(runtime, metricsOf, options.format);
+  const metricsOf = () => (metrics ??= new EngineMetrics(services.stats));
+  const handler = metricsRequestHandler(services, metricsRoutes(services.basePath, metricsOf, options.format));
   let listening: Listening;
   try {
     listening = await listen(handler, { port: options.port, ...where });
@@ -103,7 +112,7 @@ export async function openMetricsDoor(runtime: DoubleRuntime, options: MetricsOp
     listening = await listen(handler, { port: 0, ...where });
   }
   listening.server.on('clientError', answerClientError);
-  const stopObserving = runtime.onExchange((exchange) => metricsOf().observe(exchange));
+  const stopObserving = services.onExchange((exchange) => metricsOf().observe(exchange));
   return {
     listening,
     close: async () => {

@@ -5,9 +5,8 @@
  * prom-client loads only when a double serves metrics.
  */
 import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { DoubleRuntime } from '../server';
-import type { EngineUsage } from '../state/engine';
-import type { Exchange } from '../routes/types';
+import type { EngineModel, EngineUsage } from '../state/engine';
+import type { EngineStats, Exchange } from '../routes/types';
 import { jsonForm, type MetricFamily } from './json-form';
 
 type PromClient = typeof import('prom-client');
@@ -39,7 +38,7 @@ export class EngineMetrics {
   /** The two http_* series of each label set, looked up once: prom-client hashes a labels object on every observe. */
   private readonly httpSeries = new Map<string, { duration: { observe(value: number): void }; size: { observe(value: number): void } }>();
 
-  constructor(private readonly runtime: DoubleRuntime) {
+  constructor(stats: EngineStats) {
     const prom = require('prom-client') as PromClient;
     this.registry = new prom.Registry();
     const registers = [this.registry];
@@ -57,9 +56,9 @@ export class EngineMetrics {
 
     gauge('qix_active_sessions', 'Sessions in state active (healthcheck session.active).', ({ usage }) => usage.sessionActive);
     gauge('qix_active_documents', 'Apps open in an active session (healthcheck apps.active_docs).', ({ usage }) => usage.activeDocs.length);
-    gauge('qix_active_requests', 'Requests being handled right now.', () => runtime.stats.active);
+    gauge('qix_active_requests', 'Requests being handled right now.', () => stats.active);
     counter('qix_sessions_total', 'Sessions the engine holds, active or not (healthcheck session.total).', ({ usage }) => usage.sessionTotal);
-    counter('qix_requests_total', 'Requests served since start, every route (healthcheck apps.calls).', () => runtime.stats.calls);
+    counter('qix_requests_total', 'Requests served since start, every route (healthcheck apps.calls).', () => stats.calls);
     counter('qix_selections_total', 'Selections made (healthcheck apps.selections).', ({ usage }) => usage.selections);
     counter('qix_cache_hits_total', 'Result cache hits (healthcheck cache.hits).', ({ usage }) => usage.cache.hits);
     counter('qix_cache_lookups_total', 'Result cache lookups (healthcheck cache.lookups).', ({ usage }) => usage.cache.lookups);
@@ -107,12 +106,11 @@ export class EngineMetrics {
     this.bytesTransferred = new prom.Counter({ name: 'exposer_bytes_transferred', help: 'Bytes /metrics answered.', registers });
   }
 
-  /** The families as Prometheus text or in the JSON form, with the model figures of `namespace`. */
-  scrape(namespace: string, format: 'text'): Promise<string>;
-  scrape(namespace: string, format: 'json'): Promise<MetricFamily[]>;
-  scrape(namespace: string, format: 'text' | 'json'): Promise<string | MetricFamily[]> {
+  /** The families as Prometheus text or in the JSON form, with the figures of `model` (the scraped namespace's world). */
+  scrape(model: EngineModel, format: 'text'): Promise<string>;
+  scrape(model: EngineModel, format: 'json'): Promise<MetricFamily[]>;
+  scrape(model: EngineModel, format: 'text' | 'json'): Promise<string | MetricFamily[]> {
     const run = async () => {
-      const { model } = this.runtime.namespaces.get(namespace);
       this.scrapes.inc();
       this.view = { usage: model.usage(), condition: model.condition };
       try {

@@ -19,9 +19,11 @@ import type { Caller } from '../auth/gatekeeper';
 /**
  * The kinds of call the stages serve. An HTTP call starts as `engine`: the URL stage turns the
  * ones proxy mode relays into `relay`, routing turns those of the control contract into `control`.
- * `in-process` is a control call made without a socket (src/control/invoke.ts).
+ * `in-process` is a control call made without a socket (src/control/invoke.ts). The other doors'
+ * calls: `qix`, a websocket upgrade on the API port (src/qix), and `metrics`, a request to the
+ * metrics port (src/metrics).
  */
-export const CALL_KINDS = ['engine', 'control', 'relay', 'in-process'] as const;
+export const CALL_KINDS = ['engine', 'control', 'relay', 'in-process', 'qix', 'metrics'] as const;
 export type CallKind = (typeof CALL_KINDS)[number];
 
 /** The socket side of an HTTP call; absent for in-process calls. */
@@ -30,10 +32,25 @@ export interface HttpExchange {
   res: ServerResponse;
 }
 
+/**
+ * A door's own part of its calls (src/qix, src/metrics): what it serves and how it answers, in the
+ * route and handle stages; the shared stages do the rest (faults, world, identity, send, journal).
+ */
+export interface DoorRoutes {
+  /** The call enriched with what it addresses (`pathname`, `rawParams`), or the 404/405 refusal. */
+  route(call: Call): StageResult;
+  /** Whether the door can take the call now (proxy mode, its connection limit, a websocket handshake); before faults and the world. */
+  capacity?(call: Call): StageResult | Promise<StageResult>;
+  /** The door's answer, once the shared stages let the call through. */
+  handle(call: Call): StageResult | Promise<StageResult>;
+}
+
 /** What the stages know of one call so far; each stage returns a copy with what it found out. */
 export interface Call {
   readonly kind: CallKind;
   readonly http?: HttpExchange;
+  /** Set for the calls of the other doors (kinds `qix`, `metrics`): their routing and answers. */
+  readonly door?: DoorRoutes;
   /** performance.now() when the call arrived. */
   readonly started: number;
   readonly method: string;
@@ -73,6 +90,8 @@ export interface Call {
   readonly refusal?: unknown;
   /** True when a fault dropped the connection: no status, no bytes. */
   readonly dropped?: boolean;
+  /** True once a websocket upgrade was accepted: `ws` wrote the 101 on the socket, nothing is sent. */
+  readonly upgraded?: boolean;
   /** The handler's answer with its contract problems, as the handle stage checked it to commit: check-response reuses them. */
   readonly checkedResponse?: { readonly response: EngineResponse; readonly problems: readonly Problem[] };
   /** How the answer breaks the contract (journaled). */

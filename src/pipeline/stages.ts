@@ -16,19 +16,23 @@ import { redactUrl } from '../control/redact';
 import { controlRoutes, isControlOperation } from '../control/routes';
 import type { ControlServices } from '../control/services';
 import { controlAuthorization } from '../dashboard/page';
-import { captureMessage, captureRecordedRequest, type ExchangeLog } from '../dashboard/exchanges';
+import { captureMessage, keptRequestBody, type ExchangeLog } from '../dashboard/exchanges';
 import type { EngineProxy } from '../proxy/relay';
 import type { EngineRequest, EngineResponse, EngineStats, Exchange, Handler } from '../routes/types';
 import type { ScenarioDocument } from '../scenarios/types';
 import type { CompiledOperation, Contract } from '../spec/contract';
 import type { Router } from '../spec/router';
-import { matchUnderBasePath, stripBasePath } from '../base-path';
+import { matchUnderBasePath } from '../base-path';
 import { missingBody, readRequestBody, validateRequest } from '../validation/request';
 import { responseProblems } from '../validation/response';
 import { decodeMediaPathSeparators, JSON_MEDIA_TYPE, type RequestWarning } from '../validation/tolerance';
 import { answer, attempt, done, next, refuse, type Call, type CallKind, type Stage, type StageResult } from './call';
 
 const HTTP_CALLS: readonly CallKind[] = ['engine', 'control', 'relay'];
+/** The calls of the other doors: a QIX websocket upgrade, a request to the metrics port. */
+const DOOR_CALLS: readonly CallKind[] = ['qix', 'metrics'];
+/** Every call that came over a socket. */
+const SOCKET_CALLS: readonly CallKind[] = [...HTTP_CALLS, ...DOOR_CALLS];
 
 export type ValidationMode = 'strict' | 'warn';
 
@@ -39,7 +43,7 @@ export type ValidationMode = 'strict' | 'warn';
  */
 export const hostStage: Stage = {
   name: 'host',
-  kinds: HTTP_CALLS,
+  kinds: SOCKET_CALLS,
   phase: 'answering',
   refusalsAreViolations: true,
   run: (call) => {
@@ -63,16 +67,16 @@ function parseUrl(url: string): { pathname: string; query: Record<string, string
   return { pathname, query };
 }
 
-/** Path and query; the request as matchers see it; in proxy mode, every path but the control API's is relayed. */
+/** Path and query; the request as matchers see it; in proxy mode, every API path but the control API's is relayed. */
 export function urlStage(proxy: Pick<EngineProxy, 'relays'> | undefined): Stage {
   return {
     name: 'url',
-    kinds: HTTP_CALLS,
+    kinds: SOCKET_CALLS,
     phase: 'answering',
     run: (call) => {
       const { pathname, query } = parseUrl(call.http?.req.url ?? '/');
       const recorded = recordRequest(call.method, pathname, query, call.headers);
-      return next({ ...call, sentPath: pathname, pathname, query, recorded, kind: proxy?.relays(pathname) ? 'relay' : call.kind });
+      return next({ ...call, sentPath: pathname, pathname, query, recorded, kind: call.kind === 'engine' && proxy?.relays(pathname) ? 'relay' : call.kind });
     },
   };
 }
@@ -80,25 +84,25 @@ export function urlStage(proxy: Pick<EngineProxy, 'relays'> | undefined): Stage 
 /** The namespace header: absent is the default namespace; a bad name is a 400. The namespace is not made here. */
 export const namespaceStage: Stage = {
   name: 'namespace',
-  kinds: ['engine', 'control', 'relay', 'in-process'],
+  kinds: ['engine', 'control', 'relay', 'in-process', ...DOOR_CALLS],
   phase: 'answering',
   run: (call) => attempt(call, () => next({ ...call, namespace: namespaceOf(call.headers) })),
 };
 
-/** The contract's operation for method and path (under the base path, if one is set). */
+/** The contract's operation for method and path (under the base path, if one is set); another door's calls, the door's own paths. */
 export function routeStage(router: Router<CompiledOperation>, basePath: string): Stage {
   return {
     name: 'route',
-    kinds: ['engine', 'control', 'relay'],
+    kinds: SOCKET_CALLS,
     phase: 'answering',
     refusalsAreViolations: true,
     run: (call) =>
       attempt(call, () => {
+        if (call.door) return call.door.route(call);
         if (call.kind === 'relay') return relayRoute(router, call);
         const sentPath = call.sentPath ?? '/';
-        const { operation, rawParams: routed } = matchUnderBasePath(basePath, call.method, sentPath, (m, p) => router.match(m, p));
-        // Matched, so the path is under the prefix or a control path sent without it.
-        const pathname = stripBasePath(basePath, sentPath) ?? sentPath;
+        // `pathname`: the path the router matched, the base path stripped.
+        const { operation, rawParams: routed, pathname } = matchUnderBasePath(basePath, call.method, sentPath, (m, p) => ({ ...router.match(m, p), pathname: p }));
         const { rawParams, warning } = decodeMediaPathSeparators(operation, routed);
         // Matchers (stubs, verification) see the path the contract knows, whatever prefix the engine runs under.
         const recorded = call.recorded && { ...call.recorded, pathname, operationId: operation.id };
@@ -139,6 +143,14 @@ export function controlTokenStage(check: ((authorization: string | undefined) =>
   };
 }
 
+/** Whether another door can take its call now (the QIX door: not in proxy mode, under its socket limit), before faults and the world. */
+export const capacityStage: Stage = {
+  name: 'capacity',
+  kinds: ['qix'],
+  phase: 'answering',
+  run: (call) => attempt(call, () => call.door?.capacity?.(call) ?? next(call)),
+};
+
 /** Waits `ms`, or less if the client goes away meanwhile (nothing then keeps the process waiting). */
 async function injectedLatency(ms: number, res: ServerResponse): Promise<void> {
   const gone = new AbortController();
@@ -153,9 +165,9 @@ async function injectedLatency(ms: number, res: ServerResponse): Promise<void> {
   }
 }
 
-/** A fault rule's effect: latency, then 'drop', the fault's status as the error to answer with, or 'continue'. Shared with the metrics and QIX doors. */
-export async function applyFault(fault: FaultRule, res: ServerResponse): Promise<'drop' | 'continue' | ReturnType<typeof errorWithStatus>> {
-  if (fault.latencyMs) await injectedLatency(fault.latencyMs, res);
+/** A fault rule's effect: latency (unless `delays` is false), then 'drop', the fault's status as the error to answer with, or 'continue'. */
+async function applyFault(fault: FaultRule, res: ServerResponse, delays = true): Promise<'drop' | 'continue' | ReturnType<typeof errorWithStatus>> {
+  if (fault.latencyMs && delays) await injectedLatency(fault.latencyMs, res);
   if (fault.drop) return 'drop';
   if (fault.status !== undefined) {
     return errorWithStatus(fault.status, `fault rule ${fault.id} (${fault.method ?? 'any method'} ${fault.path}) answers this request with ${fault.status}`, { faultRule: fault.id });
@@ -164,22 +176,23 @@ export async function applyFault(fault: FaultRule, res: ServerResponse): Promise
 }
 
 /**
- * Fault rules hit engine calls only (the control API must stay usable to clear them); a relayed
- * call only when it matched an operation. A namespace that does not exist yet has no rules: it is
- * looked up, never made.
+ * Fault rules hit engine calls, QIX upgrades and metrics scrapes, never the control API (it must
+ * stay usable to clear them); a relayed call only when it matched an operation. A namespace that
+ * does not exist yet has no rules: it is looked up, never made. A websocket's latency delays its
+ * answers (src/qix), not its upgrade.
  */
 export function faultStage(namespaces: Pick<Namespaces, 'find'>): Stage {
   return {
     name: 'fault',
-    kinds: ['engine', 'relay'],
+    kinds: ['engine', 'relay', ...DOOR_CALLS],
     phase: 'answering',
     run: async (call) => {
       const { http, operation, pathname } = call;
-      if (!http || !operation || pathname === undefined) return next(call);
+      if (!http || (!operation && !call.door) || pathname === undefined) return next(call);
       const fault = namespaces.find(call.namespace ?? '')?.faults.take(call.method, pathname);
       if (!fault) return next(call);
       const faulted = { ...call, fault };
-      const effect = await applyFault(fault, http.res);
+      const effect = await applyFault(fault, http.res, call.kind !== 'qix');
       if (effect === 'drop') return done({ ...faulted, dropped: true });
       return effect === 'continue' ? next(faulted) : refuse(faulted, effect);
     },
@@ -258,22 +271,23 @@ export function stubStage(namespaces: Pick<Namespaces, 'find'>): Stage {
 export function worldStage(namespaces: Pick<Namespaces, 'get'>): Stage {
   return {
     name: 'world',
-    kinds: ['engine'],
+    kinds: ['engine', ...DOOR_CALLS],
     phase: 'answering',
     run: (call) => attempt(call, () => next({ ...call, resolvedNamespace: namespaces.get(call.namespace ?? '') })),
   };
 }
 
-/** 401/403 before any state is touched: identity from the bearer token, the operation's permission. */
-export function admitStage(gatekeeper: Pick<Gatekeeper, 'admit'>): Stage {
+/** 401/403 before any state is touched: identity from the bearer token, the operation's permission (a QIX socket: the identity alone). */
+export function admitStage(gatekeeper: Pick<Gatekeeper, 'admit' | 'identify'>): Stage {
   return {
     name: 'admit',
-    kinds: ['engine'],
+    kinds: ['engine', 'qix'],
     phase: 'answering',
     run: (call) =>
       attempt(call, async () => {
         const { operation, resolvedNamespace } = call;
-        if (!operation || !resolvedNamespace) return next(call);
+        if (!resolvedNamespace) return next(call);
+        if (!operation) return next(call.door ? { ...call, caller: await gatekeeper.identify(call.headers, resolvedNamespace.model) } : call);
         return next({ ...call, caller: await gatekeeper.admit(operation, { ...call.params }, call.headers, resolvedNamespace.model) });
       }),
   };
@@ -297,14 +311,15 @@ function engineRequest(call: Call): EngineRequest {
   return { params: { ...call.params }, rawParams: { ...call.rawParams }, query: firstValues(call.query), headers: call.headers, body: call.body };
 }
 
-/** The handler: control calls to the control routes, engine calls to their namespace's world, all or nothing. */
+/** The handler: control calls to the control routes, engine calls to their namespace's world, all or nothing; another door's calls to the door. */
 export function handleStage(engine: EngineHandling, control: ControlServices): Stage {
   return {
     name: 'handle',
-    kinds: ['engine', 'control', 'in-process'],
+    kinds: ['engine', 'control', 'in-process', ...DOOR_CALLS],
     phase: 'answering',
     run: (call) =>
       attempt(call, async () => {
+        if (call.door) return call.door.handle(call);
         const { operation, resolvedNamespace, caller } = call;
         if (!operation) return refuse(call, new Error('no operation was routed'));
         const request = engineRequest(call);
@@ -428,15 +443,15 @@ export function sendOrFail(log: (line: string) => void, res: ServerResponse, res
   }
 }
 
-/** Sends the answer (a relayed one went out as it came); a dropped call's connection is cut. */
+/** Sends the answer (a relayed one went out as it came, an accepted upgrade's 101 too); a dropped call's connection is cut. */
 export function sendStage(log: (line: string) => void): Stage {
   return {
     name: 'send',
-    kinds: HTTP_CALLS,
+    kinds: SOCKET_CALLS,
     phase: 'finishing',
     run: (call) => {
       const res = call.http?.res;
-      if (!res || call.relayed) return next(call);
+      if (!res || call.relayed || call.upgraded) return next(call);
       if (!call.response) {
         res.destroy(); // the fault drops the connection: no status, no bytes
         return next(call);
@@ -463,7 +478,7 @@ export function coverageStage(coverage: Pick<Coverage, 'record'>): Stage {
 
 /** Whether the call got a status (a dropped one did not). */
 function answered(call: Call): boolean {
-  return call.response !== undefined || call.relayed !== undefined;
+  return call.response !== undefined || call.relayed !== undefined || call.upgraded === true;
 }
 
 /** Tells the exchange listeners (the metrics door) about the finished call. */
@@ -487,23 +502,28 @@ export function exchangeStage(exchangeEnded: (exchange: Exchange) => void): Stag
   };
 }
 
+/** Milliseconds since `started` (performance.now()), as the journal keeps them: to the microsecond. */
+export function journaledDuration(started: number): number {
+  return Math.round((performance.now() - started) * 1000) / 1000;
+}
+
 /** The journal entry of the call, and (except for relayed calls, which streamed through untouched) its exchange for the dashboard. */
 export function journalStage(journal: Pick<Journal, 'record'>, exchanges: Pick<ExchangeLog, 'keep'>): Stage {
   return {
     name: 'journal',
-    kinds: HTTP_CALLS,
+    kinds: SOCKET_CALLS,
     phase: 'finishing',
     run: (call) => {
       const { operation, namespace, fault, recorded, stub, http } = call;
-      const durationMs = performance.now() - call.started;
       const entry = journal.record({
         time: new Date().toISOString(),
         method: call.method,
         path: redactUrl(http?.req.url ?? '/'),
         ...(operation ? { operationId: operation.id } : {}),
+        ...(call.kind === 'qix' || call.kind === 'metrics' ? { door: call.kind } : {}),
         ...(namespace !== undefined ? { namespace } : {}),
         ...(answered(call) && http ? { status: http.res.statusCode } : {}),
-        durationMs: Math.round(durationMs * 1000) / 1000,
+        durationMs: journaledDuration(call.started),
         ...(fault ? { fault } : {}),
         requestViolations: [...call.requestViolations],
         ...(call.requestWarnings.length > 0 ? { requestWarnings: [...call.requestWarnings] } : {}),
@@ -513,7 +533,7 @@ export function journalStage(journal: Pick<Journal, 'record'>, exchanges: Pick<E
       });
       if (http && !call.relayed) {
         exchanges.keep(entry.sequence, {
-          request: recorded ? captureRecordedRequest(recorded, call.body) : captureMessage(http.req.headers, call.body),
+          ...(recorded ? keptRequestBody(recorded, call.body) : { request: captureMessage(http.req.headers, call.body) }),
           ...(call.response ? { response: captureMessage(http.res.getHeaders(), call.written, recorded?.pathname) } : {}),
         });
       }

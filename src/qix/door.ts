@@ -1,10 +1,12 @@
 /**
  * The QIX websocket door: `ws://host:port/app/<appId or engineData>[/ttl/<seconds>]` on the API
- * port. The HTTP server's `upgrade` event comes here first, so the door routes, reads the
- * namespace, applies fault rules and authenticates (the same bearer JWT as REST calls), and refuses
- * with a plain HTTP status and the double's error body before any upgrade; only then does `ws`
- * take the socket. Each socket is a session of the namespace's world (src/state/live-sessions.ts);
- * every method call is journaled with its handle, method, duration and any protocol violation.
+ * port. The HTTP server's `upgrade` event comes here first, and the upgrade runs the same stages
+ * as a REST call (kind `qix`, src/pipeline/stages.ts): the door's own routing, then the namespace,
+ * fault rules, the world and the bearer JWT, each refusing with a plain HTTP status and the
+ * double's error body before any upgrade; only then does `ws` take the socket, and the journal
+ * stage records the upgrade. Each socket is a session of the namespace's world
+ * (src/state/live-sessions.ts); every method call is journaled, in the same journal, with its
+ * handle, method, duration and any protocol violation.
  *
  * Limits: a frame over `maxMessageBytes` is closed by `ws` with 1009; more than
  * `maxPendingAnswers` answers waiting (delayed by a fault) or `maxBufferedBytes` of answers the
@@ -12,23 +14,22 @@
  * sockets an upgrade gets 503. Nothing a client sends can crash the double.
  */
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES, ServerResponse, type IncomingMessage, type Server } from 'node:http';
+import { ServerResponse, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { detachedPrefix, DoubleError, doubleError, errorResponse, errorWithStatus, ErrorTemplates, type ErrorEntry } from '../errors';
-import { qlikSessionHeader } from '../auth/gatekeeper';
-import type { Identity } from '../auth/identity';
+import { detachedPrefix, DoubleError, doubleError, errorResponse, ErrorTemplates, type ErrorEntry } from '../errors';
+import { qlikSessionHeader, type Caller } from '../auth/gatekeeper';
 import { normaliseBasePath, stripBasePath } from '../base-path';
-import { namespaceOf } from '../control/namespaces';
-import { recordRequest } from '../control/recorded-request';
 import { redactUrl } from '../control/redact';
 import type { FaultRule } from '../control/faults';
-import type { JournalEntry, QixCall } from '../control/journal';
+import type { QixCall } from '../control/journal';
+import { done, next, refuse, type Call, type DoorRoutes, type StageResult } from '../pipeline/call';
+import { journaledDuration, sendOrFail } from '../pipeline/stages';
 import { ENGINE_VERSION } from '../routes/health';
-import type { DoubleRuntime } from '../server';
 import type { EngineModel } from '../state/engine';
 import type { LiveSession } from '../state/live-sessions';
+import type { QixServices } from './services';
 import { GLOBAL_HANDLE, IMPLEMENTED_METHODS, type CallContext } from './methods';
 import { QixError, type MethodOutcome, answerFrame, bindParams, errorBody, errorFrame, notificationFrame, parseRequest, type RpcErrorBody, type RpcId, type RpcRequest } from './rpc';
 import { qixSurface } from './schema';
@@ -66,29 +67,29 @@ export interface QixDoor {
   close(): void;
 }
 
+/** What an accepted upgrade opens a session with: the namespace's world and who called, as the stages found them. */
 interface Admission {
   namespace: string;
   model: EngineModel;
-  identity: Identity;
+  caller: Caller;
   ttlSeconds: number;
   sessionId: string;
   fault?: FaultRule;
 }
 
-/** A refused upgrade: a plain HTTP answer with the double's error body, then the socket closes. */
-function refuse(socket: Duplex, error: unknown): number {
-  const { status, body, headers } = errorResponse(error);
-  const json = JSON.stringify(body);
-  const lines = [
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`,
-    'content-type: application/json; charset=utf-8',
-    `content-length: ${Buffer.byteLength(json)}`,
-    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
-    'connection: close',
-  ];
-  if (socket.writable) socket.end(`${lines.join('\r\n')}\r\n\r\n${json}`);
-  else socket.destroy();
-  return status;
+/**
+ * The HTTP answer an upgrade request gets when it is refused (or is no websocket upgrade): a
+ * response over the raw socket Node handed over, which closes once sent.
+ */
+function responseOn(req: IncomingMessage, socket: Duplex): ServerResponse {
+  const res = new ServerResponse(req);
+  res.shouldKeepAlive = false;
+  res.assignSocket(socket as Socket);
+  res.once('finish', () => {
+    res.detachSocket(socket as Socket);
+    socket.end();
+  });
+  return res;
 }
 
 /**
@@ -118,112 +119,135 @@ function violationEntries(error: QixError, body: RpcErrorBody): ErrorEntry[] {
  * one response, then the connection closes. One with a body is refused with 400, as its body is
  * no longer parsed by Node once it is handed over.
  */
-function serveAsHttp(server: Server, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+function serveAsHttp(server: Server, req: IncomingMessage, socket: Duplex, head: Buffer, log: (line: string) => void): void {
   const hasBody = (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') || req.headers['transfer-encoding'] !== undefined;
   if (hasBody) {
-    refuse(socket, doubleError('malformedHttp', { detail: `an Upgrade: ${req.headers.upgrade} request with a body is not served; send it without the Upgrade header`, source: { header: 'upgrade' } }));
+    const refusal = doubleError('malformedHttp', { detail: `an Upgrade: ${req.headers.upgrade} request with a body is not served; send it without the Upgrade header`, source: { header: 'upgrade' } });
+    sendOrFail(log, responseOn(req, socket), errorResponse(refusal));
     return;
   }
   if (head.length > 0) socket.unshift(head);
-  const res = new ServerResponse(req);
-  res.shouldKeepAlive = false;
-  res.assignSocket(socket as Socket);
-  res.once('finish', () => {
-    res.detachSocket(socket as Socket);
-    socket.end();
-  });
-  server.emit('request', req, res);
+  server.emit('request', req, responseOn(req, socket));
 }
 
-/** Attaches the door to `server` (HTTP or HTTPS): its `upgrade` events become QIX sessions. */
-export function attachQixDoor(server: Server, runtime: DoubleRuntime, options: QixDoorOptions = {}): QixDoor {
+/**
+ * Attaches the door to `server` (HTTP or HTTPS): its `upgrade` events become QIX sessions. Give it
+ * the runtime's `qixServices` (or the runtime itself, whose `qixServices` it takes).
+ */
+export function attachQixDoor(server: Server, from: QixServices | { readonly qixServices: QixServices }, options: QixDoorOptions = {}): QixDoor {
+  const services = 'qixServices' in from ? from.qixServices : from;
   const limits = { ...QIX_DEFAULTS, ...options };
   for (const name of Object.keys(QIX_DEFAULTS) as (keyof typeof QIX_DEFAULTS)[]) {
     // A misconfigured limit is the caller's programming error; 0 would mean "unlimited" to ws.
     if (!Number.isSafeInteger(limits[name]) || limits[name] < 1) throw new RangeError(`qix.${name} must be a positive whole number, not ${limits[name]}`);
   }
-  const basePath = options.basePath === undefined ? runtime.basePath : normaliseBasePath(options.basePath);
+  const basePath = options.basePath === undefined ? services.basePath : normaliseBasePath(options.basePath);
   const surface = qixSurface(ENGINE_VERSION);
   let sockets = 0;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes, clientTracking: true });
+  /** The upgrades whose handshake ws is checking: what to do when it passes (with ws's go-ahead) or fails. */
+  const handshakes = new WeakMap<IncomingMessage, { passed(goAhead: (verified: boolean) => void): void; failed(error: Error): void }>();
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: limits.maxMessageBytes,
+    clientTracking: true,
+    // ws checked the handshake: the stages go on, and the handle stage gives the go-ahead (or nobody does, and the refusal is sent).
+    verifyClient: ({ req }: { req: IncomingMessage }, goAhead: (verified: boolean) => void) => handshakes.get(req)?.passed(goAhead),
+  });
+  // A handshake ws cannot complete (a missing key, another version): the stages refuse it in the error shape.
+  wss.on('wsClientError', (error: Error, _socket: Duplex, req: IncomingMessage) => handshakes.get(req)?.failed(error));
 
-  const journalUpgrade = (req: IncomingMessage, started: number, fields: Partial<JournalEntry>) => {
-    const [pathname = '/', search = ''] = (req.url ?? '/').split('?', 2);
-    const query: Record<string, string> = Object.fromEntries(new URLSearchParams(search));
-    const { headers } = recordRequest(req.method ?? 'GET', pathname, query, req.headers);
-    runtime.journal.record({
-      time: new Date().toISOString(),
-      method: req.method ?? 'GET',
-      path: redactUrl(req.url ?? '/'),
-      durationMs: Math.round((performance.now() - started) * 1000) / 1000,
-      requestViolations: [],
-      responseViolations: [],
-      request: { query, headers },
-      ...fields,
-    });
-  };
-
-  async function admit(req: IncomingMessage, socket: Duplex, outcome: Partial<JournalEntry>): Promise<Admission | 'dropped'> {
-    const url = req.url ?? '/';
-    const pathname = url.split('?')[0]!;
-    const namespace = namespaceOf(req.headers);
-    outcome.namespace = namespace;
-    const match = QIX_PATH.exec(stripBasePath(basePath, pathname) ?? '');
-    if (!match) {
+  /** The routing of an upgrade, the same for each. */
+  const route = (call: Call): StageResult => {
+    const sentPath = call.sentPath ?? '/';
+    const pathname = stripBasePath(basePath, sentPath);
+    const match = QIX_PATH.exec(pathname ?? '');
+    if (!match || pathname === undefined) {
       throw doubleError('routeNotFound', {
-        detail: `${pathname} is no QIX websocket path: the engine takes upgrades on ${basePath}/app/<appId or engineData>[/ttl/<seconds>]`,
+        detail: `${sentPath} is no QIX websocket path: the engine takes upgrades on ${basePath}/app/<appId or engineData>[/ttl/<seconds>]`,
         meta: { rule: 'route' },
       });
     }
-    if (runtime.proxy) throw doubleError('qixNotRelayed', { detail: 'proxy mode relays REST calls only: the QIX websocket is not forwarded to the engine' });
-    if (wss.clients.size >= limits.maxConnections) {
-      throw doubleError('qixConnectionLimit', { detail: `the double already holds ${limits.maxConnections} QIX sockets (maxConnections)`, meta: { limit: limits.maxConnections } });
+    if (call.method !== 'GET') {
+      throw doubleError('methodNotAllowed', { detail: `a websocket upgrade is a GET, not ${call.method}`, meta: { allow: ['GET'] } }, { Allow: 'GET' });
     }
-    // Fault rules of a namespace not made yet: none; a refused upgrade makes no namespace.
-    const fault = runtime.namespaces.find(namespace)?.faults.take('GET', pathname);
-    if (fault) outcome.fault = fault;
-    if (fault?.drop) {
-      socket.destroy();
-      return 'dropped';
-    }
-    if (fault?.status !== undefined) {
-      throw errorWithStatus(fault.status, `fault rule ${fault.id} (${fault.path}) refuses this websocket upgrade with ${fault.status}`, { faultRule: fault.id });
-    }
-    const { model } = runtime.namespaces.get(namespace);
-    const identity = await runtime.gatekeeper.identify(req.headers, model);
-    // Without the header every socket is a session of its own.
-    const sessionId = qlikSessionHeader(req.headers) ?? randomUUID();
-    return { namespace, model, identity, ttlSeconds: Number(match[2] ?? 0), sessionId, ...(fault ? { fault } : {}) };
+    return next({ ...call, pathname, rawParams: { appId: match[1] ?? '', ttl: match[2] ?? '0' } });
+  };
+
+  /**
+   * One upgrade's part in the stages. capacity: proxy mode, the socket limit, then ws's check of
+   * the handshake, all before faults and the world; handle: ws's go-ahead, and the session. A
+   * client gone meanwhile ends the call as a dropped one (`closed`), so the stages never wait on it.
+   */
+  function upgradeRoutes(socket: Duplex, head: Buffer, closed: Promise<void>): DoorRoutes {
+    let goAhead: ((verified: boolean) => void) | undefined;
+    let accepted: ((ws: WebSocket) => void) | undefined;
+    const unlessGone = (call: Call, work: Promise<StageResult>) => Promise.race([work, closed.then(() => done({ ...call, dropped: true }))]);
+    return {
+      route,
+      capacity: (call) => {
+        if (services.proxyMode) throw doubleError('qixNotRelayed', { detail: 'proxy mode relays REST calls only: the QIX websocket is not forwarded to the engine' });
+        if (wss.clients.size >= limits.maxConnections) {
+          throw doubleError('qixConnectionLimit', { detail: `the double already holds ${limits.maxConnections} QIX sockets (maxConnections)`, meta: { limit: limits.maxConnections } });
+        }
+        const req = call.http?.req;
+        if (!req) throw new Error('a QIX upgrade without its request');
+        const checked = new Promise<StageResult>((resolve) => {
+          handshakes.set(req, {
+            passed: (go) => {
+              goAhead = go;
+              resolve(next(call));
+            },
+            failed: (error) => resolve(refuse(call, doubleError('malformedHttp', { detail: `the websocket handshake is refused: ${error.message}` }))),
+          });
+          wss.handleUpgrade(req, socket, head, (ws) => accepted?.(ws));
+        });
+        return unlessGone(call, checked).finally(() => handshakes.delete(req));
+      },
+      handle: (call) => {
+        const { resolvedNamespace, caller, http } = call;
+        if (!resolvedNamespace || !caller || !http || !goAhead) throw new Error('a QIX upgrade reached its handler without a handshake, a world or a caller');
+        const admission: Admission = {
+          namespace: call.namespace ?? '',
+          model: resolvedNamespace.model,
+          caller,
+          ttlSeconds: Number(call.rawParams?.ttl ?? 0),
+          // Without the header every socket is a session of its own.
+          sessionId: qlikSessionHeader(call.headers) ?? randomUUID(),
+          ...(call.fault ? { fault: call.fault } : {}),
+        };
+        const upgraded = new Promise<StageResult>((resolve) => {
+          accepted = (ws) => {
+            // ws wrote the 101 on the raw socket: the HTTP response the stages would have sent lets go of it.
+            http.res.detachSocket(socket as Socket);
+            http.res.statusCode = 101;
+            serveSession(ws, redactUrl(http.req.url ?? '/'), admission);
+            resolve(done({ ...call, upgraded: true }));
+          };
+        });
+        goAhead(true);
+        return unlessGone(call, upgraded);
+      },
+    };
   }
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (req.headers.upgrade?.toLowerCase() !== 'websocket') {
-      serveAsHttp(server, req, socket, head);
+      serveAsHttp(server, req, socket, head, services.log);
       return;
     }
-    const started = performance.now();
-    const outcome: Partial<JournalEntry> = {};
     socket.on('error', () => socket.destroy()); // a client gone mid-handshake is no crash
-    admit(req, socket, outcome).then(
-      (admission) => {
-        if (admission === 'dropped') {
-          journalUpgrade(req, started, outcome);
-          return;
-        }
-        wss.handleUpgrade(req, socket, head, (ws) => {
-          journalUpgrade(req, started, { ...outcome, status: 101 });
-          serveSession(ws, redactUrl(req.url ?? '/'), admission);
-        });
-      },
-      (error: unknown) => {
-        const violations = error instanceof DoubleError && error.entries[0]?.code === ErrorTemplates.routeNotFound.code ? error.entries : [];
-        journalUpgrade(req, started, { ...outcome, status: refuse(socket, error), requestViolations: violations });
-      },
-    );
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    const door = upgradeRoutes(socket, head, closed);
+    const start: Call = { kind: 'qix', door, http: { req, res: responseOn(req, socket) }, started: performance.now(), method: req.method ?? 'GET', headers: req.headers, query: {}, requestViolations: [], requestWarnings: [] };
+    services.pipeline.run(start).catch((error: unknown) => {
+      services.log(`QIX upgrade failed after the pipeline: ${error instanceof Error ? error.message : String(error)}`);
+      socket.destroy();
+    });
   };
 
   function serveSession(ws: WebSocket, path: string, admission: Admission): void {
-    const { model, identity, namespace, fault } = admission;
+    const { model, caller, namespace, fault } = admission;
+    const { identity } = caller;
     const { session, state } = model.liveSessions.attach(
       { sessionid: admission.sessionId, userid: identity.sub, ...(identity.tenantId !== undefined ? { tenantid: identity.tenantId } : {}) },
       admission.ttlSeconds,
@@ -238,7 +262,7 @@ export function attachQixDoor(server: Server, runtime: DoubleRuntime, options: Q
       engineVersion: ENGINE_VERSION,
       authorizeOpen: (appId) => {
         try {
-          runtime.gatekeeper.authorizeApp(identity, 'read', appId, model);
+          services.gatekeeper.authorizeApp(identity, 'read', appId, model);
         } catch (error) {
           if (error instanceof DoubleError) throw new QixError('LOCERR_GENERIC_ACCESS_DENIED', error.message);
           throw error;
@@ -246,7 +270,7 @@ export function attachQixDoor(server: Server, runtime: DoubleRuntime, options: Q
       },
       privileges: (appId) => {
         const owner = model.hasApp(appId) ? model.getApp(appId).attributes.owner : undefined;
-        return runtime.gatekeeper.appPrivileges(identity, { id: appId, ...(owner !== undefined ? { owner } : {}) }, model);
+        return caller.access.appPrivileges({ id: appId, ...(owner !== undefined ? { owner } : {}) });
       },
     };
 
@@ -277,16 +301,17 @@ export function attachQixDoor(server: Server, runtime: DoubleRuntime, options: Q
       if (ws.readyState !== ws.OPEN) return; // closing (a fault, a flood): nothing more is carried out
       received += 1;
       const started = performance.now();
-      runtime.stats.calls += 1;
+      services.stats.calls += 1;
       const text = isBinary ? undefined : Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8');
       const { frame, call, violations } = handle(text, context);
       if (frame !== undefined) deliver(frame);
-      runtime.journal.record({
+      services.journal.record({
         time: new Date().toISOString(),
         method: 'QIX',
         path,
+        door: 'qix',
         namespace,
-        durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+        durationMs: journaledDuration(started),
         ...(fault ? { fault } : {}),
         qix: { ...call, socket: socketNumber },
         requestViolations: violations,
@@ -299,7 +324,7 @@ export function attachQixDoor(server: Server, runtime: DoubleRuntime, options: Q
         else closeWith(CLOSE_FAULT, reason);
       }
     });
-    ws.on('error', (error) => runtime.log(`QIX socket ${path}: ${error.message}`));
+    ws.on('error', (error) => services.log(`QIX socket ${path}: ${error.message}`));
     ws.once('close', () => model.liveSessions.detach(session));
     ws.send(notificationFrame('OnConnected', { qSessionState: state }));
   }

@@ -2,13 +2,33 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
 import { SHUTDOWN_GRACE_MS } from '../../src/index';
+import net from 'node:net';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { CLI, runCli, serveCli } from '../support/cli';
+import { sampleValue, scrapeText } from '../support/prometheus';
 
 /** Starts the built CLI and resolves with the URL from its "listening on" line. */
 const serve = (args: string[], env: NodeJS.ProcessEnv = {}) => serveCli(args, { ...process.env, ...env });
 
 function exitOf(child: ChildProcessWithoutNullStreams): Promise<number | null> {
   return once(child, 'exit').then(([code]) => code as number | null);
+}
+
+/** Resolves once `condition` holds, asking again each turn of the event loop (bounded by the test's timeout). */
+async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
+  while (!(await condition())) await nextTurn();
+}
+
+/** Whether a TCP connection to the URL's port is accepted. */
+function connects(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = net.connect(Number(port), hostname, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
 }
 
 describe('qlik-engine-double serve', () => {
@@ -23,20 +43,21 @@ describe('qlik-engine-double serve', () => {
   });
 
   it('finishes an in-flight request before exiting on SIGINT', async () => {
-    const { child, url } = await serve(['--port', '0', '--host', '127.0.0.1']);
+    const { child, url, stdout } = await serve(['--port', '0', '--host', '127.0.0.1', '--metrics-port', '0']);
+    const metricsUrl = /^metrics on (\S+)$/m.exec(stdout())![1]!;
     // A request whose body is still arriving when the signal comes.
-    const answer = new Promise<number>((resolve, reject) => {
-      const req = http.request(`${url}/v1/apps`, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
-      req.on('error', reject);
-      req.write('{"attributes":');
-      setTimeout(() => {
-        child.kill('SIGINT');
-        setTimeout(() => req.end('{"name":"late"}}'), 100);
-      }, 100);
+    const request = http.request(`${url}/v1/apps`, { method: 'POST', headers: { 'content-type': 'application/json' } });
+    const answer = once(request, 'response').then(([res]) => {
+      (res as http.IncomingMessage).resume();
+      return (res as http.IncomingMessage).statusCode;
     });
+    request.write('{"attributes":');
+    // The double counts the request as soon as its head arrives: signal only then.
+    await until(async () => sampleValue(await scrapeText(metricsUrl), 'qix_active_requests') === 1);
+    child.kill('SIGINT');
+    // A stopping double takes no new connection: the rest of the body comes only once it is stopping.
+    await until(() => connects(url).then((accepted) => !accepted));
+    request.end('{"name":"late"}}');
     const exited = exitOf(child);
     expect(await answer).toBe(200);
     expect(await exited).toBe(0);

@@ -157,6 +157,31 @@ describeWithBrowser('the dashboard with a full journal', () => {
   });
 });
 
+describeWithBrowser('the dashboard across a restart of the double', () => {
+  it("drops the old run's rows and shows the new journal from its start", async () => {
+    const first = await startEngineDouble({ log: () => undefined });
+    const port = Number(new URL(first.url).port);
+    let second: EngineDouble | undefined;
+    const page = await openDashboard(`${first.url}/__ui`);
+    try {
+      for (let i = 0; i < 5; i += 1) await fetch(`${first.url}/v1/apps/first-run-${i}`);
+      const rows = page.locator('#traffic-table tbody tr');
+      await rows.filter({ hasText: '/v1/apps/first-run-4' }).waitFor();
+      await first.close();
+      await page.locator('#stream-state', { hasText: 'reconnecting' }).waitFor();
+      // The new double's entry 1, below the sequence the page would resume after.
+      second = await startEngineDouble({ port, log: () => undefined });
+      await fetch(`${second.url}/v1/apps/second-run`);
+      await rows.filter({ hasText: '/v1/apps/second-run' }).waitFor();
+      expect(await rows.filter({ hasText: '/v1/apps/first-run-' }).count()).toBe(0);
+    } finally {
+      await page.close();
+      await first.close();
+      await second?.close();
+    }
+  });
+});
+
 describeWithBrowser('the dashboard with --control-token', () => {
   let engine: EngineDouble;
   beforeAll(async () => {

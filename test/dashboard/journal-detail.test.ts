@@ -60,6 +60,20 @@ describe('GET /__control/journal/{sequence}', () => {
     expect(body.size).toBe(Buffer.byteLength(JSON.stringify({ attributes: { name: 'Long', description } })));
   });
 
+  it('holds a request body once: the detail reads the journal\'s record, and shows it reduced once the journal reduced it', async () => {
+    const { http } = newDouble({ journalBodiesTotal: 100 });
+    const first = { attributes: { name: 'First', description: 'a'.repeat(40) } };
+    await http.post('/v1/apps').send(first);
+    const { sequence } = (await lastDetail(http)).entry;
+    expect(JSON.parse((await http.get(`/__control/journal/${sequence}`)).body.request.body.text)).toEqual(first);
+    // A second body past the journal's total reduces the first to its size: the detail no longer holds its text either.
+    await http.post('/v1/apps').send({ attributes: { name: 'Second', description: 'b'.repeat(40) } });
+    const reduced = await http.get(`/__control/journal/${sequence}`);
+    expect(reduced.body.entry.request.body).toEqual({ size: Buffer.byteLength(JSON.stringify(first)), omitted: 'journalFull' });
+    expect(reduced.body.request.body).toEqual({ size: Buffer.byteLength(JSON.stringify(first)), contentType: 'application/json' });
+    expect(reduced.body.request.headers['content-type']).toBe('application/json');
+  });
+
   it('keeps exchanges for the last 200 requests, the entry as long as the journal holds it, then 404', async () => {
     const { http } = newDouble({ journalSize: EXCHANGES_KEPT + 5 });
     for (let i = 0; i < EXCHANGES_KEPT + 1; i += 1) await http.get(`/v1/apps/n${i}`);

@@ -147,6 +147,12 @@ describe('GET /__control/events', () => {
 });
 
 describe('qlik-engine-double tail', () => {
+  /** Run after each test, passed or timed out, so no tail process or double outlives it. */
+  const cleanups: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
   it('prints each request as it arrives, with its violation, reading a real socket', async () => {
     const child = spawn(process.execPath, [CLI, 'tail', engine.url, '--token', TOKEN], { env: { ...process.env, CONTROL_TOKEN: '' } });
     let out = '';
@@ -170,6 +176,43 @@ describe('qlik-engine-double tail', () => {
       child.kill();
       await once(child, 'exit');
     }
+  });
+
+  it('reads a restarted double\'s new journal from its start, though its sequences began again', async () => {
+    const first = await startEngineDouble({ log: () => undefined });
+    const port = Number(new URL(first.url).port);
+    cleanups.push(() => first.close());
+    const child = spawn(process.execPath, [CLI, 'tail', first.url], { env: { ...process.env, CONTROL_TOKEN: '' } });
+    cleanups.push(() => {
+      const exited = once(child, 'exit');
+      child.kill();
+      return exited;
+    });
+    const printed = { out: '', err: '' };
+    const waiters = new Set<() => void>();
+    child.stdout.on('data', (d: Buffer) => ((printed.out += d.toString()), waiters.forEach((w) => w())));
+    child.stderr.on('data', (d: Buffer) => ((printed.err += d.toString()), waiters.forEach((w) => w())));
+    /** Resolves once `stream` of tail has printed `text`. */
+    const seen = (stream: keyof typeof printed, text: string) =>
+      new Promise<void>((resolve) => {
+        const check = () => printed[stream].includes(text) && (waiters.delete(check), resolve());
+        waiters.add(check);
+        check();
+      });
+
+    await seen('out', 'GET  /__control/events');
+    for (let i = 0; i < 3; i += 1) await fetch(`${first.url}/v1/apps/before-restart-${i}`);
+    await seen('out', '/v1/apps/before-restart-2');
+    const ended = seen('err', 'the stream ended');
+    await first.close();
+    await ended;
+    // The new double journals this as its entry 1, below the sequence tail would resume after.
+    const second = await startEngineDouble({ port, log: () => undefined });
+    cleanups.push(() => second.close());
+    await fetch(`${second.url}/v1/apps/after-restart`);
+    await seen('out', '/v1/apps/after-restart');
+    expect(printed.err).toContain('restarted: its journal began again; reading it from the start');
+    expect(printed.out.split('\n').find((line) => line.includes('/v1/apps/after-restart'))).toMatch(/#1 {2}GET {2}\/v1\/apps\/after-restart {2}404/);
   });
 
   it('fails with the 401 when the token is missing', async () => {

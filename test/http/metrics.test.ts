@@ -213,6 +213,13 @@ describe('GET /metrics on its own port', () => {
     expect((await fetch(engine.metricsUrl!)).status).toBe(200);
     expect(performance.now() - started).toBeGreaterThanOrEqual(140);
     expect((await engine.faults()).length).toBe(0);
+    // Each scrape is journaled, marked with its door, with the rule that hit it.
+    const scrapes = (await engine.received({ path: '/metrics' })).slice(-3);
+    expect(scrapes.map((e) => [e.door, e.status, e.fault?.status ?? e.fault?.drop ?? e.fault?.latencyMs])).toEqual([
+      ['metrics', 503, 503],
+      ['metrics', undefined, true],
+      ['metrics', 200, 150],
+    ]);
     // The API port's /health was never hit by those rules.
     expect((await fetch(`${engine.url}/health`)).status).toBe(200);
   });

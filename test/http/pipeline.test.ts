@@ -2,6 +2,7 @@ import { startEngineDouble, type EngineDouble } from '../../src/index';
 import { NAMESPACE_HEADER } from '../../src/control/namespaces';
 import { CALL_KINDS, type CallKind } from '../../src/pipeline/call';
 import { loadScenario } from '../../src/scenarios/registry';
+import { openQix, refusedUpgrade } from '../support/qix';
 import { rawRequest } from '../support/raw-http';
 
 const quiet = () => undefined;
@@ -29,11 +30,11 @@ describe('one pipeline of stages', () => {
   let engine: EngineDouble;
 
   beforeAll(async () => {
-    engine = await startEngineDouble({ scenario: loadScenario('default'), log: quiet });
+    engine = await startEngineDouble({ scenario: loadScenario('default'), metrics: { port: 0 }, log: quiet });
   });
   afterAll(() => engine.close());
 
-  it('runs the stages in one order for engine, control, relay and in-process calls, each leaving out what does not apply', async () => {
+  it('runs the stages in one order for engine, control, relay, in-process, QIX and metrics calls, each leaving out what does not apply', async () => {
     const all = engine.runtime.pipeline.stages.map((stage) => stage.name);
     const byKind = Object.fromEntries(CALL_KINDS.map((kind) => [kind, engine.runtime.stagesOf(kind)])) as Record<CallKind, string[]>;
     expect(byKind).toEqual({
@@ -41,6 +42,8 @@ describe('one pipeline of stages', () => {
       control: ['host', 'url', 'namespace', 'route', 'control-token', 'body', 'validate', 'handle', 'check-response', 'send', 'exchange', 'journal'],
       relay: ['host', 'url', 'namespace', 'route', 'fault', 'forward', 'check-response', 'send', 'coverage', 'exchange', 'journal'],
       'in-process': ['namespace', 'body', 'validate', 'handle'],
+      qix: ['host', 'url', 'namespace', 'route', 'capacity', 'fault', 'world', 'admit', 'handle', 'send', 'journal'],
+      metrics: ['host', 'url', 'namespace', 'route', 'fault', 'world', 'handle', 'send', 'journal'],
     });
     // Each kind's stages are the one list's, in its order.
     for (const kind of CALL_KINDS) expect(all.filter((name) => byKind[kind].includes(name))).toEqual(byKind[kind]);
@@ -52,6 +55,15 @@ describe('one pipeline of stages', () => {
     expect(controlCalls).toEqual([{ kind: 'control', stages: byKind.control }]);
     const inProcess = await traced(engine, () => engine.faults());
     expect(inProcess).toEqual([{ kind: 'in-process', stages: byKind['in-process'] }]);
+    // A real enigma.js session: its upgrade runs the stages, its method calls do not (the session journals them).
+    const qix = await traced(engine, async () => {
+      const client = await openQix(engine.url);
+      await client.global.engineVersion();
+      await client.close();
+    });
+    expect(qix).toEqual([{ kind: 'qix', stages: byKind.qix }]);
+    const scrape = await traced(engine, () => fetch(engine.metricsUrl!).then((res) => res.text()));
+    expect(scrape).toEqual([{ kind: 'metrics', stages: byKind.metrics }]);
     const proxy = await startEngineDouble({ proxy: { target: engine.url }, log: quiet });
     try {
       const relayed = await traced(proxy, () => rawRequest(proxy.url, 'GET', '/v1/apps/privileges'));
@@ -60,6 +72,49 @@ describe('one pipeline of stages', () => {
     } finally {
       await proxy.close();
     }
+  });
+
+  it('journals a QIX upgrade and a scrape through the same journal stage, marked with their door; searches leave scrapes out unless they name /metrics', async () => {
+    await engine.clearJournal();
+    const client = await openQix(engine.url);
+    await client.global.engineVersion();
+    await client.close();
+    const scraped = await fetch(engine.metricsUrl!);
+    expect(scraped.status).toBe(200);
+    await scraped.text();
+    const entries = await engine.journal();
+    expect(entries.map((e) => [e.door, e.method, e.path, e.status, e.qix?.method])).toEqual([
+      ['qix', 'GET', '/app/engineData', 101, undefined],
+      ['qix', 'QIX', '/app/engineData', undefined, 'EngineVersion'],
+      ['metrics', 'GET', '/metrics', 200, undefined],
+    ]);
+    expect(entries[2]?.request?.headers).toBeDefined();
+    expect((await engine.received({ method: 'GET' })).map((e) => e.path)).toEqual(['/app/engineData']);
+    expect((await engine.received({ method: 'GET', path: '/metrics' })).map((e) => e.door)).toEqual(['metrics']);
+  });
+
+  it('refuses an upgrade or a scrape before the world stage without making its namespace', async () => {
+    const before = await namespacesOf(engine);
+    const ns = { [NAMESPACE_HEADER]: 'never-made-door' };
+    const calls = await traced(engine, async () => {
+      expect((await refusedUpgrade(`${engine.url.replace('http', 'ws')}/v1/apps`, ns)).status).toBe(404);
+      // ws refuses a handshake without a key in the capacity stage, before faults and the world.
+      const noKey = { ...ns, connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13' };
+      expect((await rawRequest(engine.url, 'GET', '/app/engineData', undefined, noKey)).status).toBe(400);
+      expect((await fetch(`${engine.metricsUrl!.replace(/\/metrics$/, '')}/nowhere`, { headers: ns })).status).toBe(404);
+      expect((await fetch(engine.metricsUrl!, { method: 'POST', headers: ns })).status).toBe(405);
+    });
+    expect(calls).toEqual([
+      { kind: 'qix', stages: ['host', 'url', 'namespace', 'route', 'send', 'journal'] },
+      { kind: 'qix', stages: ['host', 'url', 'namespace', 'route', 'capacity', 'send', 'journal'] },
+      { kind: 'metrics', stages: ['host', 'url', 'namespace', 'route', 'send', 'journal'] },
+      { kind: 'metrics', stages: ['host', 'url', 'namespace', 'route', 'send', 'journal'] },
+    ]);
+    expect(await namespacesOf(engine)).toEqual(before);
+    // An upgrade that passes them makes it.
+    const client = await openQix(engine.url, 'engineData', ns);
+    await client.close();
+    expect(await namespacesOf(engine)).toContain('never-made-door');
   });
 
   it('stops answering at the first refusal and still sends and journals it', async () => {

@@ -5,11 +5,13 @@
  * the double keeps serving.
  */
 import { once } from 'node:events';
+import { WebSocket } from 'ws';
 import { mintToken } from '../../src/auth/mint';
 import { startEngineDouble, type EngineDouble } from '../../src/index';
 import { toHaveNoContractViolations } from '../../src/jest/matcher';
 import { loadScenario } from '../../src/scenarios/registry';
 import { openQix, rawQix, refusedUpgrade, type QixClient } from '../support/qix';
+import { rawRequest } from '../support/raw-http';
 
 const SECURED = loadScenario('secured');
 const SECRET = SECURED.security?.jwt?.secret ?? '';
@@ -78,6 +80,26 @@ describe('fault rules on QIX paths', () => {
     expect(upgrades.map((e) => e.status)).toEqual([503, 101]);
   });
 
+  it('drops the upgrade when the rule says so: no status, journaled with the rule', async () => {
+    await engine.setFaults([{ path: '/app/**', drop: true, count: 1 }]);
+    const socket = new WebSocket(`${engine.url.replace('http', 'ws')}/app/engineData`);
+    const [error] = (await once(socket, 'error')) as [Error];
+    expect(error.message).toMatch(/socket hang up|ECONNRESET/);
+    const [upgrade] = (await engine.journal()).filter((e) => e.path === '/app/engineData');
+    expect(upgrade).toMatchObject({ door: 'qix', fault: { drop: true } });
+    expect(upgrade?.status).toBeUndefined();
+  });
+
+  it('matches rules against the path under the base path, as REST calls are', async () => {
+    await engine.close();
+    engine = await startEngineDouble({ scenario: 'default', basePath: '/api', log: () => undefined });
+    await engine.setFaults([{ path: '/app/*', status: 503, count: 1 }]);
+    expect((await refusedUpgrade(`${engine.url.replace('http', 'ws')}/app/engineData`)).status).toBe(503);
+    const client = await openQix(engine.url);
+    open.push(client);
+    expect(client.sessionState).toBe('SESSION_CREATED');
+  });
+
   it('closes the socket with a reason after N messages, and delays answers', async () => {
     const set = await fetch(`${engine.url}/__control/faults`, {
       method: 'PUT',
@@ -100,6 +122,19 @@ describe('fault rules on QIX paths', () => {
 describe('hostile input', () => {
   beforeEach(async () => {
     engine = await startEngineDouble({ scenario: 'default', log: () => undefined, qix: { maxMessageBytes: 1024, maxPendingAnswers: 5 } });
+  });
+
+  it('refuses a handshake ws cannot complete, and an upgrade that is no GET, in the error shape, journaled', async () => {
+    const upgrade = { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13' };
+    const noKey = await rawRequest(engine.url, 'GET', '/app/engineData', undefined, upgrade);
+    expect(noKey.status).toBe(400);
+    expect(noKey.json()).toMatchObject({ errors: [{ code: 'MALFORMED_HTTP', detail: expect.stringMatching(/handshake is refused: .*Sec-WebSocket-Key/) }] });
+    const post = await rawRequest(engine.url, 'POST', '/app/engineData', undefined, { ...upgrade, 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' });
+    expect([post.status, post.headers.allow]).toEqual([405, 'GET']);
+    expect(post.json()).toMatchObject({ errors: [{ code: 'METHOD_NOT_ALLOWED' }] });
+    const upgrades = (await engine.journal()).filter((e) => e.door === 'qix');
+    expect(upgrades.map((e) => [e.method, e.status])).toEqual([['GET', 400], ['POST', 405]]);
+    expect((await fetch(`${engine.url}/health`)).status).toBe(200);
   });
 
   it('answers frames that are not JSON, not JSON-RPC, binary, or address an unknown handle with the engine protocol errors', async () => {

@@ -27,6 +27,9 @@ type Entry = JournalEntry;
 type EntryDetail = { entry: Entry } & Partial<Exchange>;
 
 const token = new URLSearchParams(location.search).get('token');
+/** What the Operation column says of the other doors' entries, which have no operation of the REST contract. */
+const DOOR_LABELS: Record<NonNullable<JournalEntry['door']>, string> = { qix: 'QIX websocket', metrics: 'metrics port' };
+
 /** The control operations this double has (the page's meta tag), e.g. `GET /__control/stubs` where stubs exist. */
 const controlOperations = new Set(document.querySelector<HTMLMetaElement>('meta[name=control-operations]')?.content.split(',') ?? []);
 
@@ -178,7 +181,7 @@ function row(entry: Entry): HTMLTableRowElement {
     el('td', { class: `num s${status[0]}` }, status),
     violationCell,
     el('td', { class: 'num hide-narrow' }, entry.durationMs.toFixed(1)),
-    el('td', { class: 'hide-narrow' }, entry.operationId ?? '(no operation)'),
+    el('td', { class: 'hide-narrow' }, entry.operationId ?? (entry.door ? DOOR_LABELS[entry.door] : '(no operation)')),
     el('td', { class: 'hide-narrow' }, entry.qix?.method ? `${entry.qix.method}${entry.qix.handle !== undefined ? ` #${entry.qix.handle}` : ''}` : ''),
     el('td', { class: 'hide-narrow' }, namespaceLabel(entry.namespace)),
     el('td', { class: 'hide-narrow' }, entry.fault ? `#${entry.fault.id}${entry.fault.drop ? ' drop' : entry.fault.status ? ` ${entry.fault.status}` : ''}` : ''),
@@ -242,13 +245,15 @@ byId('pause').addEventListener('click', (event) => {
   updateCounts();
 });
 
-byId('clear').addEventListener('click', () => {
+function clearTraffic(): void {
   entries.length = 0;
   pending = [];
   tbody.replaceChildren();
   closeDetail();
   updateCounts();
-});
+}
+
+byId('clear').addEventListener('click', clearTraffic);
 
 tbody.addEventListener('click', (event) => {
   const tr = (event.target as Element).closest('tr');
@@ -345,17 +350,30 @@ document.addEventListener('keydown', (event) => {
 // ---- the journal stream ----
 
 let lastSequence = 0;
+/** The journal the sequences count in (the stream's X-Engine-Double-Journal): another one means the double restarted. */
+let journalName: string | null = null;
 
 function streamState(text: string): void {
   byId('stream-state').textContent = text;
 }
 
-/** Reads GET /__control/events (fetch, not EventSource: it sends the control token as a header); reconnects where it stopped. */
+/** Reads GET /__control/events (fetch, not EventSource: it sends the control token as a header); reconnects where it stopped, or from the start of a restarted double's journal. */
 async function follow(): Promise<void> {
   for (;;) {
     try {
       const res = await control(`__control/events?since=${lastSequence}`);
       if (!res.ok || !res.body) throw new Error(errorText(res.status, await res.text()));
+      const name = res.headers.get('x-engine-double-journal');
+      if (journalName !== null && name !== journalName && lastSequence > 0) {
+        // A restarted double numbers its requests from 1 again: what was shown is another run's.
+        await res.body.cancel();
+        journalName = name;
+        lastSequence = 0;
+        clearTraffic();
+        streamState('the double restarted; reading its new journal');
+        continue;
+      }
+      journalName = name;
       streamState('live');
       const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
       let buffer = '';

@@ -45,9 +45,16 @@ describe('ScenarioRecorder', () => {
 
   it('writes by itself shortly after a change', async () => {
     const recorder = new ScenarioRecorder({ dir, debounceMs: 1 });
+    // No flush: only the recorder's own timer can make the file appear (the test's timeout bounds the wait).
+    const written = new Promise<void>((resolve) => {
+      const watcher = fs.watch(dir, () => {
+        if (!fs.existsSync(recorder.file)) return;
+        watcher.close();
+        resolve();
+      });
+    });
     recorder.observe(appRead('a1', 'One'));
-    // Bounded wait, no flush: only the recorder's own timer can make the file appear.
-    for (let tries = 0; tries < 200 && !fs.existsSync(recorder.file); tries += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    await written;
     expect(loadScenario('recorded', { scenariosDir: dir }).apps).toHaveLength(1);
   });
 
