@@ -4,9 +4,9 @@
  * registering; the namespace itself swaps worlds (see Namespace).
  */
 import { doubleError } from '../errors';
-import { listScenarios, loadScenario, loadScenarioInSlices, scenarioFiles, type LoadOptions, type ScenarioSources } from '../scenarios/registry';
+import { listScenarios, loadScenario, loadScenarioInWorker, scenarioFiles, type LoadOptions, type ScenarioSources } from '../scenarios/registry';
 import type { ScenarioDocument } from '../scenarios/types';
-import { checkScenarioDocument, prepareScenarioInSlices, validateScenarioDocument } from '../scenarios/validate';
+import { checkScenarioDocument, prepareScenarioInWorker, validateScenarioDocument } from '../scenarios/validate';
 import type { Namespace } from './namespaces';
 
 /** One scenario GET /__control/scenarios lists (ScenarioListing in spec/control-api.json). */
@@ -21,7 +21,7 @@ export interface CatalogEntry {
 /** Where scenarios come from, and the seed used when a switch names none (--seed). */
 export interface CatalogOptions extends ScenarioSources {
   seed?: number;
-  /** Aborted when the caller stops waiting (its double stops): see prepareScenarioInSlices. */
+  /** Aborted when the caller stops waiting (its double stops): see prepareScenarioInWorker. */
   signal?: AbortSignal;
 }
 
@@ -53,11 +53,11 @@ export function catalog(namespace: Namespace, sources: ScenarioSources): Catalog
 /**
  * The named scenario, validated and ready to run with `options.seed` (else the document's own
  * seed): an inline one of the namespace, else a file. Unknown: 404 listing every known name.
- * Prepared once per text and seed, in slices, so the double keeps answering meanwhile.
+ * Prepared once per text and seed, generators in a worker thread, so the double keeps answering meanwhile.
  */
 export async function findScenario(namespace: Namespace, name: string, options: CatalogOptions): Promise<ScenarioDocument> {
   const inline = namespace.inlineScenarios.get(name);
-  if (inline !== undefined) return prepareScenarioInSlices(inline, inlineOrigin(name), { seed: options.seed, signal: options.signal });
+  if (inline !== undefined) return prepareScenarioInWorker(inline, inlineOrigin(name), { seed: options.seed, signal: options.signal });
   const files = scenarioFiles(options);
   if (!files.has(name)) {
     const known = [...files.keys(), ...namespace.inlineScenarios.keys()].sort();
@@ -67,7 +67,7 @@ export async function findScenario(namespace: Namespace, name: string, options: 
       meta: { known },
     });
   }
-  return loadScenarioInSlices(name, options);
+  return loadScenarioInWorker(name, options);
 }
 
 /**

@@ -227,10 +227,9 @@ function expansion(doc: ScenarioDocument, seed: number | undefined) {
   return {
     generator: generate?.apps,
     seed: chosen ?? DEFAULT_SEED,
-    /** The document with the generated apps as objects (made on this thread). */
-    withApps: (generated: ScenarioApp[]) => expanded(written === undefined && generated.length === 0 ? undefined : [...(written ?? []), ...generated]),
-    /** The document with the generated apps as text (a worker's: see withPreparedApps). */
-    withTexts: (generated: GeneratedApps) => (generated.ids.length === 0 ? expanded(written) : withPreparedApps(expanded(written), { written: written ?? [], generated })),
+    /** The document with what the generator made (nothing without one): the generated apps as text (see withPreparedApps). */
+    document: (generated?: GeneratedApps) =>
+      generated === undefined || generated.ids.length === 0 ? expanded(written) : withPreparedApps(expanded(written), { written: written ?? [], generated }),
   };
 }
 
@@ -253,14 +252,14 @@ export function* generatedBatches(generator: AppGenerator, seed: number): Genera
  * one. Pure: the input is not changed. Made on this thread: what a start does before it listens.
  */
 export function expandGenerators(doc: ScenarioDocument, seed?: number, onProgress?: GenerationProgress): ScenarioDocument {
-  const { generator, seed: used, withApps, withTexts } = expansion(doc, seed);
-  if (generator === undefined) return withApps([]);
+  const { generator, seed: used, document } = expansion(doc, seed);
+  if (generator === undefined) return document();
   const apps = noGeneratedApps();
   for (const batch of generatedBatches(generator, used)) {
     appendGeneratedApps(apps, batch);
     onProgress?.(apps.ids.length, generator.count);
   }
-  return withTexts(apps);
+  return document(apps);
 }
 
 /**
@@ -269,6 +268,6 @@ export function expandGenerators(doc: ScenarioDocument, seed?: number, onProgres
  * when it is first read (EngineModel.baseSteps).
  */
 export async function expandGeneratorsInWorker(doc: ScenarioDocument, seed?: number, options: WorkerOptions = {}): Promise<ScenarioDocument> {
-  const { generator, seed: used, withApps, withTexts } = expansion(doc, seed);
-  return generator === undefined ? withApps([]) : withTexts(await generateInWorker(generator, used, options));
+  const { generator, seed: used, document } = expansion(doc, seed);
+  return document(generator === undefined ? undefined : await generateInWorker(generator, used, options));
 }

@@ -181,7 +181,7 @@ export interface PrepareOptions {
   seed?: number;
   /** Told how far the generators are (the CLI shows it on a TTY: `large` takes a second). */
   onProgress?: GenerationProgress;
-  /** prepareScenarioInSlices: aborted when the caller no longer waits (its double stops). */
+  /** prepareScenarioInWorker: aborted when the caller no longer waits (its double stops). */
   signal?: AbortSignal;
 }
 
@@ -255,7 +255,7 @@ export function validateScenarioDocument(value: unknown, origin: string, options
  * so the double keeps answering meanwhile. Callers of one text and seed share one worker; it is
  * ended when every caller's `signal` has aborted, and each such caller gets invalidScenario.
  */
-export async function prepareScenarioInSlices(value: unknown, origin: string, options: PrepareOptions = {}): Promise<ScenarioDocument> {
+export async function prepareScenarioInWorker(value: unknown, origin: string, options: PrepareOptions = {}): Promise<ScenarioDocument> {
   const key = preparedKey(value, origin, options.seed);
   const known = knownPrepared(key);
   if (known !== undefined) return known;

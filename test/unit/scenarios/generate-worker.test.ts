@@ -6,7 +6,7 @@
 import { once } from 'node:events';
 import type { Worker as WorkerType } from 'node:worker_threads';
 import { startEngineDouble } from '../../../src/index';
-import { prepareScenarioInSlices, validateScenarioDocument } from '../../../src/scenarios/validate';
+import { prepareScenarioInWorker, validateScenarioDocument } from '../../../src/scenarios/validate';
 import type { ScenarioDocument } from '../../../src/scenarios/types';
 import { EngineModel } from '../../../src/state/engine';
 
@@ -47,7 +47,7 @@ const world = (scenario: ScenarioDocument, options: { limits?: { maxMediaFilesPe
 
 describe('generation in a worker thread', () => {
   it('makes the same document and world, byte for byte, as generation on this thread', async () => {
-    const inWorker = await prepareScenarioInSlices(MIXED, 'worker origin', { seed: 77 });
+    const inWorker = await prepareScenarioInWorker(MIXED, 'worker origin', { seed: 77 });
     expect(mockWorkers).toHaveLength(1);
     const onThisThread = validateScenarioDocument(MIXED, 'thread origin', { seed: 77 });
     expect(mockWorkers).toHaveLength(1);
@@ -60,27 +60,27 @@ describe('generation in a worker thread', () => {
   });
 
   it('runs one worker for concurrent preparations of one text and seed', async () => {
-    const [one, two] = await Promise.all([prepareScenarioInSlices(MIXED, 'shared', { seed: 78 }), prepareScenarioInSlices(MIXED, 'shared', { seed: 78 })]);
+    const [one, two] = await Promise.all([prepareScenarioInWorker(MIXED, 'shared', { seed: 78 }), prepareScenarioInWorker(MIXED, 'shared', { seed: 78 })]);
     expect(one).toBe(two);
     expect(mockWorkers).toHaveLength(1);
   });
 
   it('refuses with invalidScenario when the worker ends before the last app, and starts afresh next time', async () => {
-    const failed = prepareScenarioInSlices(MIXED, 'ended', { seed: 79 });
+    const failed = prepareScenarioInWorker(MIXED, 'ended', { seed: 79 });
     expect(mockWorkers).toHaveLength(1);
     await mockWorkers[0]!.terminate();
     await expect(failed).rejects.toMatchObject({
       status: 400,
       entries: [expect.objectContaining({ code: 'INVALID_SCENARIO', source: { pointer: '/generate/apps' }, detail: expect.stringContaining('before the last app') })],
     });
-    const again = await prepareScenarioInSlices(MIXED, 'ended', { seed: 79 });
+    const again = await prepareScenarioInWorker(MIXED, 'ended', { seed: 79 });
     expect(mockWorkers).toHaveLength(2);
     expect(again.apps).toHaveLength(601);
   });
 
   it('ends the worker when every caller has stopped waiting', async () => {
     const stop = new AbortController();
-    const pending = prepareScenarioInSlices(MIXED, 'given up', { seed: 80, signal: stop.signal });
+    const pending = prepareScenarioInWorker(MIXED, 'given up', { seed: 80, signal: stop.signal });
     expect(mockWorkers).toHaveLength(1);
     const exited = once(mockWorkers[0]!, 'exit');
     stop.abort();
