@@ -51,23 +51,24 @@ export function catalog(namespace: Namespace, sources: ScenarioSources): Catalog
 }
 
 /**
- * The named scenario, validated and ready to run with `options.seed` (else the document's own
- * seed): an inline one of the namespace, else a file. Unknown: 404 listing every known name.
- * Prepared once per text and seed, generators in a worker thread, so the double keeps answering meanwhile.
+ * Finds the named scenario among the inline ones given (a namespace's) and the files: unknown, it
+ * throws 404 at once, listing every known name. Gives back what prepares it, validated and ready
+ * to run with `options.seed` (else the document's own seed): once per text and seed, generators
+ * in a worker thread, so the double keeps answering meanwhile.
  */
-export async function findScenario(namespace: Namespace, name: string, options: CatalogOptions): Promise<ScenarioDocument> {
-  const inline = namespace.inlineScenarios.get(name);
-  if (inline !== undefined) return prepareScenarioInWorker(inline, inlineOrigin(name), { seed: options.seed, signal: options.signal });
+export function findScenario(inlineScenarios: ReadonlyMap<string, unknown>, name: string, options: CatalogOptions): () => Promise<ScenarioDocument> {
+  const inline = inlineScenarios.get(name);
+  if (inline !== undefined) return () => prepareScenarioInWorker(inline, inlineOrigin(name), { seed: options.seed, signal: options.signal });
   const files = scenarioFiles(options);
   if (!files.has(name)) {
-    const known = [...files.keys(), ...namespace.inlineScenarios.keys()].sort();
+    const known = [...files.keys(), ...inlineScenarios.keys()].sort();
     throw doubleError('scenarioNotFound', {
       detail: `no scenario named ${JSON.stringify(name)}; known: ${known.join(', ')}`,
       source: { pointer: '/name' },
       meta: { known },
     });
   }
-  return loadScenarioInWorker(name, options);
+  return () => loadScenarioInWorker(name, options);
 }
 
 /**

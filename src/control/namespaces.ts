@@ -59,6 +59,18 @@ export interface WorldBuilder {
   prepare(scenario: ScenarioDocument): Promise<void>;
 }
 
+/** How a new world comes in: by a switch (reset then goes back to its scenario) or a restore (the world only). */
+export type WorldChange = 'switch' | 'restore';
+
+/** One world for Namespaces.replaceInSlices to put in place. */
+export interface Replacement {
+  /** By name: made if new, once its world is built. A namespace itself (a watch reload): never made again once dropped. */
+  namespace: string | Namespace;
+  /** Prepares the scenario document (validated, generators expanded); called once the replacement holds its ticket. */
+  document: () => Promise<ScenarioDocument>;
+  change: WorldChange;
+}
+
 /** One namespace: what it runs and the world it holds. */
 export class Namespace {
   /** The scenario the world was last built from by a switch (what reset goes back to). */
@@ -69,13 +81,15 @@ export class Namespace {
   readonly stubs: Stubs;
   /** Inline scenarios registered here, by name, as sent (generators expand at each switch, with its seed). */
   readonly inlineScenarios: Map<string, unknown>;
-  /** Counts world replacements, so a switch still building knows when a later one has won. */
-  private replacements = 0;
+  /** The ticket of the replacement in place (0: none since the namespace was made); see place. */
+  private placed = 0;
 
   constructor(
     readonly name: string,
     scenario: ScenarioDocument,
     private readonly build: WorldBuilder,
+    /** Tickets of world replacements, in the order they start: shared by every namespace of one double. */
+    private readonly nextTicket: () => number,
     faults: FaultRules,
     stubs: Stubs,
     inlineScenarios: ReadonlyMap<string, unknown> = new Map(),
@@ -87,34 +101,21 @@ export class Namespace {
     this.inlineScenarios = new Map(inlineScenarios);
   }
 
-  /** Runs `scenario` from its start; the world is built before anything changes, so a refusal leaves all as it was. */
-  switchTo(scenario: ScenarioDocument): void {
-    this.model = this.build.world(scenario);
-    this.scenario = scenario;
-    this.replacements += 1;
+  /** The current scenario's world, as it was loaded. */
+  reset(): void {
+    this.place(this.nextTicket(), this.build.world(this.scenario), this.scenario, 'switch');
   }
 
   /**
-   * switchTo, with the world's base decoded in slices first: the double keeps answering meanwhile.
-   * A switch, reset or restore that starts later wins, even when this one finishes after it.
+   * Puts `model`, made from `document`, in place, unless a replacement that started later (it holds
+   * a later ticket) already is: a slow switch that finishes last never undoes a later one. True when it did.
    */
-  async switchInSlices(scenario: ScenarioDocument): Promise<void> {
-    this.replacements += 1;
-    const ticket = this.replacements;
-    await this.build.prepare(scenario);
-    if (ticket === this.replacements) this.switchTo(scenario);
-  }
-
-  /** The current scenario's world, as it was loaded. */
-  reset(): void {
-    this.model = this.build.world(this.scenario);
-    this.replacements += 1;
-  }
-
-  /** Replaces the world; the current scenario stays what reset goes back to. */
-  restore(state: ScenarioDocument): void {
-    this.model = this.build.world(state);
-    this.replacements += 1;
+  place(ticket: number, model: EngineModel, document: ScenarioDocument, change: WorldChange): boolean {
+    if (ticket < this.placed) return false;
+    this.placed = ticket;
+    this.model = model;
+    if (change === 'switch') this.scenario = document;
+    return true;
   }
 
   /** Keeps an inline scenario (validated by the caller); a new name beyond MAX_INLINE_SCENARIOS is a 429. */
@@ -134,6 +135,9 @@ export class Namespaces {
   private readonly byName = new Map<string, Namespace>();
   private faultRuleIds = 0;
   private stubIds = 0;
+  private replacementTickets = 0;
+  /** Tickets of world replacements, in the order they start (see Namespace.place). */
+  private readonly nextTicket = (): number => (this.replacementTickets += 1);
 
   /**
    * Makes the default namespace now, so a bad start scenario stops the start. `limit` bounds memory:
@@ -175,6 +179,32 @@ export class Namespaces {
     return this.byName.get(name);
   }
 
+  /** The inline scenarios namespace `name` holds, or would start with if it were made now (the default one's); makes none. */
+  inlineScenariosOf(name: string): ReadonlyMap<string, unknown> {
+    return (this.find(name) ?? this.default()).inlineScenarios;
+  }
+
+  /**
+   * Puts new worlds in place, all or nothing, while the double keeps answering: every document is
+   * prepared and its world's base decoded in slices first, and only then does each namespace run
+   * its world (one given by name is made then, if new). A document that fails changes nothing and
+   * makes no namespace. Each replacement takes its ticket now, so a switch, reset or restore that
+   * starts later wins even when this one finishes after it. Tells, per namespace, whether its world
+   * was put in place.
+   */
+  async replaceInSlices(replacements: readonly Replacement[]): Promise<{ namespace: Namespace; placed: boolean }[]> {
+    const tickets = replacements.map(this.nextTicket);
+    // Async, so a document that throws at once still lets Promise.all see every other one's refusal.
+    const documents = await Promise.all(replacements.map(async (replacement) => replacement.document()));
+    await Promise.all(documents.map((document) => this.build.prepare(document)));
+    const worlds = documents.map((document) => this.build.world(document));
+    const namespaces = replacements.map(({ namespace }) => (typeof namespace === 'string' ? this.get(namespace) : namespace));
+    return namespaces.map((namespace, index) => ({
+      namespace,
+      placed: namespace.place(tickets[index]!, worlds[index]!, documents[index]!, replacements[index]!.change),
+    }));
+  }
+
   default(): Namespace {
     return this.byName.get('')!;
   }
@@ -190,6 +220,6 @@ export class Namespaces {
   }
 
   private create(name: string, scenario: ScenarioDocument, inline?: ReadonlyMap<string, unknown>): Namespace {
-    return new Namespace(name, scenario, this.build, new FaultRules(() => (this.faultRuleIds += 1)), new Stubs(() => (this.stubIds += 1)), inline);
+    return new Namespace(name, scenario, this.build, this.nextTicket, new FaultRules(() => (this.faultRuleIds += 1)), new Stubs(() => (this.stubIds += 1)), inline);
   }
 }

@@ -8,7 +8,7 @@ import type controlSpec from '../../spec/control-api.json';
 import { doubleError, type DoubleError } from '../errors';
 import type { EngineRequest, EngineResponse } from '../routes/types';
 import type { ScenarioDocument } from '../scenarios/types';
-import { scenarioProblem, validateScenarioDocument } from '../scenarios/validate';
+import { prepareScenarioInWorker, scenarioProblem } from '../scenarios/validate';
 import { catalog, findScenario, registerInlineScenario } from './catalog';
 import { refuseBadFaultRules, type FaultRuleInput } from './faults';
 import type { JournalEntry } from './journal';
@@ -118,9 +118,10 @@ export const controlRoutes: Record<ControlOperationId, ControlHandler> = {
 
   'PUT /__control/scenario': async (request, { services, namespace }) => {
     const { name, seed } = request.body as SwitchScenarioBody;
-    const ns = services.namespaces.get(namespace);
-    await ns.switchInSlices(await findScenario(ns, name, { ...services.scenarioSources, seed: seed ?? services.seed, signal: services.stopped }));
-    return { status: 200, body: currentScenario(ns) };
+    // An unknown name is refused before the namespace is made.
+    const document = findScenario(services.namespaces.inlineScenariosOf(namespace), name, { ...services.scenarioSources, seed: seed ?? services.seed, signal: services.stopped });
+    const [switched] = await services.namespaces.replaceInSlices([{ namespace, document, change: 'switch' }]);
+    return { status: 200, body: currentScenario(switched!.namespace) };
   },
 
   'POST /__control/reset': (_request, { services, namespace }) => {
@@ -131,10 +132,13 @@ export const controlRoutes: Record<ControlOperationId, ControlHandler> = {
 
   'GET /__control/state': (_request, { services, namespace }) => ({ status: 200, body: services.namespaces.get(namespace).model.toScenario() }),
 
-  'PUT /__control/state': (request, { services, namespace }) => {
-    const state: ScenarioDocument = validateScenarioDocument(request.body, 'PUT /__control/state', { seed: services.seed });
-    if (state.mode === 'spec-examples') throw refuseSpecExamplesState();
-    services.namespaces.get(namespace).restore(state);
+  'PUT /__control/state': async (request, { services, namespace }) => {
+    const document = async (): Promise<ScenarioDocument> => {
+      const state = await prepareScenarioInWorker(request.body, 'PUT /__control/state', { seed: services.seed, signal: services.stopped });
+      if (state.mode === 'spec-examples') throw refuseSpecExamplesState();
+      return state;
+    };
+    await services.namespaces.replaceInSlices([{ namespace, document, change: 'restore' }]);
     return noContent;
   },
 

@@ -2,15 +2,17 @@
  * `--watch`: scenario files that reload. A change under the shipped scenarios folder or
  * --scenarios-dir (editors write in several steps, so changes to one file are debounced) makes the
  * double validate that scenario again at once, printing problems as `validate` prints them, and
- * rebuild every namespace running it from the new file (each with the seed it runs). A broken edit
- * changes no world: the last good one stays, and GET /__control/scenarios says which scenario is
- * broken and why until a good edit comes. The watcher is chokidar (loaded only when watching).
+ * rebuild every namespace running it from the new file (each with the seed it runs), in slices, so
+ * the double keeps answering meanwhile; reloads run one after another, in the order of the edits.
+ * A broken edit changes no world: the last good one stays, and GET /__control/scenarios says which
+ * scenario is broken and why until a good edit comes. The watcher is chokidar (loaded only when
+ * watching).
  */
 import { EventEmitter, once } from 'node:events';
 import path from 'node:path';
 import type { FSWatcher } from 'chokidar';
 import { errorResponse, type ErrorEntry } from '../errors';
-import { BUILT_IN_SCENARIOS_DIR, loadScenario, type ScenarioSources } from '../scenarios/registry';
+import { BUILT_IN_SCENARIOS_DIR, loadScenarioInWorker, type ScenarioSources } from '../scenarios/registry';
 import type { Namespaces } from './namespaces';
 
 /** How long a file must stay unchanged before it is reloaded, unless told otherwise. */
@@ -47,6 +49,8 @@ export class ScenarioWatch extends EventEmitter<{ reload: [ScenarioReload] }> {
   /** Broken scenarios by name: their last reload, until a good one. */
   private readonly broken = new Map<string, ScenarioReload>();
   private readonly pending = new Map<string, NodeJS.Timeout>();
+  /** The reloads under way, one after another. */
+  private reloading: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly watcher: FSWatcher,
@@ -82,6 +86,7 @@ export class ScenarioWatch extends EventEmitter<{ reload: [ScenarioReload] }> {
     for (const timer of this.pending.values()) clearTimeout(timer);
     this.pending.clear();
     await this.watcher.close();
+    await this.reloading;
   }
 
   private schedule(file: string): void {
@@ -91,24 +96,35 @@ export class ScenarioWatch extends EventEmitter<{ reload: [ScenarioReload] }> {
       file,
       setTimeout(() => {
         this.pending.delete(file);
-        this.emit('reload', this.reload(file));
+        this.reloading = this.reloading
+          .then(async () => {
+            this.emit('reload', await this.reload(file));
+          })
+          .catch((error: unknown) => this.target.log(`watch: ${error instanceof Error ? error.message : String(error)}`));
       }, this.debounceMs),
     );
   }
 
-  /** Validates the scenario the file holds and rebuilds the namespaces running it; a problem changes nothing. */
-  private reload(file: string): ScenarioReload {
+  /**
+   * Validates the scenario the file holds and rebuilds the namespaces running it; a problem changes
+   * nothing. A namespace switched, reset or restored while the reload builds keeps what it got then.
+   */
+  private async reload(file: string): Promise<ScenarioReload> {
     const scenario = path.basename(file).replace(SCENARIO_FILE, '');
     const { namespaces, sources, log } = this.target;
     const report = (ok: boolean, rebuilt: string[], problems: ErrorEntry[]): ScenarioReload => ({ scenario, file, time: new Date().toISOString(), ok, rebuilt, problems });
     // Namespaces that registered an inline scenario of that name run it, not the file.
     const running = namespaces.list().filter((ns) => ns.scenario.name === scenario && !ns.inlineScenarios.has(scenario));
+    let rebuilt: string[] = [];
     try {
-      // The file is read and validated for every seed before any world is rebuilt.
-      const built = running.length === 0 ? [loadScenario(scenario, sources)] : running.map((ns) => loadScenario(scenario, { ...sources, seed: ns.scenario.seed }));
-      running.forEach((ns, index) => ns.switchTo(built[index]!));
+      // The file is read and validated for every seed before any world is rebuilt (replaceInSlices).
+      if (running.length === 0) await loadScenarioInWorker(scenario, sources);
+      const replaced = await namespaces.replaceInSlices(
+        running.map((ns) => ({ namespace: ns, document: () => loadScenarioInWorker(scenario, { ...sources, seed: ns.scenario.seed }), change: 'switch' as const })),
+      );
+      rebuilt = replaced.filter(({ placed }) => placed).map(({ namespace }) => namespace.name);
     } catch (error) {
-      // Never thrown on: this runs in a timer, where a throw would end the process.
+      // Never thrown on: this runs after a timer, where a throw would end the process.
       const { errors } = errorResponse(error).body;
       const failed = report(false, [], errors);
       this.broken.set(scenario, failed);
@@ -116,8 +132,8 @@ export class ScenarioWatch extends EventEmitter<{ reload: [ScenarioReload] }> {
       return failed;
     }
     this.broken.delete(scenario);
-    const done = report(true, running.map((ns) => ns.name), []);
-    log(`watch: ${file} changed; scenario ${scenario} is valid${running.length > 0 ? `, rebuilt ${running.map((ns) => (ns.name === '' ? 'the default namespace' : ns.name)).join(', ')}` : ''}`);
+    const done = report(true, rebuilt, []);
+    log(`watch: ${file} changed; scenario ${scenario} is valid${rebuilt.length > 0 ? `, rebuilt ${rebuilt.map((name) => (name === '' ? 'the default namespace' : name)).join(', ')}` : ''}`);
     return done;
   }
 }

@@ -41,11 +41,12 @@ export interface ControlServices {
 export interface ControlContext {
   services: ControlServices;
   /**
-   * "" for the default namespace; already validated. Handlers make it (namespaces.get) only when
-   * they need its world; reads of its rules use namespaces.find, so they never make one.
+   * "" for the default namespace; already validated. Handlers make it (namespaces.get, or
+   * namespaces.replaceInSlices once the new world is built) only when they need its world; reads
+   * of its rules use namespaces.find, so they never make one.
    */
   namespace: string;
 }
 
-/** Most answer at once; a scenario switch awaits the world it builds in slices. */
+/** Most answer at once; a scenario switch or a state restore awaits the world it builds in slices. */
 export type ControlHandler = (request: EngineRequest, context: ControlContext) => EngineResponse | Promise<EngineResponse>;

@@ -6,9 +6,10 @@
  * Nothing handed out aliases the model's own objects.
  *
  * A scenario is decoded once into a WorldBase (EngineModel.baseOf), which every world made from it
- * shares and none changes: a world keeps only what it changes (see AppTable), so a new world over
- * `large` costs a few empty maps. Stored apps are therefore never edited in place: a change stores
- * a new app object, and a media write a new tree (MediaTree.clone shares the file nodes).
+ * shares and none changes: a world keeps only what it changes (see WorldLayer, AppTable), so a new
+ * world over `large` costs a few small objects. A transaction is one more such layer. Stored apps
+ * are therefore never edited in place: a change stores a new app object, and a media write a new
+ * tree (MediaTree.clone shares the file nodes).
  */
 import { doubleError, type DoubleError } from '../errors';
 import type { EngineCondition, EngineFigures, ScenarioDocument } from '../scenarios/types';
@@ -31,13 +32,14 @@ import { MediaTree, mediaListMode } from './media-tree';
 import { resolveModelOptions, type MediaLimits, type ModelOptions, type ResolvedModelOptions } from './options';
 import { decodeScenarioApp, encodeStoredApp, isJsonObject, type DecodedApp } from './scenario-apps';
 import { cloneJson } from './clone';
-import { LiveSessions, type SessionSink } from './live-sessions';
-import { AppTable, type Undo } from './app-table';
+import { LiveSessions, type NamedSession, type SessionSink } from './live-sessions';
+import { WorldLayer, type CacheCounters } from './world-layer';
 import { runSteps, type Steps } from './steps';
 import { breaksLimits, generatedAppText, LazyApps, preparedAppsOf } from './generated-apps';
 
 export type { AppSnapshot } from './apps';
 export type { MediaLimits, ModelOptions } from './options';
+export type { CacheCounters } from './world-layer';
 
 export type ImportMode = 'NEW' | 'AUTOREPLACE';
 
@@ -71,20 +73,11 @@ export interface EngineUsage {
   cache: CacheCounters;
 }
 
-/** The result cache's counters, as /healthcheck names them. */
-export interface CacheCounters {
-  hits: number;
-  lookups: number;
-  added: number;
-  replaced: number;
-  bytes_added: number;
-}
-
 const FIGURE_LIMIT = Number.MAX_SAFE_INTEGER;
 
 function figure(value: unknown, pointer: string): number {
   if (value === undefined) return 0;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > FIGURE_LIMIT) throw invalidScenario(`${pointer} must be a whole number of at least 0`, pointer);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > FIGURE_LIMIT) throw doubleError('invalidScenario', { detail: `${pointer} must be a whole number of at least 0`, source: { pointer } });
   return value;
 }
 
@@ -108,9 +101,9 @@ function emptyBase(scenario: WorldBase['scenario']): WorldBase {
 /** The counters a scenario's `figures` starts a world with (all 0 when it has none). */
 function startFigures(figures: EngineFigures | undefined): Pick<WorldBase, 'selections' | 'cache'> {
   if (figures === undefined) return emptyBase({ name: '' });
-  if (!isJsonObject(figures)) throw invalidScenario('figures must be an object', '/figures');
+  if (!isJsonObject(figures)) throw doubleError('invalidScenario', { detail: 'figures must be an object', source: { pointer: '/figures' } });
   const cache = figures.cache ?? {};
-  if (!isJsonObject(cache)) throw invalidScenario('figures.cache must be an object', '/figures/cache');
+  if (!isJsonObject(cache)) throw doubleError('invalidScenario', { detail: 'figures.cache must be an object', source: { pointer: '/figures/cache' } });
   return {
     selections: figure(figures.selections, '/figures/selections'),
     cache: {
@@ -136,10 +129,6 @@ function appNotFound(id: string): DoubleError {
 
 function invalidImport(detail: string): DoubleError {
   return doubleError('invalidImport', { detail, source: { parameter: 'filedata' } });
-}
-
-function invalidScenario(detail: string, pointer: string): DoubleError {
-  return doubleError('invalidScenario', { detail, source: { pointer } });
 }
 
 /** A fresh id from `newId` that `taken` does not refuse. */
@@ -175,37 +164,28 @@ export interface QixAppView {
 }
 
 export class EngineModel implements SessionSink {
-  /** What /health and /healthcheck report; control routes may change it. */
-  condition: EngineCondition;
   readonly limits: Readonly<MediaLimits>;
   private readonly options: ResolvedModelOptions;
   private readonly scenarioName: string;
   private readonly scenarioDescription: string | undefined;
   /** The scenario's access rules; they travel with the world so each namespace keeps its own document's. */
   readonly security: ScenarioDocument['security'];
-  private readonly apps: AppTable;
-  private readonly sessions: Session[];
-  /** Sessions of QIX websockets; they list themselves in `sessions` as they change. */
+  /**
+   * What changes: apps, sessions, condition and counters (a scenario's `figures` sets where the
+   * counters start). The world's own layer, or an open transaction's layer over it.
+   */
+  private layer: WorldLayer;
+  /** Sessions of QIX websockets; they list themselves in the layer's sessions as they change. */
   readonly liveSessions: LiveSessions;
-  /** Counters the REST API never moves (QIX calls do); a scenario's `figures` sets where they start. */
-  private selections: number;
-  private readonly cache: CacheCounters;
-  /** Undo steps of the open transaction, newest last (see transaction); undefined outside one. */
-  private undoLog: Undo[] | undefined;
 
   /** An empty world, or (with `base`) a world over a scenario's base; fromScenario and over make those. */
   constructor(options: ModelOptions = {}, scenario: Pick<ScenarioDocument, 'name' | 'description' | 'security'> = { name: 'empty' }, base: WorldBase = emptyBase(scenario)) {
     this.options = resolveModelOptions(options);
     this.limits = this.options.limits;
-    this.condition = base.condition;
     this.scenarioName = scenario.name;
     this.scenarioDescription = scenario.description;
     this.security = scenario.security === undefined ? undefined : cloneJson(scenario.security);
-    this.apps = new AppTable(base.apps);
-    // Session objects are replaced, never edited, so the world's own list may hold the base's.
-    this.sessions = [...base.sessions];
-    this.selections = base.selections;
-    this.cache = { ...base.cache };
+    this.layer = WorldLayer.over(base);
     this.liveSessions = new LiveSessions(this, this.options.timers);
   }
 
@@ -244,7 +224,7 @@ export class EngineModel implements SessionSink {
   static *baseSteps(doc: ScenarioDocument, options: ModelOptions = {}, owned = false): Steps<WorldBase> {
     const { limits, now, newId } = resolveModelOptions(options);
     const condition = doc.condition ?? 'healthy';
-    if (!CONDITIONS.includes(condition)) throw invalidScenario(`condition must be one of ${CONDITIONS.join(', ')}, not ${JSON.stringify(condition)}`, '/condition');
+    if (!CONDITIONS.includes(condition)) throw doubleError('invalidScenario', { detail: `condition must be one of ${CONDITIONS.join(', ')}, not ${JSON.stringify(condition)}`, source: { pointer: '/condition' } });
     const { selections, cache } = startFigures(doc.figures);
     const timestamp = isoTimestamp(now);
     const prepared = preparedAppsOf(doc);
@@ -261,7 +241,7 @@ export class EngineModel implements SessionSink {
     const named = [...decodedApps.map(({ attributes }) => attributes.id), ...textIds];
     for (const [index, id] of named.entries()) {
       if (id === undefined) continue;
-      if (namedIds.has(id)) throw invalidScenario(`/apps/${index}: another app already has the id ${JSON.stringify(id)}`, `/apps/${index}/attributes/id`);
+      if (namedIds.has(id)) throw doubleError('invalidScenario', { detail: `/apps/${index}: another app already has the id ${JSON.stringify(id)}`, source: { pointer: `/apps/${index}/attributes/id` } });
       namedIds.add(id);
     }
     const firstText = decodedApps.length;
@@ -275,7 +255,7 @@ export class EngineModel implements SessionSink {
     }
     for (const [index, id] of textIds.entries()) apps.hold(id, index);
     const sessions = (doc.sessions ?? []).map((session, index) => {
-      if (!isJsonObject(session)) throw invalidScenario(`/sessions/${index}: a session must be an object`, `/sessions/${index}`);
+      if (!isJsonObject(session)) throw doubleError('invalidScenario', { detail: `/sessions/${index}: a session must be an object`, source: { pointer: `/sessions/${index}` } });
       return cloneJson(session);
     });
     const scenario = { name: doc.name, ...(doc.description !== undefined ? { description: doc.description } : {}), ...(doc.security !== undefined ? { security: cloneJson(doc.security) } : {}) };
@@ -298,44 +278,45 @@ export class EngineModel implements SessionSink {
   // ---- transactions ----
 
   /**
-   * Runs `work` all or nothing: when it throws, or `keep` refuses what it returned, every change it
-   * made to the world is undone (apps, their attributes, media and data model, sessions), so a
-   * request that fails at its last step (a response that breaks the contract, say) leaves nothing
-   * behind. Synchronous, like every method here, so no other request's change can interleave.
+   * Runs `work` all or nothing: it writes to a layer of its own over the world's (apps, their
+   * attributes, media and data model, sessions, condition, counters), which is folded into the
+   * world when `keep` accepts what `work` returned and dropped when `work` throws or `keep`
+   * refuses, so a request that fails at its last step (a response that breaks the contract, say)
+   * leaves nothing behind. Synchronous, like every method here, so no other request's change can
+   * interleave.
    */
   transaction<T>(work: () => T, keep: (result: T) => boolean): T {
-    if (this.undoLog !== undefined) throw new Error('transactions do not nest');
-    const log: (() => void)[] = [];
-    this.undoLog = log;
+    const world = this.layer;
+    if (world.below !== undefined) throw new Error('transactions do not nest');
+    const layer = world.transaction();
+    this.layer = layer;
     let kept = false;
     try {
       const result = work();
       kept = keep(result);
       return result;
     } finally {
-      this.undoLog = undefined;
-      if (!kept) for (const undo of log.reverse()) undo();
+      this.layer = world;
+      if (kept) layer.foldIntoBelow();
     }
   }
 
-  /** Where an app change records its undo step: the open transaction's log, or nowhere outside one. */
-  private undoRecorder(): ((step: Undo) => void) | undefined {
-    const log = this.undoLog;
-    return log && ((step) => log.push(step));
+  /** What /health and /healthcheck report; control routes may change it. */
+  get condition(): EngineCondition {
+    return this.layer.condition;
+  }
+
+  set condition(condition: EngineCondition) {
+    this.layer.condition = condition;
+  }
+
+  private get apps(): WorldLayer['apps'] {
+    return this.layer.apps;
   }
 
   /** Stores `app` under `id` (a new app, or a replacement: stored apps are never edited in place). */
   private store(id: string, app: StoredApp): void {
-    this.apps.set(id, app, this.undoRecorder());
-  }
-
-  private rememberSessions(): void {
-    if (this.undoLog === undefined) return;
-    const before = [...this.sessions];
-    this.undoLog.push(() => {
-      this.sessions.length = 0;
-      for (const session of before) this.sessions.push(session);
-    });
+    this.apps.set(id, app);
   }
 
   // ---- apps ----
@@ -384,7 +365,7 @@ export class EngineModel implements SessionSink {
   /** Removes the app with its media and data model. */
   deleteApp(id: string): void {
     this.requireApp(id);
-    this.apps.delete(id, this.undoRecorder());
+    this.apps.delete(id);
   }
 
   /**
@@ -602,7 +583,7 @@ export class EngineModel implements SessionSink {
   // ---- sessions and health figures ----
 
   listSessions(): Session[] {
-    return cloneJson(this.sessions);
+    return cloneJson([...this.layer.sessions]);
   }
 
   /**
@@ -610,41 +591,43 @@ export class EngineModel implements SessionSink {
    * replace the stored ones and it moves to the end. A new session without an app has appid "".
    * Over MAX_SESSIONS, the least recently refreshed goes.
    */
-  upsertSession(session: Session & { sessionid: string; userid: string }): void {
-    this.rememberSessions();
-    const index = this.sessions.findIndex((s) => s.sessionid === session.sessionid && s.userid === session.userid);
-    const stored = index === -1 ? { appid: '', ...session } : { ...this.sessions.splice(index, 1)[0], ...session };
-    this.sessions.push(cloneJson(stored));
-    if (this.sessions.length > MAX_SESSIONS) this.sessions.shift();
+  upsertSession(session: NamedSession): void {
+    const sessions = this.layer.writableSessions();
+    const index = sessions.findIndex((s) => s.sessionid === session.sessionid && s.userid === session.userid);
+    const stored = index === -1 ? { appid: '', ...session } : { ...sessions.splice(index, 1)[0], ...session };
+    sessions.push(cloneJson(stored));
+    if (sessions.length > MAX_SESSIONS) sessions.shift();
   }
 
   /** Forgets a session (a live session whose TTL ran out). */
   removeSession(sessionid: string, userid: string): void {
-    const index = this.sessions.findIndex((s) => s.sessionid === sessionid && s.userid === userid);
-    if (index !== -1) this.sessions.splice(index, 1);
+    const index = this.layer.sessions.findIndex((s) => s.sessionid === sessionid && s.userid === userid);
+    if (index !== -1) this.layer.writableSessions().splice(index, 1);
   }
 
   usage(): EngineUsage {
-    const active = this.sessions.filter((session) => session.state === ACTIVE_SESSION_STATE);
-    const loadedDocs = distinctSorted(this.sessions.map((session) => session.appid));
+    const { sessions, selections, cache } = this.layer;
+    const active = sessions.filter((session) => session.state === ACTIVE_SESSION_STATE);
+    const loadedDocs = distinctSorted(sessions.map((session) => session.appid));
     return {
       activeDocs: distinctSorted(active.map((session) => session.appid)),
       loadedDocs,
       inMemoryDocs: [...loadedDocs],
       sessionActive: active.length,
-      sessionTotal: this.sessions.length,
+      sessionTotal: sessions.length,
       usersActive: distinctSorted(active.map((session) => session.userid)).length,
-      usersTotal: distinctSorted(this.sessions.map((session) => session.userid)).length,
-      selections: this.selections,
-      cache: { ...this.cache },
+      usersTotal: distinctSorted(sessions.map((session) => session.userid)).length,
+      selections,
+      cache: { ...cache },
     };
   }
 
   /** The counters as a scenario's `figures`, or nothing while they are all 0. */
   private figuresSection(): Pick<ScenarioDocument, 'figures'> {
-    const { hits, lookups, added, replaced, bytes_added: bytesAdded } = this.cache;
-    if (this.selections + hits + lookups + added + replaced + bytesAdded === 0) return {};
-    return { figures: { selections: this.selections, cache: { hits, lookups, added, replaced, bytesAdded } } };
+    const { selections, cache } = this.layer;
+    const { hits, lookups, added, replaced, bytes_added: bytesAdded } = cache;
+    if (selections + hits + lookups + added + replaced + bytesAdded === 0) return {};
+    return { figures: { selections, cache: { hits, lookups, added, replaced, bytesAdded } } };
   }
 
   // ---- helpers ----

@@ -7,6 +7,7 @@
  * scenario's own. Free of HTTP and sockets; timers are injectable so tests drive expiry.
  */
 import { EventEmitter } from 'node:events';
+import type { Session } from '../spec/types';
 
 /** The timer functions sessions use; tests pass their own to end sessions on demand. */
 export interface Timers {
@@ -23,10 +24,13 @@ export const systemTimers: Timers = {
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
 
+/** A session as the world lists it (the contract's Session), with the two fields that name it. */
+export type NamedSession = Session & Required<Pick<Session, 'sessionid' | 'userid'>>;
+
 /** Where the sessions are listed: the engine model's session list. */
 export interface SessionSink {
-  upsertSession(session: { sessionid: string; userid: string; appid?: string; tenantid?: string; ttl?: number; state?: string }): void;
-  removeSession(sessionid: string, userid: string): void;
+  upsertSession(session: NamedSession): void;
+  removeSession(sessionid: NamedSession['sessionid'], userid: NamedSession['userid']): void;
 }
 
 export type SessionStartState = 'SESSION_CREATED' | 'SESSION_ATTACHED';
@@ -47,11 +51,8 @@ export interface SessionApp {
   properties: Record<string, unknown>;
 }
 
-export interface SessionKey {
-  sessionid: string;
-  userid: string;
-  tenantid?: string;
-}
+/** What names a live session, with the tenant it reports. */
+export type SessionKey = Pick<NamedSession, 'sessionid' | 'userid' | 'tenantid'>;
 
 /** Most seconds a session outlives its socket (the engine's MaxSessionTTL default). */
 export const MAX_SESSION_TTL_SECONDS = 1800;

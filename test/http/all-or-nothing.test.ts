@@ -53,6 +53,46 @@ describe.each<Failure>(['throws', 'answers a body that breaks the contract', 'an
   });
 });
 
+/**
+ * A handler of one's own may change more than the engine's handlers do: sessions (one added, one of
+ * the scenario's removed) and the condition, besides apps. The transaction keeps them all or none.
+ */
+function beyondApps(failure: Failure | 'keeps'): Handler {
+  return (_request, { model }) => {
+    model.upsertSession({ sessionid: 'late', userid: 'carol', state: 'active' });
+    model.removeSession('5c0ffee0-0000-4000-8000-000000000002', 'Personal\\bob');
+    model.condition = 'busy';
+    const app = model.createApp({ name: 'late' }, 'carol');
+    if (failure === 'throws') throw new Error('fails at its last step');
+    if (failure === 'answers a 4xx') return { status: 404, body: { errors: [{ code: 'X', title: 'x', status: '404', detail: 'late refusal' }] } };
+    return { status: failure === 'keeps' ? 200 : 299, body: model.toNxApp(app, []) };
+  };
+}
+
+describe('a handler of its own that changes sessions and the condition too', () => {
+  async function run(failure: Failure | 'keeps'): Promise<{ res: Response; before: string; after: string }> {
+    const { runtime, http } = newDouble({ scenario: loadScenario('default'), routes: { 'POST /v1/apps': beyondApps(failure) } });
+    const before = JSON.stringify(runtime.model().toScenario());
+    const res = await http.post('/v1/apps').set('content-type', JSON_TYPE).send({ attributes: { name: 'x' } });
+    return { res: res as unknown as Response, before, after: JSON.stringify(runtime.model().toScenario()) };
+  }
+
+  it.each<Failure>(['throws', 'answers a body that breaks the contract', 'answers a 4xx'])('leaves the world unchanged when it %s', async (failure) => {
+    const { res, before, after } = await run(failure);
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(after).toBe(before);
+  });
+
+  it('keeps every change when it succeeds (so the tests above can fail)', async () => {
+    const { res, after } = await run('keeps');
+    expect(res.status).toBe(200);
+    const world = JSON.parse(after) as { condition: string; sessions: { sessionid: string }[]; apps: { attributes: { name: string } }[] };
+    expect(world.condition).toBe('busy');
+    expect(world.sessions.map((s) => s.sessionid)).toEqual(['5c0ffee0-0000-4000-8000-000000000001', 'late']);
+    expect(world.apps.map((a) => a.attributes.name)).toContain('late');
+  });
+});
+
 describe('the same operations without a failure', () => {
   it.each(MUTATIONS.map((m) => [`${m.method.toUpperCase()} ${m.path}`, m] as const))('%s changes the world (so the tests above can fail)', async (_name, mutation) => {
     const { runtime, http } = newDouble({ scenario: loadScenario('default') });

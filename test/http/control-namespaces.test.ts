@@ -151,4 +151,12 @@ describe('namespace names and limits', () => {
     expect(elsewhere.status).toBe(404);
     expect(errorsOf(elsewhere.body)[0]!.meta?.known).not.toContain('only-mine');
   });
+
+  it("lets a namespace not made yet switch to the default namespace's inline scenarios, which it starts with", async () => {
+    const { http } = newDouble();
+    expect((await http.post('/__control/scenarios').send({ name: 'shared-inline', apps: [] })).status).toBe(201);
+    const switched = await http.put('/__control/scenario').set(NAMESPACE_HEADER, 'newcomer').send({ name: 'shared-inline' });
+    expect([switched.status, switched.body]).toEqual([200, { namespace: 'newcomer', name: 'shared-inline', mode: 'stateful' }]);
+    expect((await http.get('/__control/state').set(NAMESPACE_HEADER, 'newcomer')).body).toMatchObject({ name: 'shared-inline', apps: [] });
+  });
 });

@@ -145,6 +145,11 @@ describe('one pipeline of stages', () => {
       const refused = await rawRequest(engine.url, method, '/__control/stubs', badStub, { ...JSON_TYPE, ...ns });
       expect([refused.status, (refused.json() as { errors: { code: string }[] }).errors[0]?.code]).toEqual([400, 'INVALID_STUB']);
     }
+    // A switch to a scenario nobody knows, and a state document the double refuses.
+    const unknown = await rawRequest(engine.url, 'PUT', '/__control/scenario', JSON.stringify({ name: 'nope' }), { ...JSON_TYPE, ...ns });
+    expect([unknown.status, (unknown.json() as { errors: { code: string }[] }).errors[0]?.code]).toEqual([404, 'SCENARIO_NOT_FOUND']);
+    const badState = await rawRequest(engine.url, 'PUT', '/__control/state', JSON.stringify({ name: 'bad', apps: [{ attributes: { published: 'yes' } }] }), { ...JSON_TYPE, ...ns });
+    expect([badState.status, (badState.json() as { errors: { code: string }[] }).errors[0]?.code]).toEqual([400, 'INVALID_SCENARIO']);
     expect(await namespacesOf(engine)).toEqual(before);
     expect(before).not.toContain('never-made');
 

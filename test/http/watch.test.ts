@@ -104,4 +104,40 @@ describe('watch', () => {
       watch.off('reload', collect);
     }
   });
+
+  it('answers /health while a reload builds, and leaves a namespace switched meanwhile with its switch', async () => {
+    const big = (description: string) => `name: big\ndescription: ${description}\ngenerate: { apps: { count: 1000, withDataModel: true } }\n`;
+    fs.writeFileSync(path.join(dir, 'big.yaml'), big('first'));
+    for (const name of ['big-a', 'big-b']) await engine.namespace(name).useScenario('big');
+    const namespaces = engine.runtime.namespaces;
+    const replace = namespaces.replaceInSlices.bind(namespaces);
+    const order: string[] = [];
+    let switched: Promise<unknown> | undefined;
+    // When the reload starts building (it takes its tickets first), /health is asked and big-b switched.
+    const spy = jest.spyOn(namespaces, 'replaceInSlices').mockImplementation((replacements) => {
+      const building = replace(replacements);
+      if (switched === undefined) {
+        switched = Promise.all([
+          fetch(`${engine.url}/health`).then((res) => order.push(`health ${res.status}`)),
+          engine.namespace('big-b').useScenario('empty'),
+        ]);
+      }
+      return building;
+    });
+    try {
+      const reloaded = nextReload().then((report) => {
+        order.push('reload');
+        return report;
+      });
+      fs.writeFileSync(path.join(dir, 'big.yaml'), big('second'));
+      const report = await reloaded;
+      await switched;
+      expect(order).toEqual(['health 200', 'reload']);
+      expect(report).toMatchObject({ scenario: 'big', ok: true, rebuilt: ['big-a'] });
+      expect((await engine.namespace('big-a').scenarios()).current).toMatchObject({ name: 'big', description: 'second' });
+      expect((await engine.namespace('big-b').scenarios()).current.name).toBe('empty');
+    } finally {
+      spy.mockRestore();
+    }
+  });
 });

@@ -46,6 +46,31 @@ describe('worlds of a running double', () => {
     expect(order).toEqual(['health', 'switch']);
   });
 
+  it('answers /health in another namespace while a large state document is restored, and a later switch wins over that restore', async () => {
+    // A state document is a scenario document: 300 apps written out, and more generated (which takes many slices).
+    const written = EngineModel.fromScenario(validateScenarioDocument({ name: 'written', generate: { apps: { count: 300, withDataModel: true } } }, 'test', { seed: 47 })).toScenario();
+    const state = { ...written, name: 'restored', generate: { apps: { count: 1000, withDataModel: true } }, seed: 48 };
+    const order: string[] = [];
+    // In process, so the restore is under way when the call returns (as the switch above).
+    const restored = invokeControl(engine.runtime, 'PUT /__control/state', { namespace: 'restorer', body: state }).then((res) => {
+      order.push('restore');
+      return res;
+    });
+    const health = await fetch(`${engine.url}/health`);
+    order.push('health');
+    expect(health.status).toBe(200);
+    // Started after the restore, finished before it: the restore must not undo it.
+    expect((await switchTo('restorer', { name: 'empty' })).status).toBe(200);
+    expect((await restored).status).toBe(204);
+    expect(order).toEqual(['health', 'restore']);
+    expect(engine.runtime.namespaces.get('restorer').model.toScenario()).toMatchObject({ name: 'empty', apps: [] });
+    // Nothing came after this one: it is restored whole, the scenario to reset to staying "empty".
+    expect((await invokeControl(engine.runtime, 'PUT /__control/state', { namespace: 'restorer', body: state })).status).toBe(204);
+    const world = engine.runtime.namespaces.get('restorer').model.toScenario();
+    expect([world.name, world.apps?.length, world.apps?.slice(0, 300)]).toEqual(['restored', 1300, written.apps]);
+    expect(engine.runtime.namespaces.get('restorer').scenario.name).toBe('empty');
+  });
+
   it('gives a namespace that switches to an already built scenario and seed the same apps, and keeps its writes its own', async () => {
     expect((await switchTo('builder', { name: 'generated', seed: 31 })).status).toBe(200);
     await fetch(`${engine.url}/__control/scenarios`, { method: 'POST', headers: inNamespace('twin', { 'content-type': 'application/json' }), body: JSON.stringify(GENERATED) });

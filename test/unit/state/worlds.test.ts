@@ -69,6 +69,51 @@ describe('worlds over a shared base', () => {
     expect(ids(one)).toEqual(['a', 'b', 'c', created]);
   });
 
+  test('a transaction is a layer: kept, the world reads exactly as if it had made the writes itself (order included)', () => {
+    const write = (model: EngineModel, created: string): void => {
+      model.deleteApp('b');
+      model.importApp(Buffer.from(JSON.stringify({ attributes: { id: 'b', name: 'again' } })), { mode: 'AUTOREPLACE' }, 'alice');
+      model.deleteApp(created);
+      model.importApp(Buffer.from(JSON.stringify({ attributes: { id: created, name: 'back' } })), { mode: 'AUTOREPLACE' }, 'alice');
+      model.updateApp('a', { name: 'renamed' });
+      model.deleteApp('c');
+      model.putMediaFile('a', 'g.txt', Buffer.from('g'));
+      model.createApp({ name: 'y' }, 'alice');
+      model.upsertSession({ sessionid: 's2', userid: 'u2', state: 'active' });
+      model.removeSession('s1', 'u1');
+      model.condition = 'busy';
+    };
+    const [direct, layered] = [0, 1].map(() => {
+      const options = testOptions();
+      const model = EngineModel.over(EngineModel.baseOf(DOC, options), options);
+      return { model, created: model.createApp({ name: 'x' }, 'alice').attributes.id };
+    });
+    write(direct!.model, direct!.created);
+    layered!.model.transaction(() => write(layered!.model, layered!.created), () => true);
+    expect(layered!.model.toScenario()).toEqual(direct!.model.toScenario());
+    expect(ids(layered!.model)).toEqual(['a', 'b', 'app-1', 'app-2']);
+    expect(ids(layered!.model)).toEqual(ids(direct!.model));
+  });
+
+  test('a dropped transaction leaves sessions, condition and counters as they were', () => {
+    const { one } = worlds();
+    const before = JSON.stringify({ scenario: one.toScenario(), usage: one.usage() });
+    one.transaction(() => {
+      one.upsertSession({ sessionid: 's2', userid: 'u2', state: 'active' });
+      one.removeSession('s1', 'u1');
+      one.condition = 'unhealthy';
+      one.createApp({ name: 'x' }, 'alice');
+      return 'refused';
+    }, () => false);
+    expect(JSON.stringify({ scenario: one.toScenario(), usage: one.usage() })).toBe(before);
+  });
+
+  test('transactions do not nest', () => {
+    const { one } = worlds();
+    expect(() => one.transaction(() => one.transaction(() => one.createApp(undefined, 'alice'), () => true), () => true)).toThrow('transactions do not nest');
+    expect(ids(one)).toEqual(['a', 'b', 'c']);
+  });
+
   test("the base's apps cannot be edited through a world: they are frozen", () => {
     const { base } = worlds();
     const app = base.apps.get('a')!;
