@@ -1,9 +1,9 @@
 /**
  * Runs a scenario's generator in a worker thread (generate-worker.ts). Made on the main thread,
- * `large`'s 5,000 apps cost little CPU per slice but tens of megabytes of short-lived objects, and
- * the garbage collections they caused paused every other request 20-70 ms. The worker sends the
- * apps back as text (GeneratedApps), PROGRESS_STEP at a time: strings cross threads as one copy and
- * hold nothing the collector traces.
+ * `large`'s 5,000 apps cost little CPU per slice but tens of megabytes of objects, and the garbage
+ * collections they caused paused every other request 20-70 ms. The worker sends the apps back
+ * PROGRESS_STEP at a time as JSON text in one transferred buffer (GeneratedApps): bytes outside the
+ * main thread's heap, handed over without a copy, that its collector neither copies nor traces.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -26,7 +26,7 @@ export interface GenerationTask {
 }
 
 /** See GenerationTask.priority. */
-export const GENERATION_PRIORITY = 10;
+const GENERATION_PRIORITY = 10;
 
 /** A worker's messages: a batch of apps, then END. */
 export type GenerationMessage = GeneratedApps | typeof END;
@@ -44,7 +44,7 @@ const WORKER_FILE = 'generate-worker.js';
  * The compiled worker: beside this file once built (dist, the package, the image); the package's
  * own dist when this file runs as TypeScript source (jest), which `npm test` builds first.
  */
-export function generateWorkerFile(): string {
+function generateWorkerFile(): string {
   const file = __filename.endsWith('.js') ? path.join(__dirname, WORKER_FILE) : path.join(__dirname, '..', '..', 'dist', 'src', 'scenarios', WORKER_FILE);
   if (!fs.existsSync(file)) throw new Error(`the scenario generator's worker ${file} is missing: run npm run build`);
   return file;
