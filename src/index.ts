@@ -162,5 +162,6 @@ export async function startEngineDouble(options: StartOptions = {}): Promise<Eng
 }
 
 async function closeAll(runtime: DoubleRuntime, api: Listening, metrics: MetricsDoor | undefined): Promise<void> {
+  runtime.stopPreparing(); // first: a switch waiting for a scenario's generation then answers at once
   await Promise.all([api.close(), metrics?.close(), runtime.stopWatching()]);
 }

@@ -170,6 +170,8 @@ export class DoubleRuntime {
   readonly proxy: EngineProxy | undefined;
   /** Set while scenario files are watched (startWatching). */
   scenarioWatch: ScenarioWatch | undefined;
+  /** Aborted by stopPreparing (see ControlServices.stopped). */
+  private readonly stopping = new AbortController();
   /** Answers preflights and adds CORS headers, before the pipeline; undefined with --no-cors. */
   readonly cors: CorsStage | undefined;
   /** The engine's path prefix: "" for none, else "/api" (src/base-path.ts). */
@@ -302,6 +304,7 @@ export class DoubleRuntime {
       coverage: this.coverage,
       scenarioSources: this.scenarioSources,
       seed: this.seed,
+      stopped: this.stopping.signal,
       get scenarioWatch() {
         return runtime.scenarioWatch;
       },
@@ -346,6 +349,11 @@ export class DoubleRuntime {
   async startWatching(option: WatchOption = true): Promise<ScenarioWatch> {
     this.scenarioWatch ??= await ScenarioWatch.start({ namespaces: this.namespaces, sources: this.scenarioSources, log: this.log }, option);
     return this.scenarioWatch;
+  }
+
+  /** Gives up the scenarios still being prepared for switches, ending their worker threads (the double stops). */
+  stopPreparing(): void {
+    this.stopping.abort();
   }
 
   /** Stops the watcher, if one runs. */

@@ -4,9 +4,9 @@
  * registering; the namespace itself swaps worlds (see Namespace).
  */
 import { doubleError } from '../errors';
-import { listScenarios, loadScenario, loadScenarioInSlices, scenarioFiles, type LoadOptions, type ScenarioSources } from '../scenarios/registry';
+import { listScenarios, loadScenario, loadScenarioInWorker, scenarioFiles, type LoadOptions, type ScenarioSources } from '../scenarios/registry';
 import type { ScenarioDocument } from '../scenarios/types';
-import { checkScenarioDocument, prepareScenarioInSlices, validateScenarioDocument } from '../scenarios/validate';
+import { checkScenarioDocument, prepareScenarioInWorker, validateScenarioDocument } from '../scenarios/validate';
 import type { CatalogEntry } from '../spec/types';
 import type { Namespace } from './namespaces';
 
@@ -16,6 +16,8 @@ export type { CatalogEntry } from '../spec/types';
 /** Where scenarios come from, and the seed used when a switch names none (--seed). */
 export interface CatalogOptions extends ScenarioSources {
   seed?: number;
+  /** Aborted when the caller stops waiting (its double stops): see prepareScenarioInWorker. */
+  signal?: AbortSignal;
 }
 
 /** How validation problems of an inline scenario name it, e.g. "inline scenario three-apps#/apps/0/...". */
@@ -46,12 +48,12 @@ export function catalog(namespace: Namespace, sources: ScenarioSources): Catalog
 /**
  * Finds the named scenario among the inline ones given (a namespace's) and the files: unknown, it
  * throws 404 at once, listing every known name. Gives back what prepares it, validated and ready
- * to run with `options.seed` (else the document's own seed): once per text and seed, in slices, so
- * the double keeps answering meanwhile.
+ * to run with `options.seed` (else the document's own seed): once per text and seed, generators
+ * in a worker thread, so the double keeps answering meanwhile.
  */
 export function findScenario(inlineScenarios: ReadonlyMap<string, unknown>, name: string, options: CatalogOptions): () => Promise<ScenarioDocument> {
   const inline = inlineScenarios.get(name);
-  if (inline !== undefined) return () => prepareScenarioInSlices(inline, inlineOrigin(name), { seed: options.seed });
+  if (inline !== undefined) return () => prepareScenarioInWorker(inline, inlineOrigin(name), { seed: options.seed, signal: options.signal });
   const files = scenarioFiles(options);
   if (!files.has(name)) {
     const known = [...files.keys(), ...inlineScenarios.keys()].sort();
@@ -61,7 +63,7 @@ export function findScenario(inlineScenarios: ReadonlyMap<string, unknown>, name
       meta: { known },
     });
   }
-  return () => loadScenarioInSlices(name, options);
+  return () => loadScenarioInWorker(name, options);
 }
 
 /**

@@ -8,7 +8,7 @@ import { doubleError, type DoubleError } from '../errors';
 import type { EngineRequest, EngineResponse } from '../routes/types';
 import type { ControlOperationId, CurrentScenario, JournalMatcher } from '../spec/types';
 import type { ScenarioDocument } from '../scenarios/types';
-import { prepareScenarioInSlices, scenarioProblem } from '../scenarios/validate';
+import { prepareScenarioInWorker, scenarioProblem } from '../scenarios/validate';
 import { catalog, findScenario, registerInlineScenario } from './catalog';
 import { refuseBadFaultRules } from './faults';
 import type { JournalEntry } from './journal';
@@ -91,7 +91,7 @@ const handlers: ControlRouteTable = {
   'PUT /__control/scenario': async (request, { services, namespace }) => {
     const { name, seed } = request.body;
     // An unknown name is refused before the namespace is made.
-    const document = findScenario(services.namespaces.inlineScenariosOf(namespace), name, { ...services.scenarioSources, seed: seed ?? services.seed });
+    const document = findScenario(services.namespaces.inlineScenariosOf(namespace), name, { ...services.scenarioSources, seed: seed ?? services.seed, signal: services.stopped });
     const [switched] = await services.namespaces.replaceInSlices([{ namespace, document, change: 'switch' }]);
     return { status: 200, body: currentScenario(switched!.namespace) };
   },
@@ -106,7 +106,7 @@ const handlers: ControlRouteTable = {
 
   'PUT /__control/state': async (request, { services, namespace }) => {
     const document = async (): Promise<ScenarioDocument> => {
-      const state = await prepareScenarioInSlices(request.body, 'PUT /__control/state', { seed: services.seed });
+      const state = await prepareScenarioInWorker(request.body, 'PUT /__control/state', { seed: services.seed, signal: services.stopped });
       if (state.mode === 'spec-examples') throw refuseSpecExamplesState();
       return state;
     };

@@ -12,8 +12,8 @@ import { EventEmitter, once } from 'node:events';
 import path from 'node:path';
 import type { FSWatcher } from 'chokidar';
 import { errorResponse, type ErrorEntry } from '../errors';
+import { BUILT_IN_SCENARIOS_DIR, loadScenarioInWorker, type ScenarioSources } from '../scenarios/registry';
 import type { ScenarioReload } from '../spec/types';
-import { BUILT_IN_SCENARIOS_DIR, loadScenarioInSlices, type ScenarioSources } from '../scenarios/registry';
 import type { Namespaces } from './namespaces';
 
 /** How long a file must stay unchanged before it is reloaded, unless told otherwise. */
@@ -112,9 +112,9 @@ export class ScenarioWatch extends EventEmitter<{ reload: [ScenarioReload] }> {
     let rebuilt: string[] = [];
     try {
       // The file is read and validated for every seed before any world is rebuilt (replaceInSlices).
-      if (running.length === 0) await loadScenarioInSlices(scenario, sources);
+      if (running.length === 0) await loadScenarioInWorker(scenario, sources);
       const replaced = await namespaces.replaceInSlices(
-        running.map((ns) => ({ namespace: ns, document: () => loadScenarioInSlices(scenario, { ...sources, seed: ns.scenario.seed }), change: 'switch' as const })),
+        running.map((ns) => ({ namespace: ns, document: () => loadScenarioInWorker(scenario, { ...sources, seed: ns.scenario.seed }), change: 'switch' as const })),
       );
       rebuilt = replaced.filter(({ placed }) => placed).map(({ namespace }) => namespace.name);
     } catch (error) {

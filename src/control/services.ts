@@ -24,6 +24,8 @@ export interface ControlServices {
   /** Where scenario files are found by name, and the seed of a switch that names none. */
   readonly scenarioSources: ScenarioSources;
   readonly seed: number | undefined;
+  /** Aborted when the double stops: a scenario still being prepared for a switch is given up (its worker thread ended). */
+  readonly stopped: AbortSignal;
   /** Set while scenario files are watched (--watch). */
   readonly scenarioWatch: ScenarioWatch | undefined;
   /** What stubs are checked against when registered. */

@@ -5,11 +5,14 @@
  */
 import type { DataModelMetadata, FieldMetadata, TableMetadata } from '../spec/types';
 import { cloneJson } from '../state/clone';
-import { runSteps, type Steps } from '../state/steps';
+import { appendGeneratedApps, GeneratedBatch, noGeneratedApps, withPreparedApps, type GeneratedApps } from '../state/generated-apps';
+import { generateInWorker, PROGRESS_STEP, type GenerationProgress, type WorkerOptions } from './generate-host';
 import type { AppGenerator, ScenarioApp, ScenarioDocument, ScenarioMediaFile } from './types';
 
 type FakerModule = typeof import('@faker-js/faker');
 type Faker = InstanceType<FakerModule['Faker']>;
+
+export type { GenerationProgress } from './generate-host';
 
 /** The seed of a scenario that needs one and was given none. */
 export const DEFAULT_SEED = 9076;
@@ -172,25 +175,14 @@ function describeApp(faker: Faker, kind: string, subject: Subject, dimensions: r
   return `${kind} of ${subject.name.toLowerCase()}${by} for ${faker.company.name()}.`;
 }
 
-/** Told how many of a generator's apps are made (every PROGRESS_STEP apps and at the end), for a progress line. */
-export type GenerationProgress = (done: number, total: number) => void;
-/** How many apps are made between two progress reports. */
-const PROGRESS_STEP = 250;
-
-/** The apps of one `generate.apps` block, drawn from a Faker seeded with `seed`. */
-export function generateApps(generator: AppGenerator, seed: number, onProgress?: GenerationProgress): ScenarioApp[] {
-  return runSteps(generateAppSteps(generator, seed, onProgress));
-}
-
-/** generateApps, one step per app. */
-function* generateAppSteps(generator: AppGenerator, seed: number, onProgress?: GenerationProgress): Steps<ScenarioApp[]> {
+/** The apps of one `generate.apps` block, drawn from a Faker seeded with `seed`, one at a time: none need be kept as objects. */
+export function* eachGeneratedApp(generator: AppGenerator, seed: number): Generator<ScenarioApp, void, void> {
   const { Faker, en, base } = fakerModule();
   const faker = new Faker({ locale: [en, base], seed });
   const now = faker.date.between(REFERENCE_DATE_WINDOW);
   faker.setDefaultRefDate(now);
   const owners = Array.from({ length: Math.min(MAX_OWNERS, Math.max(1, Math.ceil(generator.count / APPS_PER_OWNER))) }, () => `Personal\\${faker.internet.username()}`);
   const streams = Array.from({ length: STREAM_COUNT }, () => faker.string.uuid());
-  const apps: ScenarioApp[] = [];
   for (let n = 0; n < generator.count; n += 1) {
     const subject = faker.helpers.arrayElement(SUBJECTS);
     const kind = faker.helpers.arrayElement(APP_KINDS);
@@ -217,35 +209,65 @@ function* generateAppSteps(generator: AppGenerator, seed: number, onProgress?: G
     if (published) app.publishedStream = faker.helpers.arrayElement(streams);
     if (generator.withDataModel) app.dataModel = dataModel(faker, subject, dimensions);
     if (generator.mediaFilesPerApp) app.media = mediaFiles(faker, generator.mediaFilesPerApp);
-    apps.push(app);
-    if (onProgress && (apps.length % PROGRESS_STEP === 0 || apps.length === generator.count)) onProgress(apps.length, generator.count);
-    yield;
+    yield app;
   }
-  return apps;
 }
 
 function usesSeed(doc: ScenarioDocument): boolean {
   return doc.generate?.apps !== undefined || (doc.mode === 'spec-examples' && doc.examples === 'dynamic');
 }
 
-/**
- * The document as it runs: generated apps appended to its own, `generate` and `$schema` dropped,
- * `seed` set to the one used (`seed` argument, else the document's, else DEFAULT_SEED) when any
- * generator or dynamic example needs one. Pure: the input is not changed.
- */
-export function expandGenerators(doc: ScenarioDocument, seed?: number, onProgress?: GenerationProgress): ScenarioDocument {
-  return runSteps(expandGeneratorSteps(doc, seed, onProgress));
-}
-
-/** expandGenerators, one step per generated app. */
-export function* expandGeneratorSteps(doc: ScenarioDocument, seed?: number, onProgress?: GenerationProgress): Steps<ScenarioDocument> {
+/** What expanding `doc` takes: the generator to run (if any) with its seed, and how to make the document of what it made. */
+function expansion(doc: ScenarioDocument, seed: number | undefined) {
   const { generate, $schema: _editorHint, ...rest } = doc;
   const chosen = seed ?? doc.seed ?? (usesSeed(doc) ? DEFAULT_SEED : undefined);
-  const generated = generate?.apps ? yield* generateAppSteps(generate.apps, chosen ?? DEFAULT_SEED, onProgress) : [];
+  // The document's own apps are copied: what comes out is the preparer's (see validateScenarioDocument), not the caller's.
+  const written = doc.apps === undefined ? undefined : cloneJson(doc.apps);
+  const expanded = (apps: ScenarioApp[] | undefined): ScenarioDocument => ({ ...rest, ...(chosen !== undefined ? { seed: chosen } : {}), ...(apps !== undefined ? { apps } : {}) });
   return {
-    ...rest,
-    ...(chosen !== undefined ? { seed: chosen } : {}),
-    // The document's own apps are copied: what comes out is the preparer's (see validateScenarioDocument), not the caller's.
-    ...(doc.apps !== undefined || generated.length > 0 ? { apps: [...cloneJson(doc.apps ?? []), ...generated] } : {}),
+    generator: generate?.apps,
+    seed: chosen ?? DEFAULT_SEED,
+    /** The document with what the generator made (nothing without one): the generated apps as text (see withPreparedApps). */
+    document: (generated?: GeneratedApps) =>
+      generated === undefined || generated.ids.length === 0 ? expanded(written) : withPreparedApps(expanded(written), { written: written ?? [], generated }),
   };
+}
+
+/** The apps of one `generate.apps` block as text, PROGRESS_STEP apps a batch (what a worker sends at once). */
+export function* generatedBatches(generator: AppGenerator, seed: number): Generator<GeneratedApps, void, void> {
+  let batch = new GeneratedBatch();
+  for (const app of eachGeneratedApp(generator, seed)) {
+    batch.add(app);
+    if (batch.count < PROGRESS_STEP) continue;
+    yield batch.seal();
+    batch = new GeneratedBatch();
+  }
+  if (batch.count > 0) yield batch.seal();
+}
+
+/**
+ * The document as it runs: generated apps appended to its own (kept as text: see
+ * withPreparedApps), `generate` and `$schema` dropped, `seed` set to the one used (`seed`
+ * argument, else the document's, else DEFAULT_SEED) when any generator or dynamic example needs
+ * one. Pure: the input is not changed. Made on this thread: what a start does before it listens.
+ */
+export function expandGenerators(doc: ScenarioDocument, seed?: number, onProgress?: GenerationProgress): ScenarioDocument {
+  const { generator, seed: used, document } = expansion(doc, seed);
+  if (generator === undefined) return document();
+  const apps = noGeneratedApps();
+  for (const batch of generatedBatches(generator, used)) {
+    appendGeneratedApps(apps, batch);
+    onProgress?.(apps.ids.length, generator.count);
+  }
+  return document(apps);
+}
+
+/**
+ * expandGenerators with the apps made in a worker thread (generateInWorker) and kept as text, so
+ * this thread stays free to answer meanwhile, and bases made of the document decode an app only
+ * when it is first read (EngineModel.baseSteps).
+ */
+export async function expandGeneratorsInWorker(doc: ScenarioDocument, seed?: number, options: WorkerOptions = {}): Promise<ScenarioDocument> {
+  const { generator, seed: used, document } = expansion(doc, seed);
+  return document(generator === undefined ? undefined : await generateInWorker(generator, used, options));
 }

@@ -11,7 +11,7 @@ import { DoubleError, doubleError, type Problem } from '../errors';
 import { artefactPath } from '../precompiled';
 import { isJsonObject } from '../state/scenario-apps';
 import type { ScenarioDocument } from './types';
-import { prepareScenarioInSlices, scenarioProblem, scenarioProblems, validateScenarioDocument, type PrepareOptions } from './validate';
+import { prepareScenarioInWorker, scenarioProblem, scenarioProblems, validateScenarioDocument, type PrepareOptions } from './validate';
 
 const SCENARIO_FILE = /\.(json|ya?ml)$/i;
 
@@ -247,10 +247,10 @@ export function loadScenario(name: string, options: LoadOptions = {}): ScenarioD
   return validateScenarioDocument(value, file.file, { seed: options.seed, onProgress: options.onProgress });
 }
 
-/** loadScenario with the generators run in slices, so the double keeps answering meanwhile. */
-export function loadScenarioInSlices(name: string, options: LoadOptions = {}): Promise<ScenarioDocument> {
+/** loadScenario with the generators run in a worker thread, so the double keeps answering meanwhile. */
+export function loadScenarioInWorker(name: string, options: LoadOptions = {}): Promise<ScenarioDocument> {
   const { value, file } = readNamedScenario(name, options);
-  return prepareScenarioInSlices(value, file.file, { seed: options.seed, onProgress: options.onProgress });
+  return prepareScenarioInWorker(value, file.file, { seed: options.seed, onProgress: options.onProgress, signal: options.signal });
 }
 
 /** The named scenario's file and what it holds, its name checked. */

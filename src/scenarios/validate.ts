@@ -16,8 +16,7 @@ import type { JsonObject } from '../spec/types';
 import { decodeScenarioApp, isJsonObject } from '../state/scenario-apps';
 import { MAX_JSON_DEPTH, tooDeepPointer } from '../validation/json-limits';
 import { describe, escapePointer, pointerOf } from '../validation/problems';
-import { runSteps, runStepsInSlices, type Steps } from '../state/steps';
-import { expandGeneratorSteps, type GenerationProgress } from './generate';
+import { expandGenerators, expandGeneratorsInWorker, type GenerationProgress } from './generate';
 import type { ScenarioDocument } from './types';
 
 
@@ -182,6 +181,8 @@ export interface PrepareOptions {
   seed?: number;
   /** Told how far the generators are (the CLI shows it on a TTY: `large` takes a second). */
   onProgress?: GenerationProgress;
+  /** prepareScenarioInWorker: aborted when the caller no longer waits (its double stops). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -202,8 +203,15 @@ export function checkScenarioDocument(value: unknown, origin: string): ScenarioD
 export const MAX_PREPARED_SCENARIOS = 4;
 /** Prepared documents by origin, seed and text, least recently used first. */
 const prepared = new Map<string, ScenarioDocument>();
-/** Preparations running in slices, by the same key, so two switches to one new scenario share one. */
-const preparing = new Map<string, Promise<ScenarioDocument>>();
+/** A preparation under way, shared by every caller of one key until the last one stops waiting. */
+interface Preparation {
+  document: Promise<ScenarioDocument>;
+  waiting: number;
+  /** Ends the generation's worker once nobody waits for it. */
+  stop: AbortController;
+}
+/** Preparations under way, by the same key, so two switches to one new scenario share one. */
+const preparing = new Map<string, Preparation>();
 
 /** The cache key of a document, or undefined for one that cannot be written as JSON (too deep: validation refuses it). */
 function preparedKey(value: unknown, origin: string, seed: number | undefined): string | undefined {
@@ -230,10 +238,6 @@ function keepPrepared(key: string | undefined, document: ScenarioDocument): Scen
   return document;
 }
 
-function* preparationSteps(value: unknown, origin: string, options: PrepareOptions): Steps<ScenarioDocument> {
-  return yield* expandGeneratorSteps(checkScenarioDocument(value, origin), options.seed, options.onProgress);
-}
-
 /**
  * Validates a scenario document (checkScenarioDocument) and returns it ready to run: generators
  * expanded with the seed, `generate` and `$schema` dropped, `seed` set to the seed used. Used for
@@ -243,20 +247,50 @@ function* preparationSteps(value: unknown, origin: string, options: PrepareOptio
  */
 export function validateScenarioDocument(value: unknown, origin: string, options: PrepareOptions = {}): ScenarioDocument {
   const key = preparedKey(value, origin, options.seed);
-  return knownPrepared(key) ?? keepPrepared(key, runSteps(preparationSteps(value, origin, options)));
+  return knownPrepared(key) ?? keepPrepared(key, expandGenerators(checkScenarioDocument(value, origin), options.seed, options.onProgress));
 }
 
-/** validateScenarioDocument with the generators run in slices (runStepsInSlices), so the double keeps answering meanwhile. */
-export async function prepareScenarioInSlices(value: unknown, origin: string, options: PrepareOptions = {}): Promise<ScenarioDocument> {
+/**
+ * validateScenarioDocument with the generators run in a worker thread (expandGeneratorsInWorker),
+ * so the double keeps answering meanwhile. Callers of one text and seed share one worker; it is
+ * ended when every caller's `signal` has aborted, and each such caller gets invalidScenario.
+ */
+export async function prepareScenarioInWorker(value: unknown, origin: string, options: PrepareOptions = {}): Promise<ScenarioDocument> {
   const key = preparedKey(value, origin, options.seed);
-  const known = knownPrepared(key) ?? (key === undefined ? undefined : preparing.get(key));
+  const known = knownPrepared(key);
   if (known !== undefined) return known;
-  const running = runStepsInSlices(preparationSteps(value, origin, options)).then((document) => keepPrepared(key, document));
-  if (key === undefined) return running;
-  preparing.set(key, running);
-  try {
-    return await running;
-  } finally {
-    preparing.delete(key);
+  if (key === undefined) return expandGeneratorsInWorker(checkScenarioDocument(value, origin), options.seed, options);
+  let preparation = preparing.get(key);
+  if (preparation === undefined) {
+    const stop = new AbortController();
+    const document = expandGeneratorsInWorker(checkScenarioDocument(value, origin), options.seed, { onProgress: options.onProgress, signal: stop.signal }).then((prepared) => keepPrepared(key, prepared));
+    const started: Preparation = { document, waiting: 0, stop };
+    const forget = () => {
+      if (preparing.get(key) === started) preparing.delete(key);
+    };
+    document.then(forget, forget);
+    preparing.set(key, (preparation = started));
   }
+  preparation.waiting += 1;
+  try {
+    return await untilAborted(preparation.document, options.signal);
+  } finally {
+    preparation.waiting -= 1;
+    if (preparation.waiting === 0) {
+      // Nobody joins it any more: the next caller starts afresh.
+      if (preparing.get(key) === preparation) preparing.delete(key);
+      preparation.stop.abort();
+    }
+  }
+}
+
+/** `work`, or a rejection as soon as `signal` aborts. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return work;
+  return new Promise<T>((resolve, reject) => {
+    const aborted = () => reject(doubleError('invalidScenario', { detail: 'the scenario was not prepared: the double stopped', source: { pointer: '' } }));
+    if (signal.aborted) aborted();
+    signal.addEventListener('abort', aborted, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', aborted));
+  });
 }

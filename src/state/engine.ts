@@ -35,6 +35,7 @@ import { cloneJson } from './clone';
 import { LiveSessions, type NamedSession, type SessionSink } from './live-sessions';
 import { WorldLayer, type CacheCounters } from './world-layer';
 import { runSteps, type Steps } from './steps';
+import { breaksLimits, generatedAppText, LazyApps, preparedAppsOf } from './generated-apps';
 
 export type { AppSnapshot } from './apps';
 export type { MediaLimits, ModelOptions } from './options';
@@ -139,6 +140,11 @@ function freshId(newId: () => string, taken: (id: string) => boolean): string {
   throw doubleError('internal', { detail: `The id source gave ${MAX_ID_ATTEMPTS} ids in a row that were empty or taken.` });
 }
 
+/** A base's app: the decoded one with the attributes a scenario left out filled in, frozen (bases are shared). */
+function frozenApp(decoded: DecodedApp, id: string, timestamp: string): StoredApp {
+  return Object.freeze({ ...decoded, attributes: Object.freeze({ ...defaultAttributes(id, '', timestamp), ...decoded.attributes, id }) });
+}
+
 /** The app without a published stream (an unpublished app has none). */
 function withoutStream(app: StoredApp): StoredApp {
   const { publishedStream: _dropped, ...rest } = app;
@@ -209,32 +215,45 @@ export class EngineModel implements SessionSink {
     return runSteps(EngineModel.baseSteps(doc, options, owned));
   }
 
-  /** baseOf, one step per app (see runStepsInSlices). */
+  /**
+   * baseOf, one step per app written in the document (see runStepsInSlices). Generated apps a
+   * prepared document holds as text (preparedAppsOf) are decoded on their first read instead
+   * (LazyApps), unless one of them would break a media limit: then all are decoded now, so the
+   * refusal comes at switch time, naming the app, as for written apps.
+   */
   static *baseSteps(doc: ScenarioDocument, options: ModelOptions = {}, owned = false): Steps<WorldBase> {
     const { limits, now, newId } = resolveModelOptions(options);
     const condition = doc.condition ?? 'healthy';
     if (!CONDITIONS.includes(condition)) throw doubleError('invalidScenario', { detail: `condition must be one of ${CONDITIONS.join(', ')}, not ${JSON.stringify(condition)}`, source: { pointer: '/condition' } });
     const { selections, cache } = startFigures(doc.figures);
     const timestamp = isoTimestamp(now);
+    const prepared = preparedAppsOf(doc);
+    const lazy = prepared !== undefined && !breaksLimits(prepared.generated.footprint, limits) ? prepared : undefined;
+    const decodeNow = lazy?.written ?? doc.apps ?? [];
+    const textIds = lazy?.generated.ids ?? [];
     const decodedApps: DecodedApp[] = [];
-    for (const [index, value] of (doc.apps ?? []).entries()) {
+    for (const [index, value] of decodeNow.entries()) {
       decodedApps.push(decodeScenarioApp(value, { limits, invalid: 'invalidScenario', limit: 'invalidScenario', pointer: `/apps/${index}`, owned }));
       yield;
     }
     // Ids the scenario names are reserved first, so a generated id never takes one a later app names.
     const namedIds = new Set<string>();
-    for (const [index, { attributes }] of decodedApps.entries()) {
-      if (attributes.id === undefined) continue;
-      if (namedIds.has(attributes.id)) {
-        throw doubleError('invalidScenario', { detail: `/apps/${index}: another app already has the id ${JSON.stringify(attributes.id)}`, source: { pointer: `/apps/${index}/attributes/id` } });
-      }
-      namedIds.add(attributes.id);
+    const named = [...decodedApps.map(({ attributes }) => attributes.id), ...textIds];
+    for (const [index, id] of named.entries()) {
+      if (id === undefined) continue;
+      if (namedIds.has(id)) throw doubleError('invalidScenario', { detail: `/apps/${index}: another app already has the id ${JSON.stringify(id)}`, source: { pointer: `/apps/${index}/attributes/id` } });
+      namedIds.add(id);
     }
-    const apps = new Map<string, StoredApp>();
+    const firstText = decodedApps.length;
+    const apps = new LazyApps((index, id) => {
+      const app: unknown = JSON.parse(generatedAppText(lazy!.generated, index));
+      return frozenApp(decodeScenarioApp(app, { limits, invalid: 'invalidScenario', limit: 'invalidScenario', pointer: `/apps/${firstText + index}`, owned: true }), id, timestamp);
+    });
     for (const decoded of decodedApps) {
       const id = decoded.attributes.id ?? freshId(newId, (taken) => apps.has(taken) || namedIds.has(taken));
-      apps.set(id, Object.freeze({ ...decoded, attributes: Object.freeze({ ...defaultAttributes(id, '', timestamp), ...decoded.attributes, id }) }));
+      apps.hold(id, frozenApp(decoded, id, timestamp));
     }
+    for (const [index, id] of textIds.entries()) apps.hold(id, index);
     const sessions = (doc.sessions ?? []).map((session, index) => {
       if (!isJsonObject(session)) throw doubleError('invalidScenario', { detail: `/sessions/${index}: a session must be an object`, source: { pointer: `/sessions/${index}` } });
       return cloneJson(session);

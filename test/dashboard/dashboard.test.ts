@@ -7,6 +7,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { startEngineDouble, type EngineDouble } from '../../src/index';
 import { describeWithBrowser, launchChromium } from '../support/chromium';
+import { freshGet } from '../support/raw-http';
 
 const TOKEN = 'ui-Token_3';
 /** How long a request may take to show in the table. */
@@ -164,14 +165,14 @@ describeWithBrowser('the dashboard across a restart of the double', () => {
     let second: EngineDouble | undefined;
     const page = await openDashboard(`${first.url}/__ui`);
     try {
-      for (let i = 0; i < 5; i += 1) await fetch(`${first.url}/v1/apps/first-run-${i}`);
+      for (let i = 0; i < 5; i += 1) await freshGet(`${first.url}/v1/apps/first-run-${i}`);
       const rows = page.locator('#traffic-table tbody tr');
       await rows.filter({ hasText: '/v1/apps/first-run-4' }).waitFor();
       await first.close();
       await page.locator('#stream-state', { hasText: 'reconnecting' }).waitFor();
       // The new double's entry 1, below the sequence the page would resume after.
       second = await startEngineDouble({ port, log: () => undefined });
-      await fetch(`${second.url}/v1/apps/second-run`);
+      await freshGet(`${second.url}/v1/apps/second-run`);
       await rows.filter({ hasText: '/v1/apps/second-run' }).waitFor();
       expect(await rows.filter({ hasText: '/v1/apps/first-run-' }).count()).toBe(0);
     } finally {

@@ -9,6 +9,7 @@ import net from 'node:net';
 import { startEngineDouble, type EngineDouble } from '../../src/index';
 import { MAX_EVENT_STREAMS } from '../../src/dashboard/events';
 import { CLI, runCli } from '../support/cli';
+import { freshGet } from '../support/raw-http';
 
 const TOKEN = 'tail-Token_7';
 
@@ -34,6 +35,7 @@ async function journalEvents(res: Response, wanted: number): Promise<{ id: strin
 }
 
 const auth = { authorization: `Bearer ${TOKEN}` };
+
 
 describe('GET /__control/events', () => {
   it('refuses without the control token', async () => {
@@ -201,7 +203,7 @@ describe('qlik-engine-double tail', () => {
       });
 
     await seen('out', 'GET  /__control/events');
-    for (let i = 0; i < 3; i += 1) await fetch(`${first.url}/v1/apps/before-restart-${i}`);
+    for (let i = 0; i < 3; i += 1) await freshGet(`${first.url}/v1/apps/before-restart-${i}`);
     await seen('out', '/v1/apps/before-restart-2');
     const ended = seen('err', 'the stream ended');
     await first.close();
@@ -209,7 +211,7 @@ describe('qlik-engine-double tail', () => {
     // The new double journals this as its entry 1, below the sequence tail would resume after.
     const second = await startEngineDouble({ port, log: () => undefined });
     cleanups.push(() => second.close());
-    await fetch(`${second.url}/v1/apps/after-restart`);
+    await freshGet(`${second.url}/v1/apps/after-restart`);
     await seen('out', '/v1/apps/after-restart');
     expect(printed.err).toContain('restarted: its journal began again; reading it from the start');
     expect(printed.out.split('\n').find((line) => line.includes('/v1/apps/after-restart'))).toMatch(/#1 {2}GET {2}\/v1\/apps\/after-restart {2}404/);

@@ -144,6 +144,12 @@ describe('the packed package installed in a consumer project', () => {
       expect(dashboard.status).toBe(200);
       expect(await dashboard.text()).toContain('<script');
       expect(readFileSync(path.join(consumer, 'reports/check.xml'), 'utf8')).toContain('failures="0"');
+      // A switch makes generated apps in a worker thread, from a compiled file the package ships.
+      const headers = { 'content-type': 'application/json', 'x-engine-double-namespace': 'generated' };
+      const registered = await fetch(`${url}/__control/scenarios`, { method: 'POST', headers, body: JSON.stringify({ name: 'generated', generate: { apps: { count: 3 } } }) });
+      expect(registered.status).toBe(201);
+      const switched = await fetch(`${url}/__control/scenario`, { method: 'PUT', headers, body: JSON.stringify({ name: 'generated', seed: 5 }) });
+      expect({ status: switched.status, body: await switched.json() }).toMatchObject({ status: 200, body: { name: 'generated', seed: 5 } });
     } finally {
       serving.kill('SIGTERM');
       await exited;

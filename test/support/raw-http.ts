@@ -33,3 +33,10 @@ export function rawRequest(
     req.end(body);
   });
 }
+
+/** A GET on a connection of its own: fetch's pool could hand a socket of a stopped double to its successor on the same port. */
+export function freshGet(url: string): Promise<number | undefined> {
+  return new Promise((resolve, reject) => {
+    http.get(url, { agent: false }, (res) => res.resume().on('end', () => resolve(res.statusCode))).on('error', reject);
+  });
+}

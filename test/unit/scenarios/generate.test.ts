@@ -1,6 +1,6 @@
-import { DEFAULT_SEED, expandGenerators, generateApps } from '../../../src/scenarios/generate';
+import { DEFAULT_SEED, eachGeneratedApp, expandGenerators } from '../../../src/scenarios/generate';
 import { loadScenario } from '../../../src/scenarios/registry';
-import type { ScenarioApp } from '../../../src/scenarios/types';
+import type { AppGenerator, ScenarioApp } from '../../../src/scenarios/types';
 import { loadContract } from '../../../src/spec/contract';
 
 /** Counts how often this test file's module registry loads faker (the factory runs once per load). */
@@ -9,6 +9,8 @@ jest.mock('@faker-js/faker', () => {
   mockFakerLoads.count += 1;
   return jest.requireActual('@faker-js/faker');
 });
+
+const generateApps = (generator: AppGenerator, seed: number): ScenarioApp[] => [...eachGeneratedApp(generator, seed)];
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
