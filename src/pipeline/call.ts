@@ -126,14 +126,27 @@ export interface Stage {
   run(call: Call): StageResult | Promise<StageResult>;
 }
 
-/** Runs `work`; a DoubleError it throws (validators, the router and the model refuse by throwing) becomes the stage's refusal. */
-export async function attempt(call: Call, work: () => StageResult | Promise<StageResult>): Promise<StageResult> {
+/** Whether a stage (or the work it runs) answered later rather than now. */
+export function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return value instanceof Promise;
+}
+
+/**
+ * Runs `work`; a DoubleError it throws (validators, the router and the model refuse by throwing)
+ * becomes the stage's refusal. Synchronous work stays synchronous: no promise is made for it.
+ */
+export function attempt(call: Call, work: () => StageResult | Promise<StageResult>): StageResult | Promise<StageResult> {
   try {
-    return await work();
+    const result = work();
+    return isPromise(result) ? result.catch((error: unknown) => refusal(call, error)) : result;
   } catch (error) {
-    if (error instanceof DoubleError) return refuse(call, error);
-    throw error;
+    return refusal(call, error);
   }
+}
+
+function refusal(call: Call, error: unknown): StageResult {
+  if (error instanceof DoubleError) return refuse(call, error);
+  throw error;
 }
 
 /** The stages composed, and how to run a call through them. */
@@ -151,22 +164,42 @@ export function stageNames(stages: readonly Stage[], kind: CallKind): string[] {
  * Runs the stages that apply to the call's kind (which routing may change), in list order; tells
  * `trace` each stage's name as it runs. A stage that fails unexpectedly while answering refuses
  * with a 500; one that fails while finishing fails the call (the caller of `runStages` answers).
+ * Stages run synchronously until one returns a promise (reading a body, verifying a token): most
+ * calls then cost no promise per stage.
  */
-export async function runStages(stages: readonly Stage[], start: Call, trace?: (stage: string) => void): Promise<Call> {
+export function runStages(stages: readonly Stage[], start: Call, trace?: (stage: string) => void): Promise<Call> {
+  try {
+    return Promise.resolve(runFrom(stages, 0, start, false, trace));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+function runFrom(stages: readonly Stage[], first: number, start: Call, answeredBefore: boolean, trace?: (stage: string) => void): Call | Promise<Call> {
   let call = start;
-  let answered = false;
-  for (const stage of stages) {
+  let answered = answeredBefore;
+  for (let index = first; index < stages.length; index++) {
+    const stage = stages[index];
     if (!stage.kinds.includes(call.kind) || (answered && stage.phase === 'answering')) continue;
     trace?.(stage.name);
     if (stage.phase === 'finishing') {
-      call = (await stage.run(call)).call;
+      const result = stage.run(call);
+      if (isPromise(result)) return result.then((settled) => runFrom(stages, index + 1, settled.call, answered, trace));
+      call = result.call;
       continue;
     }
-    let result: StageResult;
+    let result: StageResult | Promise<StageResult>;
     try {
-      result = await stage.run(call);
+      result = stage.run(call);
     } catch (error) {
       result = refuse(call, error);
+    }
+    if (isPromise(result)) {
+      const before = call;
+      return result.then(
+        (settled) => runFrom(stages, index + 1, settle(stage, settled), settled.to !== 'next', trace),
+        (error: unknown) => runFrom(stages, index + 1, settle(stage, refuse(before, error)), true, trace),
+      );
     }
     call = settle(stage, result);
     answered = result.to !== 'next';

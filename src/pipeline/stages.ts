@@ -26,7 +26,7 @@ import { matchUnderBasePath } from '../base-path';
 import { missingBody, readRequestBody, validateRequest } from '../validation/request';
 import { responseProblems } from '../validation/response';
 import { decodeMediaPathSeparators, JSON_MEDIA_TYPE, type RequestWarning } from '../validation/tolerance';
-import { answer, attempt, done, next, refuse, type Call, type CallKind, type Stage, type StageResult } from './call';
+import { answer, attempt, done, isPromise, next, refuse, type Call, type CallKind, type Stage, type StageResult } from './call';
 
 const HTTP_CALLS: readonly CallKind[] = ['engine', 'control', 'relay'];
 /** The calls of the other doors: a QIX websocket upgrade, a request to the metrics port. */
@@ -186,15 +186,16 @@ export function faultStage(namespaces: Pick<Namespaces, 'find'>): Stage {
     name: 'fault',
     kinds: ['engine', 'relay', ...DOOR_CALLS],
     phase: 'answering',
-    run: async (call) => {
+    run: (call) => {
       const { http, operation, pathname } = call;
       if (!http || (!operation && !call.door) || pathname === undefined) return next(call);
       const fault = namespaces.find(call.namespace ?? '')?.faults.take(call.method, pathname);
       if (!fault) return next(call);
       const faulted = { ...call, fault };
-      const effect = await applyFault(fault, http.res, call.kind !== 'qix');
-      if (effect === 'drop') return done({ ...faulted, dropped: true });
-      return effect === 'continue' ? next(faulted) : refuse(faulted, effect);
+      return applyFault(fault, http.res, call.kind !== 'qix').then((effect) => {
+        if (effect === 'drop') return done({ ...faulted, dropped: true });
+        return effect === 'continue' ? next(faulted) : refuse(faulted, effect);
+      });
     },
   };
 }
@@ -220,7 +221,7 @@ export function bodyStage(limits: BodyLimits): Stage {
     phase: 'answering',
     refusalsAreViolations: true,
     run: (call) =>
-      attempt(call, async () => {
+      attempt(call, () => {
         const { operation, http } = call;
         if (!operation) return next(call);
         if (!http) {
@@ -229,11 +230,14 @@ export function bodyStage(limits: BodyLimits): Stage {
           }
           return next(call);
         }
+        // An operation without a body reads none (readRequestBody would answer undefined): no promise for it.
+        if (!operation.body) return next(call);
         const warnings: RequestWarning[] = [];
-        const body = await readRequestBody(http.req, operation, limits.bodyLimit, warnings, limits.bodyTimeoutMs);
-        const recordedBody = recordBody(body, limits.journalBodyLimit, contentLength(http.req));
-        const recorded = call.recorded && recordedBody ? { ...call.recorded, body: recordedBody } : call.recorded;
-        return next({ ...call, body, ...(recorded ? { recorded } : {}), requestWarnings: [...call.requestWarnings, ...warnings] });
+        return readRequestBody(http.req, operation, limits.bodyLimit, warnings, limits.bodyTimeoutMs).then((body) => {
+          const recordedBody = recordBody(body, limits.journalBodyLimit, contentLength(http.req));
+          const recorded = call.recorded && recordedBody ? { ...call.recorded, body: recordedBody } : call.recorded;
+          return next({ ...call, body, ...(recorded ? { recorded } : {}), requestWarnings: [...call.requestWarnings, ...warnings] });
+        });
       }),
   };
 }
@@ -284,11 +288,12 @@ export function admitStage(gatekeeper: Pick<Gatekeeper, 'admit' | 'identify'>): 
     kinds: ['engine', 'qix'],
     phase: 'answering',
     run: (call) =>
-      attempt(call, async () => {
+      attempt(call, () => {
         const { operation, resolvedNamespace } = call;
         if (!resolvedNamespace) return next(call);
-        if (!operation) return next(call.door ? { ...call, caller: await gatekeeper.identify(call.headers, resolvedNamespace.model) } : call);
-        return next({ ...call, caller: await gatekeeper.admit(operation, { ...call.params }, call.headers, resolvedNamespace.model) });
+        if (!operation) return call.door ? gatekeeper.identify(call.headers, resolvedNamespace.model).then((caller) => next({ ...call, caller })) : next(call);
+        const caller = gatekeeper.admit(operation, { ...call.params }, call.headers, resolvedNamespace.model);
+        return isPromise(caller) ? caller.then((admitted) => next({ ...call, caller: admitted })) : next({ ...call, caller });
       }),
   };
 }
@@ -318,12 +323,15 @@ export function handleStage(engine: EngineHandling, control: ControlServices): S
     kinds: ['engine', 'control', 'in-process', ...DOOR_CALLS],
     phase: 'answering',
     run: (call) =>
-      attempt(call, async () => {
+      attempt(call, () => {
         if (call.door) return call.door.handle(call);
         const { operation, resolvedNamespace, caller } = call;
         if (!operation) return refuse(call, new Error('no operation was routed'));
         const request = engineRequest(call);
-        if (isControlOperation(operation.id)) return answer(call, await controlRoutes[operation.id](request, { services: control, namespace: call.namespace ?? '' }));
+        if (isControlOperation(operation.id)) {
+          const response = controlRoutes[operation.id](request, { services: control, namespace: call.namespace ?? '' });
+          return isPromise(response) ? response.then((answered) => answer(call, answered)) : answer(call, response);
+        }
         if (!resolvedNamespace || !caller) return refuse(call, new Error(`${operation.id} reached its handler without a namespace or an admitted caller`));
         // Read once: a scenario switch while the gatekeeper verified a token must not split this request across two worlds.
         const { model, scenario } = resolvedNamespace;
@@ -332,7 +340,7 @@ export function handleStage(engine: EngineHandling, control: ControlServices): S
         // All or nothing: a handler that throws, refuses, or answers what strict validation will replace
         // by a 500 leaves the world as it found it. (An async handler of your own is kept as it answers.)
         let checked: Call['checkedResponse'];
-        const response = await model.transaction(
+        const response = model.transaction(
           () => handle(request, context),
           (response) => {
             if (response instanceof Promise) return true;
@@ -342,7 +350,8 @@ export function handleStage(engine: EngineHandling, control: ControlServices): S
             return checked.problems.length === 0;
           },
         );
-        return answer(checked ? { ...call, checkedResponse: checked } : call, response);
+        const answering = (kept: EngineResponse) => answer(checked ? { ...call, checkedResponse: checked } : call, kept);
+        return isPromise(response) ? response.then(answering) : answering(response);
       }),
   };
 }

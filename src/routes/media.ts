@@ -2,7 +2,8 @@
  * The media operations. Paths go to the model as they arrived (still percent-encoded) so that its
  * one normaliser sees encoded traversal attempts too. Files and the thumbnail are sent as
  * application/octet-stream, the one type the contract's `produces` declares for them, whatever the
- * file's extension: a client generated from the contract then reads bytes, not text or JSON.
+ * file's extension: a client generated from the contract then reads bytes, not text or JSON. The
+ * stored bytes are sent as they are (no copy per download): only the socket reads them.
  */
 import type { RouteTable } from './types';
 
@@ -10,7 +11,7 @@ const BYTES = { 'content-type': 'application/octet-stream' };
 
 export const mediaRoutes: RouteTable = {
   'GET /v1/apps/{appId}/media/files/{path}': ({ params, rawParams }, { model }) => {
-    const file = model.getMediaFile(params.appId, rawParams.path);
+    const file = model.sendableMediaFile(params.appId, rawParams.path);
     return { status: 200, body: file.bytes, headers: BYTES };
   },
 
@@ -30,7 +31,7 @@ export const mediaRoutes: RouteTable = {
   }),
 
   'GET /v1/apps/{appId}/media/thumbnail': ({ params }, { model }) => {
-    const file = model.getThumbnail(params.appId);
+    const file = model.sendableThumbnail(params.appId);
     return { status: 200, body: file.bytes, headers: BYTES };
   },
 };

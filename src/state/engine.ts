@@ -54,6 +54,15 @@ export interface MediaFileContent {
   contentType: string;
 }
 
+/**
+ * A file with a copy of its bytes: a Buffer cannot be made read-only (Node has no frozen or
+ * immutable ArrayBuffer, and a Proxy is no Uint8Array a socket accepts), and a caller that wrote
+ * into the stored one would change the file in this world and in every world and copy sharing it.
+ */
+function copied(file: MediaFileContent): MediaFileContent {
+  return { ...file, bytes: Buffer.from(file.bytes) };
+}
+
 /** The figures /healthcheck derives from the world (its call counter lives in the server). */
 export interface EngineUsage {
   /** Apps open in an active session. */
@@ -538,6 +547,15 @@ export class EngineModel implements SessionSink {
   }
 
   getMediaFile(appId: string, rawPath: string): MediaFileContent {
+    return copied(this.sendableMediaFile(appId, rawPath));
+  }
+
+  /**
+   * The stored file itself, not a copy: for the HTTP answer (src/routes/media.ts), which only
+   * writes it to the socket, so a download of a large file costs no copy of it. Whoever calls this
+   * must not write into the bytes; everything else reads files through getMediaFile.
+   */
+  sendableMediaFile(appId: string, rawPath: string): MediaFileContent {
     const app = this.requireApp(appId);
     return this.readMedia(app, normaliseMediaPath(rawPath, this.limits));
   }
@@ -566,6 +584,11 @@ export class EngineModel implements SessionSink {
    * the client asked for no path, so a bad stored one is not its request's fault.
    */
   getThumbnail(appId: string): MediaFileContent {
+    return copied(this.sendableThumbnail(appId));
+  }
+
+  /** The stored thumbnail itself, not a copy: see sendableMediaFile. */
+  sendableThumbnail(appId: string): MediaFileContent {
     const app = this.requireApp(appId);
     const rawPath = thumbnailMediaPath(app.attributes.thumbnail);
     const noThumbnail = (why: string): DoubleError => doubleError('mediaNotFound', { detail: `The app has no thumbnail file: ${why}.`, source: { parameter: 'appId' } });
@@ -638,15 +661,9 @@ export class EngineModel implements SessionSink {
     return app;
   }
 
-  /**
-   * A copy of the stored bytes: a Buffer cannot be made read-only (Node has no frozen or immutable
-   * ArrayBuffer, and a Proxy is no Uint8Array a socket accepts), and a caller that wrote into the
-   * stored one would change the file in this world and in every world and copy sharing it. One
-   * memcpy, small beside the socket write that follows it on the HTTP path.
-   */
+  /** The stored bytes themselves: the public readers copy them (see `copied`). */
   private readMedia(app: StoredApp, segments: string[]): MediaFileContent {
-    const bytes = Buffer.from(app.media.readFile(segments));
-    return { bytes, contentType: contentTypeFor(segments[segments.length - 1] ?? '') };
+    return { bytes: app.media.readFile(segments), contentType: contentTypeFor(segments[segments.length - 1] ?? '') };
   }
 
   private timestamp(): string {
