@@ -54,6 +54,8 @@ export function isSecretParameter(name: string): boolean {
  * query parameter, and any user:password, replaced by REDACTED; other bytes stay as sent.
  */
 export function redactUrl(url: string): string {
+  // The common case: a path without a query has nothing to hide (user info needs a scheme, which a path has not).
+  if (url.startsWith('/') && !url.includes('?')) return url;
   const withoutUserInfo = url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@?#]*@/i, `$1${REDACTED}@`);
   const mark = withoutUserInfo.indexOf('?');
   if (mark === -1) return withoutUserInfo;

@@ -2,7 +2,10 @@
  * What the dashboard shows of a request beyond its journal entry: the headers and bodies of the
  * request and the response, kept for the most recent EXCHANGES_KEPT requests and cut to
  * BODY_TEXT_LIMIT, so the memory they take is bounded whatever the traffic. Read with
- * GET /__control/journal/{sequence}. Secrets are hidden as they are captured (src/control/redact.ts).
+ * GET /__control/journal/{sequence}. Secrets are hidden (src/control/redact.ts) before anything is
+ * shown. A response is kept as the pipeline produced it (its headers, the JSON text or bytes sent)
+ * and formatted only when shown, so a request nobody looks at costs no formatting; bytes, and text
+ * beyond BODY_TEXT_LIMIT, are captured at once so that no large body is held.
  */
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
@@ -77,6 +80,25 @@ export function captureMessage(headers: IncomingHttpHeaders | OutgoingHttpHeader
   return { headers: capturedHeaders(headers), ...(captured ? { body: captured } : {}) };
 }
 
+/** A response as sent, formatted when shown: `body` is JSON text within BODY_TEXT_LIMIT, or already captured. */
+export interface SentResponse {
+  headers: OutgoingHttpHeaders;
+  body: string | CapturedBody | undefined;
+  fileName: string | undefined;
+}
+
+/** A response to keep: its headers as they are; a body that could be large (bytes, long text) captured now, bounded. */
+export function sentResponse(headers: OutgoingHttpHeaders, written: string | Buffer | undefined, fileName?: string): SentResponse {
+  const contentType = headers['content-type'];
+  const body = written === undefined || (typeof written === 'string' && written.length <= BODY_TEXT_LIMIT) ? written : captureBody(written, typeof contentType === 'string' ? contentType : undefined, fileName);
+  return { headers, body, fileName };
+}
+
+function shownResponse(sent: SentResponse): CapturedMessage {
+  if (typeof sent.body === 'string' || sent.body === undefined) return captureMessage(sent.headers, sent.body, sent.fileName);
+  return { headers: capturedHeaders(sent.headers), body: sent.body };
+}
+
 /**
  * What the log keeps of an exchange. The request's headers and a JSON body the journal kept are not
  * copied: they are read from the journal's entry when the exchange is shown, so a body is held
@@ -88,7 +110,7 @@ export interface KeptExchange {
   request?: CapturedMessage;
   /** The request body, when the journal's entry holds no JSON of it. */
   requestBody?: CapturedBody;
-  response?: CapturedMessage;
+  response?: SentResponse;
 }
 
 /** What to keep of a request the journal recorded (`recorded`): its body only when the journal keeps no JSON of it. */
@@ -101,7 +123,8 @@ export function keptRequestBody(recorded: Pick<RecordedRequest, 'headers' | 'bod
 /** The exchange as the dashboard shows it: the request from the journal's entry, as it holds it now. */
 function shownExchange(entry: Pick<JournalEntry, 'request'>, kept: KeptExchange): Exchange {
   const journaled = entry.request;
-  if (!journaled) return { request: kept.request ?? { headers: {} }, ...(kept.response ? { response: kept.response } : {}) };
+  const response = kept.response ? { response: shownResponse(kept.response) } : {};
+  if (!journaled) return { request: kept.request ?? { headers: {} }, ...response };
   const contentType = journaled.headers['content-type'];
   const recordedBody = journaled.body;
   const body =
@@ -109,7 +132,7 @@ function shownExchange(entry: Pick<JournalEntry, 'request'>, kept: KeptExchange)
     (recordedBody?.json !== undefined
       ? textBody(JSON.stringify(recordedBody.json), contentType, recordedBody.size)
       : recordedBody && { size: recordedBody.size, ...(contentType ? { contentType } : {}), ...(recordedBody.sha256 ? { sha256: recordedBody.sha256 } : {}) });
-  return { request: { headers: journaled.headers, ...(body ? { body } : {}) }, ...(kept.response ? { response: kept.response } : {}) };
+  return { request: { headers: journaled.headers, ...(body ? { body } : {}) }, ...response };
 }
 
 /** The exchanges of the most recent requests, by journal sequence. */

@@ -16,7 +16,7 @@ import { redactUrl } from '../control/redact';
 import { controlRoutes, isControlOperation } from '../control/routes';
 import type { ControlServices } from '../control/services';
 import { controlAuthorization } from '../dashboard/page';
-import { captureMessage, keptRequestBody, type ExchangeLog } from '../dashboard/exchanges';
+import { captureMessage, keptRequestBody, sentResponse, type ExchangeLog } from '../dashboard/exchanges';
 import type { EngineProxy } from '../proxy/relay';
 import type { EngineRequest, EngineResponse, EngineStats, Exchange, Handler } from '../routes/types';
 import type { ScenarioDocument } from '../scenarios/types';
@@ -543,7 +543,7 @@ export function journalStage(journal: Pick<Journal, 'record'>, exchanges: Pick<E
       if (http && !call.relayed) {
         exchanges.keep(entry.sequence, {
           ...(recorded ? keptRequestBody(recorded, call.body) : { request: captureMessage(http.req.headers, call.body) }),
-          ...(call.response ? { response: captureMessage(http.res.getHeaders(), call.written, recorded?.pathname) } : {}),
+          ...(call.response ? { response: sentResponse(http.res.getHeaders(), call.written, recorded?.pathname) } : {}),
         });
       }
       return next(call);
