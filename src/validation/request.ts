@@ -47,8 +47,12 @@ export function readBodyBytes(req: IncomingMessage, limit: number, timeoutMs: nu
   const drainLimit = limit * OVERSIZE_DRAIN_FACTOR;
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > drainLimit) return Promise.reject(payloadTooLarge(String(declared), limit));
+  // A body of a declared length goes into one buffer of that length once half of it has arrived:
+  // no second copy of it all at the end, and never more allocated ahead than has arrived.
+  const fillable = Number.isFinite(declared) && declared > 0 && declared <= limit ? declared : undefined;
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
+    let filled: Buffer | undefined;
     let size = 0;
     let overSince: number | undefined;
     let stall: NodeJS.Timeout | undefined;
@@ -66,16 +70,29 @@ export function readBodyBytes(req: IncomingMessage, limit: number, timeoutMs: nu
       if (overSince === undefined && size > limit) {
         overSince = performance.now();
         chunks.length = 0;
+        filled = undefined;
       }
       if (overSince !== undefined) {
         if (size > drainLimit || performance.now() - overSince > MAX_DRAIN_MS) settle(() => reject(payloadTooLarge(`at least ${size}`, limit)));
         else armStallTimer();
         return;
       }
-      chunks.push(chunk);
+      if (filled !== undefined && size <= filled.length) chunk.copy(filled, size - chunk.length);
+      else if (filled === undefined && fillable !== undefined && size * 2 >= fillable && size <= fillable) {
+        filled = Buffer.allocUnsafe(fillable);
+        chunks.push(chunk);
+        let offset = 0;
+        for (const arrived of chunks) offset += arrived.copy(filled, offset);
+        chunks.length = 0;
+      } else {
+        if (filled !== undefined) chunks.push(filled.subarray(0, size - chunk.length));
+        filled = undefined;
+        chunks.push(chunk);
+      }
       armStallTimer();
     };
-    const onEnd = () => settle(() => (overSince === undefined ? resolve(Buffer.concat(chunks, size)) : reject(payloadTooLarge(String(size), limit))));
+    const whole = () => (filled !== undefined ? filled.subarray(0, size) : Buffer.concat(chunks, size));
+    const onEnd = () => settle(() => (overSince === undefined ? resolve(whole()) : reject(payloadTooLarge(String(size), limit))));
     const onError = (error: Error) => settle(() => reject(error));
     // 'close' before 'end' means the client went away mid-body (a complete request still ends first).
     const onClose = () => {
