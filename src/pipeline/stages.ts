@@ -9,7 +9,7 @@ import { DoubleError, doubleError, errorResponse, errorWithStatus, type Problem 
 import type { Gatekeeper } from '../auth/gatekeeper';
 import type { Coverage } from '../control/coverage';
 import type { FaultRule } from '../control/faults';
-import type { Journal } from '../control/journal';
+import type { Journal, JournalEntry } from '../control/journal';
 import { namespaceOf, type Namespaces } from '../control/namespaces';
 import { recordBody, recordRequest } from '../control/recorded-request';
 import { redactUrl } from '../control/redact';
@@ -524,22 +524,20 @@ export function journalStage(journal: Pick<Journal, 'record'>, exchanges: Pick<E
     phase: 'finishing',
     run: (call) => {
       const { operation, namespace, fault, recorded, stub, http } = call;
-      const entry = journal.record({
-        time: new Date().toISOString(),
-        method: call.method,
-        path: redactUrl(http?.req.url ?? '/'),
-        ...(operation ? { operationId: operation.id } : {}),
-        ...(call.kind === 'qix' || call.kind === 'metrics' ? { door: call.kind } : {}),
-        ...(namespace !== undefined ? { namespace } : {}),
-        ...(answered(call) && http ? { status: http.res.statusCode } : {}),
-        durationMs: journaledDuration(call.started),
-        ...(fault ? { fault } : {}),
-        requestViolations: [...call.requestViolations],
-        ...(call.requestWarnings.length > 0 ? { requestWarnings: [...call.requestWarnings] } : {}),
-        responseViolations: [...(call.responseViolations ?? [])],
-        ...(recorded ? { request: { query: recorded.query, headers: recorded.headers, ...(recorded.body ? { body: recorded.body } : {}) } } : {}),
-        ...(stub ? { stub: stub.id } : {}),
-      });
+      // Field by field, in the order the journal shows them: no object made and spread per optional field.
+      const journaled: Partial<Omit<JournalEntry, 'sequence'>> = { time: new Date().toISOString(), method: call.method, path: redactUrl(http?.req.url ?? '/') };
+      if (operation) journaled.operationId = operation.id;
+      if (call.kind === 'qix' || call.kind === 'metrics') journaled.door = call.kind;
+      if (namespace !== undefined) journaled.namespace = namespace;
+      if (answered(call) && http) journaled.status = http.res.statusCode;
+      journaled.durationMs = journaledDuration(call.started);
+      if (fault) journaled.fault = fault;
+      journaled.requestViolations = [...call.requestViolations];
+      if (call.requestWarnings.length > 0) journaled.requestWarnings = [...call.requestWarnings];
+      journaled.responseViolations = [...(call.responseViolations ?? [])];
+      if (recorded) journaled.request = recorded.body ? { query: recorded.query, headers: recorded.headers, body: recorded.body } : { query: recorded.query, headers: recorded.headers };
+      if (stub) journaled.stub = stub.id;
+      const entry = journal.record(journaled as Omit<JournalEntry, 'sequence'>);
       if (http && !call.relayed) {
         exchanges.keep(entry.sequence, {
           ...(recorded ? keptRequestBody(recorded, call.body) : { request: captureMessage(http.req.headers, call.body) }),
