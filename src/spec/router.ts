@@ -14,6 +14,8 @@ interface Routable {
 interface Template<Op extends Routable> {
   path: string;
   segments: string[];
+  /** Per segment, the parameter it names, or undefined for a literal one: read once, not per request. */
+  parameters: (string | undefined)[];
   /** The engine's media routes end in `{path}`, a parameter that spans segments ("a/b/c.png"). */
   trailingWildcard: string | undefined;
   operations: Map<string, Op>;
@@ -71,6 +73,7 @@ export class Router<Op extends Routable> {
         template = {
           path: op.path,
           segments,
+          parameters: segments.map((segment) => PARAMETER.exec(segment)?.[1]),
           trailingWildcard: last !== undefined && MULTI_SEGMENT_PARAMETERS.has(last) ? last : undefined,
           operations: new Map(),
         };
@@ -108,19 +111,18 @@ export class Router<Op extends Routable> {
   }
 
   private bind(template: Template<Op>, segments: string[]): Record<string, string> | undefined {
-    const { segments: pattern, trailingWildcard } = template;
+    const { segments: pattern, parameters, trailingWildcard } = template;
     const fixed = trailingWildcard ? pattern.length - 1 : pattern.length;
     if (trailingWildcard ? segments.length < fixed : segments.length !== fixed) return undefined;
+    // Literal segments first: most templates fail there, before any parameter is collected.
+    for (let i = 0; i < fixed; i += 1) {
+      const name = parameters[i];
+      if (name === undefined ? pattern[i] !== segments[i] : segments[i] === '') return undefined;
+    }
     const params: Record<string, string> = {};
     for (let i = 0; i < fixed; i += 1) {
-      const name = PARAMETER.exec(pattern[i]!)?.[1];
-      if (name === undefined) {
-        if (pattern[i] !== segments[i]) return undefined;
-      } else if (segments[i] === '') {
-        return undefined;
-      } else {
-        params[name] = segments[i]!;
-      }
+      const name = parameters[i];
+      if (name !== undefined) params[name] = segments[i]!;
     }
     if (trailingWildcard) params[trailingWildcard] = segments.slice(fixed).join('/');
     return params;
