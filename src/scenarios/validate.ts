@@ -397,8 +397,8 @@ export function validateScenarioDocument(value: unknown, origin: string, options
 }
 
 /**
- * validateScenarioDocument with the generators run in a worker thread (expandGeneratorsInWorker),
- * so the double keeps answering meanwhile. Callers of one text and seed share one worker; it is
+ * validateScenarioDocument keyed and checked in slices (runStepsInSlices) and with the generators
+ * run in a worker thread (expandGeneratorsInWorker), so the double keeps answering meanwhile. Callers of one text and seed share one worker; it is
  * ended when every caller's `signal` has aborted, and each such caller gets invalidScenario.
  */
 export async function prepareScenarioInWorker(value: unknown, origin: string, options: PrepareOptions = {}): Promise<ScenarioDocument> {
