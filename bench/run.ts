@@ -119,7 +119,9 @@ async function worlds(options: Settings): Promise<{ report: string; figures: obj
   const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
   log(`worlds: building ${options.before} into .tmp...`);
   const before = buildTree(options.before);
-  const beforeFigures = await measureWorlds(before.tree, `${options.before} ${before.commit}`, log);
+  // A ref given as a commit is named once ("0931da7"), a branch with its commit ("main 8be4368").
+  const beforeLabel = before.commit.startsWith(options.before) ? before.commit : `${options.before} ${before.commit}`;
+  const beforeFigures = await measureWorlds(before.tree, beforeLabel, log);
   const afterFigures = await measureWorlds(ROOT, 'this tree', log);
   const targets = worldTargets(beforeFigures, afterFigures);
   return { report: worldsReport(beforeFigures, afterFigures, targets), figures: { before: beforeFigures, after: afterFigures, targets }, missed: targets.some((t) => !t.pass) };

@@ -21,8 +21,8 @@ import type { ActiveStub, StubInput } from './control/stubs';
 import { expectedRange, VerificationError, type VerifyTimes } from './control/verification-report';
 import { NAMESPACE_HEADER, namespaceOf } from './control/namespaces';
 import type { ControlOperationId, CurrentScenario } from './control/routes';
-import type { ScenarioReload } from './control/scenario-watch';
 import type { ScenarioDocument } from './scenarios/types';
+import type { FaultList, NamespaceList, ScenarioCatalog, StubList } from './spec/types';
 import { baseUrlText, parseBaseUrl } from './url';
 
 /**
@@ -32,12 +32,7 @@ import { baseUrlText, parseBaseUrl } from './url';
  * const { current, scenarios } = await engine.scenarios();
  * console.log(current.name, scenarios.map((s) => s.name));
  */
-export interface ScenarioCatalog {
-  current: CurrentScenario;
-  scenarios: CatalogEntry[];
-  /** Only when the double watches its scenario files: the scenarios whose last edit is broken (their namespaces keep the last good world). */
-  watch?: { broken: ScenarioReload[] };
-}
+export type { ScenarioCatalog } from './spec/types';
 
 /**
  * What `namespaces()` answers: every namespace the double holds ("" is the default one).
@@ -45,11 +40,7 @@ export interface ScenarioCatalog {
  * @example
  * const { limit, namespaces } = await engine.namespaces();
  */
-export interface NamespaceList {
-  /** Most namespaces the double holds besides the default one. */
-  limit: number;
-  namespaces: { namespace: string; scenario: string }[];
-}
+export type { NamespaceList } from './spec/types';
 
 /**
  * Which journal entries `journal()` and `violations()` return.
@@ -155,21 +146,41 @@ export interface EngineDoubleControl {
  * @example
  * const inProcess: ControlTransport = async (operation, call) => (await invokeControl(runtime, operation, call)).body;
  */
-export type ControlTransport = (operation: ControlOperationId, call: ControlCall) => Promise<unknown>;
+export type ControlTransport = <Operation extends ControlOperationId>(operation: Operation, call: ControlCall<Operation>) => Promise<unknown>;
 
-/** FaultList and Journal of the control contract: the lists the methods answer, with their wrappers. */
-interface FaultList {
-  rules: ActiveFaultRule[];
-}
+/** Journal of the control contract: the list `journal()` and `violations()` answer, with its wrapper. */
 interface JournalPage {
   capacity: number;
   entries: JournalEntry[];
 }
-interface StubList {
-  stubs: ActiveStub[];
+
+/** What each control operation the methods call answers (undefined for 204); what they send is typed from the control contract. */
+interface Answers {
+  'GET /__control/scenarios': ScenarioCatalog;
+  'POST /__control/scenarios': CatalogEntry;
+  'PUT /__control/scenario': CurrentScenario;
+  'POST /__control/reset': CurrentScenario;
+  'GET /__control/state': ScenarioDocument;
+  'PUT /__control/state': undefined;
+  'GET /__control/faults': FaultList;
+  'PUT /__control/faults': FaultList;
+  'DELETE /__control/faults': undefined;
+  'GET /__control/journal': JournalPage;
+  'DELETE /__control/journal': undefined;
+  'GET /__control/violations': JournalPage;
+  'POST /__control/journal/find': JournalSearch;
+  'POST /__control/journal/count': { count: number };
+  'GET /__control/stubs': StubList;
+  'PUT /__control/stubs': StubList;
+  'POST /__control/stubs': StubList;
+  'DELETE /__control/stubs': undefined;
+  'GET /__control/coverage': CoverageReport;
+  'DELETE /__control/coverage': undefined;
+  'GET /__control/namespaces': NamespaceList;
+  'DELETE /__control/namespace': undefined;
 }
 
-function journalQuery({ limit, includeWarnings }: JournalQuery = {}): Record<string, string> {
+function journalQuery({ limit, includeWarnings }: JournalQuery = {}): ControlCall<'GET /__control/journal' | 'GET /__control/violations'>['query'] {
   return { ...(limit === undefined ? {} : { limit: String(limit) }), ...(includeWarnings ? { includeWarnings: 'true' } : {}) };
 }
 
@@ -183,46 +194,46 @@ function journalQuery({ limit, includeWarnings }: JournalQuery = {}): Record<str
  */
 export function controlMethods(transport: ControlTransport, url: string, namespace?: string): EngineDoubleControl {
   const scoped = namespace === undefined ? '' : namespaceOf({ [NAMESPACE_HEADER]: namespace });
-  const send = async <T>(operation: ControlOperationId, call: Omit<ControlCall, 'namespace'> = {}): Promise<T> =>
-    (await transport(operation, { ...call, namespace: scoped })) as T;
-  const nothing = async (operation: ControlOperationId): Promise<void> => {
+  const send = async <Operation extends keyof Answers>(operation: Operation, call: Omit<ControlCall<Operation>, 'namespace'> = {}): Promise<Answers[Operation]> =>
+    (await transport(operation, { ...call, namespace: scoped })) as Answers[Operation];
+  const nothing = async (operation: keyof Answers): Promise<void> => {
     await send(operation);
   };
-  const find = (matcher: JournalMatcher) => send<JournalSearch>('POST /__control/journal/find', { body: matcher });
+  const find = (matcher: JournalMatcher) => send('POST /__control/journal/find', { body: matcher });
   return {
     url,
     namespaceName: scoped,
     headers: Object.freeze<Record<string, string>>(scoped === '' ? {} : { [NAMESPACE_HEADER]: scoped }),
-    scenarios: () => send<ScenarioCatalog>('GET /__control/scenarios'),
-    addScenario: (document) => send<CatalogEntry>('POST /__control/scenarios', { body: document }),
-    useScenario: (name, options = {}) => send<CurrentScenario>('PUT /__control/scenario', { body: { name, ...(options.seed !== undefined ? { seed: options.seed } : {}) } }),
-    reset: () => send<CurrentScenario>('POST /__control/reset'),
-    state: () => send<ScenarioDocument>('GET /__control/state'),
+    scenarios: () => send('GET /__control/scenarios'),
+    addScenario: (document) => send('POST /__control/scenarios', { body: document }),
+    useScenario: (name, options = {}) => send('PUT /__control/scenario', { body: { name, ...(options.seed !== undefined ? { seed: options.seed } : {}) } }),
+    reset: () => send('POST /__control/reset'),
+    state: () => send('GET /__control/state'),
     restoreState: async (state) => {
       await send('PUT /__control/state', { body: state });
     },
-    faults: async () => (await send<FaultList>('GET /__control/faults')).rules,
-    setFaults: async (rules) => (await send<FaultList>('PUT /__control/faults', { body: { rules } })).rules,
+    faults: async () => (await send('GET /__control/faults')).rules,
+    setFaults: async (rules) => (await send('PUT /__control/faults', { body: { rules } })).rules,
     clearFaults: () => nothing('DELETE /__control/faults'),
-    journal: async (query) => (await send<JournalPage>('GET /__control/journal', { query: journalQuery(query) })).entries,
+    journal: async (query) => (await send('GET /__control/journal', { query: journalQuery(query) })).entries,
     clearJournal: () => nothing('DELETE /__control/journal'),
-    violations: async (query) => (await send<JournalPage>('GET /__control/violations', { query: journalQuery(query) })).entries,
+    violations: async (query) => (await send('GET /__control/violations', { query: journalQuery(query) })).entries,
     find,
     received: async (matcher) => (await find(matcher)).entries,
-    count: async (matcher) => (await send<{ count: number }>('POST /__control/journal/count', { body: matcher })).count,
+    count: async (matcher) => (await send('POST /__control/journal/count', { body: matcher })).count,
     verify: async (matcher, times = {}) => {
       const { min, max } = expectedRange(times);
       const search = await find(matcher);
       if (search.count < min || search.count > max) throw new VerificationError(matcher, times, search);
       return search.entries;
     },
-    stubs: async () => (await send<StubList>('GET /__control/stubs')).stubs,
-    setStubs: async (stubs) => (await send<StubList>('PUT /__control/stubs', { body: { stubs } })).stubs,
-    use: async (...stubs) => (await send<StubList>('POST /__control/stubs', { body: { stubs } })).stubs,
+    stubs: async () => (await send('GET /__control/stubs')).stubs,
+    setStubs: async (stubs) => (await send('PUT /__control/stubs', { body: { stubs } })).stubs,
+    use: async (...stubs) => (await send('POST /__control/stubs', { body: { stubs } })).stubs,
     resetStubs: () => nothing('DELETE /__control/stubs'),
-    coverage: () => send<CoverageReport>('GET /__control/coverage'),
+    coverage: () => send('GET /__control/coverage'),
     resetCoverage: () => nothing('DELETE /__control/coverage'),
-    namespaces: () => send<NamespaceList>('GET /__control/namespaces'),
+    namespaces: () => send('GET /__control/namespaces'),
     namespace: (name) => controlMethods(transport, url, name),
     dropNamespace: () => nothing('DELETE /__control/namespace'),
   };
@@ -307,7 +318,7 @@ function httpTransport(base: string, token: string | undefined, timeoutMs: numbe
   return async (operation, { namespace, query, body }) => {
     const [method, path] = operation.split(' ') as [string, string];
     const target = new URL(`${base}${path}`);
-    for (const [name, value] of Object.entries(query ?? {})) target.searchParams.set(name, value);
+    for (const [name, value] of Object.entries(query ?? {})) if (value !== undefined) target.searchParams.set(name, value);
     const headers: Record<string, string> = { accept: 'application/json' };
     if (namespace) headers[NAMESPACE_HEADER] = namespace;
     if (token !== undefined) headers.authorization = `Bearer ${token}`;

@@ -5,25 +5,14 @@
  * stage returns one as its refusal, and `errorResponse` is the only place that turns them into HTTP.
  */
 
-/** Where a problem sits in the request: a JSON pointer into the body, or a named parameter. */
-export interface ErrorSource {
-  pointer?: string;
-  parameter?: string;
-  header?: string;
-}
+import type { ErrorEntry, ErrorResponseBody, ErrorSource } from './spec/types';
 
-export interface ErrorEntry {
-  code: string;
-  title: string;
-  status: string;
-  detail: string;
-  source?: ErrorSource;
-  meta?: Record<string, unknown>;
-}
-
-export interface ErrorResponseBody {
-  errors: ErrorEntry[];
-}
+/**
+ * The error shape, as the control contract (spec/control-api.json) types it: ErrorResponse (here
+ * ErrorResponseBody), its ErrorEntry, and ErrorSource, where a problem sits in the request (a JSON
+ * pointer into the body, or a named parameter or header).
+ */
+export type { ErrorEntry, ErrorResponseBody, ErrorSource } from './spec/types';
 
 interface ErrorTemplate {
   code: string;

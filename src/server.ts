@@ -36,7 +36,7 @@ import { appRoutes } from './routes/apps';
 import { dataRoutes } from './routes/data';
 import { mediaRoutes } from './routes/media';
 import { sessionRoutes } from './routes/sessions';
-import type { EngineStats, Exchange, Handler, RouteTable } from './routes/types';
+import { handlersById, type EngineStats, type Exchange, type Handler, type RouteTable } from './routes/types';
 import type { EngineModel, MediaLimits } from './state/engine';
 import { Worlds } from './state/worlds';
 import { scanScenarios, type ScenarioSources } from './scenarios/registry';
@@ -216,7 +216,7 @@ export class DoubleRuntime {
     this.basePath = normaliseBasePath(options.basePath);
     if (this.basePath !== '' && options.proxy) throw new Error('a base path cannot be combined with proxy mode: the real engine has its own');
     this.proxy = options.proxy && new EngineProxy(options.proxy, { contract: this.contract, bodyLimit: this.bodyLimit, bodyTimeoutMs: this.bodyTimeoutMs, log: this.log });
-    this.routes = new Map(Object.entries({ ...engineRoutes, ...options.routes }) as [string, Handler][]);
+    this.routes = handlersById({ ...engineRoutes, ...options.routes });
     for (const id of this.routes.keys()) {
       if (!this.contract.operations.some((op) => op.id === id)) throw new Error(`routes: ${id} is not an operation of the contract`);
     }

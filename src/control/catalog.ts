@@ -7,16 +7,11 @@ import { doubleError } from '../errors';
 import { listScenarios, loadScenario, loadScenarioInWorker, scenarioFiles, type LoadOptions, type ScenarioSources } from '../scenarios/registry';
 import type { ScenarioDocument } from '../scenarios/types';
 import { checkScenarioDocument, prepareScenarioInWorker, validateScenarioDocument } from '../scenarios/validate';
+import type { CatalogEntry } from '../spec/types';
 import type { Namespace } from './namespaces';
 
 /** One scenario GET /__control/scenarios lists (ScenarioListing in spec/control-api.json). */
-export interface CatalogEntry {
-  name: string;
-  description?: string;
-  source: 'shipped' | 'user' | 'inline';
-  /** Not for inline scenarios. */
-  file?: string;
-}
+export type { CatalogEntry } from '../spec/types';
 
 /** Where scenarios come from, and the seed used when a switch names none (--seed). */
 export interface CatalogOptions extends ScenarioSources {

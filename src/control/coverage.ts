@@ -5,37 +5,19 @@
  * touched. Control calls are not counted: they are not the engine's.
  */
 import type { OperationSpec } from '../spec/operations';
+import type { CoverageReport, OperationCoverage } from '../spec/types';
 
 /** Status → how many answers had it. */
 export type StatusCounts = Record<string, number>;
 
-export interface OperationCoverage {
-  /** `METHOD /path/template`. */
-  operation: string;
-  /** Requests answered, whatever their status. */
-  requests: number;
-  /** Every status the contract documents for the operation, 0 when never answered. */
-  documented: StatusCounts;
-  /** Statuses the contract does not document (refusals, errors, injected faults). */
-  undocumented: StatusCounts;
-}
-
-export interface CoverageSummary {
-  operations: number;
-  /** Operations answered at least once. */
-  exercised: number;
-  percent: number;
-  /** Documented (operation, status) pairs. */
-  statuses: number;
-  statusesExercised: number;
-  statusPercent: number;
-}
-
-export interface CoverageReport {
-  since: string;
-  summary: CoverageSummary;
-  operations: OperationCoverage[];
-}
+/**
+ * The report GET /__control/coverage answers, as the control contract (spec/control-api.json)
+ * types it: per operation (`METHOD /path/template`) the requests answered, the documented
+ * statuses with their counts (0 when never answered) and the undocumented ones (refusals, errors,
+ * injected faults); the summary counts operations and documented (operation, status) pairs
+ * exercised, with their percentages.
+ */
+export type { CoverageReport, CoverageSummary, OperationCoverage } from '../spec/types';
 
 /** A share in percent, to one decimal; 0 of 0 is 0. */
 function percentOf(part: number, whole: number): number {

@@ -6,30 +6,17 @@
  * gets here, so this module checks only what a schema cannot say.
  */
 import { doubleError, type Problem } from '../errors';
+import type { ActiveFaultRule, AppliedFault, FaultRuleInput } from '../spec/types';
 
-/** A rule as PUT /__control/faults sends it (already checked against FaultRule of the contract). */
-export interface FaultRuleInput {
-  method?: string;
-  path: string;
-  count?: number;
-  latencyMs?: number;
-  status?: number;
-  drop?: boolean;
-  /** On a QIX websocket path: close the socket (1011) once this many messages were answered. */
-  closeAfterMessages?: number;
-}
+/**
+ * Rules as the control contract (spec/control-api.json) types them: FaultRuleInput (its FaultRule)
+ * as PUT /__control/faults takes it; ActiveFaultRule, numbered (`id`) with its counters
+ * (`remaining` for a rule with a count, `applied`), as GET /__control/faults lists it.
+ */
+export type { ActiveFaultRule, FaultRuleInput } from '../spec/types';
 
-/** A rule as set, numbered: what the journal records for a request it hit. */
-export interface FaultRule extends FaultRuleInput {
-  id: number;
-}
-
-/** A rule with its counters, as GET /__control/faults lists it. */
-export interface ActiveFaultRule extends FaultRule {
-  /** For a rule with a count: how many more requests it answers. */
-  remaining?: number;
-  applied: number;
-}
+/** A rule as set, numbered: what the journal records for a request it hit (AppliedFault of the control contract). */
+export type FaultRule = AppliedFault;
 
 const GLOBSTAR = '**';
 const STAR = '*';

@@ -10,15 +10,17 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Pipeline } from '../pipeline/call';
 import type { EngineResponse } from '../routes/types';
 import type { Contract } from '../spec/contract';
+import type { ControlOperationId, RequestInputs } from '../spec/types';
 import { NAMESPACE_HEADER } from './namespaces';
-import type { ControlOperationId } from './routes';
-/** What a control call sends besides its operation. */
-export interface ControlCall {
+
+/** What a control call sends besides its operation: its query and body typed from the operation's contract. */
+export interface ControlCall<Operation extends ControlOperationId = ControlOperationId> {
   /** The namespace the call addresses; absent or "" for the default one. */
   namespace?: string;
-  query?: Record<string, string>;
+  /** Query parameters as text. */
+  query?: RequestInputs<Operation>['query'];
   /** A JSON value; absent sends no body. */
-  body?: unknown;
+  body?: RequestInputs<Operation>['body'];
 }
 
 /** The value after a trip through JSON text, as the other side of an HTTP call sees it. */
@@ -45,7 +47,7 @@ export interface InProcessDouble {
  * DoubleError an HTTP call would get as a 4xx. Not journaled: it is not a request. The control
  * token is not asked for: code that holds the runtime is the double's owner.
  */
-export async function invokeControl(double: InProcessDouble, operationId: ControlOperationId, call: ControlCall = {}): Promise<EngineResponse> {
+export async function invokeControl<Operation extends ControlOperationId>(double: InProcessDouble, operationId: Operation, call: ControlCall<Operation> = {}): Promise<EngineResponse> {
   const ran = await double.pipeline.run({
     kind: 'in-process',
     started: performance.now(),

@@ -7,69 +7,24 @@
  * the near misses a failed verification reports.
  */
 import { doubleError, type Problem } from '../errors';
+import type { BodyMatcher, Difference, RecordedBody, RequestMatcher, ValueMatcher } from '../spec/types';
 import { pathMatches, patternProblem } from './faults';
 
-/** One query parameter's or header's test: exactly one of the three (RequestMatcher in spec/control-api.json). */
-export interface ValueMatcher {
-  /** The value is this string (a repeated query parameter: one of its values is). */
-  equals?: string;
-  /** The value contains a match of this regular expression (anchor with ^ and $ for a whole match). */
-  pattern?: string;
-  /** true: the parameter or header is not sent. */
-  absent?: boolean;
-}
+/**
+ * The matcher language's inputs are the control contract's definitions (spec/control-api.json),
+ * typed from it: ValueMatcher (one of `equals`, `pattern`, `absent: true`), BodyMatcher
+ * (`subset`, `pointers`, `pattern`, `sha256`), RequestMatcher (operation, method, path, query,
+ * headers, body: absent fields match anything) and JournalMatcher (a RequestMatcher plus `status`,
+ * `namespace` and the window `afterSequence`, `beforeSequence`, `since`, `until`).
+ */
+export type { BodyMatcher, JournalMatcher, RequestMatcher, ValueMatcher } from '../spec/types';
 
-/** Tests of a JSON request body; every one given must hold. */
-export interface BodyMatcher {
-  /** The body contains this value: objects may have more keys, arrays more items (each item here matches one there). */
-  subset?: unknown;
-  /** JSON pointer → the value found there, compared whole: `{"/attributes/name": "Sales"}`. */
-  pointers?: Record<string, unknown>;
-  /** The body's JSON text contains a match of this regular expression. */
-  pattern?: string;
-  /** The body's bytes hash to this (lower-case hex SHA-256): for binary bodies (and JSON ones over the bound), which the journal keeps as size + hash. */
-  sha256?: string;
-}
-
-/** What a request must be to match; absent fields match anything. */
-export interface RequestMatcher {
-  /** `METHOD /path/template` of the operation, as the journal names it: "POST /v1/apps/import". */
-  operationId?: string;
-  method?: string;
-  /** A path pattern as fault rules take it: "*" within a segment, "**" for whole segments. */
-  path?: string;
-  query?: Record<string, ValueMatcher>;
-  /** Header names in any case. */
-  headers?: Record<string, ValueMatcher>;
-  body?: BodyMatcher;
-}
-
-/** A request matcher plus what only a journal entry has: its answer, namespace and place in time. */
-export interface JournalMatcher extends RequestMatcher {
-  status?: number;
-  /** Search this namespace instead of the one the call addresses. */
-  namespace?: string;
-  /** Entries with a sequence number greater than this. */
-  afterSequence?: number;
-  /** Entries with a sequence number smaller than this. */
-  beforeSequence?: number;
-  /** Entries journaled at or after this time (date-time). */
-  since?: string;
-  /** Entries journaled at or before this time (date-time). */
-  until?: string;
-}
-
-/** A request body as the journal keeps it: JSON up to the per-entry bound, anything else as size and hash. */
-export interface RecordedBody {
-  /** Bytes received. */
-  size: number;
-  /** For bodies kept as size + hash (binary, or JSON over the bound): SHA-256 of the bytes (of the JSON text), lower-case hex. */
-  sha256?: string;
-  /** The JSON value, secrets redacted; absent when `omitted` says why. */
-  json?: unknown;
-  /** Why `json` is absent: a binary body, a body over --journal-body-limit, or dropped to stay within --journal-bodies-total. */
-  omitted?: 'binary' | 'tooLarge' | 'journalFull';
-}
+/**
+ * A request body as the journal keeps it (RecordedBody of the control contract): its size, JSON
+ * up to the per-entry bound with secrets redacted, anything else as SHA-256, and why `json` is
+ * absent (`omitted`).
+ */
+export type { RecordedBody } from '../spec/types';
 
 /** The request as matchers see it (and as the journal keeps it): secrets redacted, body bounded. */
 export interface RecordedRequest {
@@ -83,12 +38,8 @@ export interface RecordedRequest {
   body?: RecordedBody;
 }
 
-/** Where a request differs from a matcher: the field, what the matcher wanted, what the request had. */
-export interface Difference {
-  field: string;
-  expected: string;
-  actual: string;
-}
+/** Where a request differs from a matcher: the field, what the matcher wanted, what the request had (Difference of the control contract). */
+export type { Difference } from '../spec/types';
 
 /** Longest regular expression a matcher may hold. */
 export const MAX_PATTERN_LENGTH = 512;

@@ -4,42 +4,22 @@
  * already matched, checked the control token and the namespace header, and validated the request
  * against the control contract; it validates what they return before sending it.
  */
-import type controlSpec from '../../spec/control-api.json';
 import { doubleError, type DoubleError } from '../errors';
 import type { EngineRequest, EngineResponse } from '../routes/types';
+import type { ControlOperationId, CurrentScenario, JournalMatcher } from '../spec/types';
 import type { ScenarioDocument } from '../scenarios/types';
 import { prepareScenarioInWorker, scenarioProblem } from '../scenarios/validate';
 import { catalog, findScenario, registerInlineScenario } from './catalog';
-import { refuseBadFaultRules, type FaultRuleInput } from './faults';
+import { refuseBadFaultRules } from './faults';
 import type { JournalEntry } from './journal';
 import { NAMESPACE_HEADER, namespaceNameProblem, type Namespace } from './namespaces';
-import { checkedMatcher, type JournalMatcher } from './request-matcher';
-import type { ControlContext, ControlHandler, ControlServices } from './services';
-import { refuseBadStubs, type StubInput } from './stubs';
+import { checkedMatcher } from './request-matcher';
+import type { ControlContext, ControlHandler, ControlRouteTable, ControlServices } from './services';
+import { refuseBadStubs } from './stubs';
 import { dashboardRoutes } from '../dashboard/routes';
 
 /** Every operation of the control contract, named like the engine's: `METHOD /path/template`. */
-type ControlPaths = (typeof controlSpec)['paths'];
-export type ControlOperationId = {
-  [P in keyof ControlPaths]: `${Uppercase<keyof ControlPaths[P] & string>} ${P & string}`;
-}[keyof ControlPaths];
-
-
-/** SwitchScenario of the control contract. */
-interface SwitchScenarioBody {
-  name: string;
-  seed?: number;
-}
-
-/** FaultRules of the control contract. */
-interface FaultRulesBody {
-  rules: FaultRuleInput[];
-}
-
-/** Stubs of the control contract. */
-interface StubsBody {
-  stubs: StubInput[];
-}
+export type { ControlOperationId } from '../spec/types';
 
 /** In proxy mode the real engine answers every engine call: a stub would never apply, so none is taken. */
 function refuseStubsInProxyMode(services: ControlServices): void {
@@ -52,8 +32,8 @@ function refuseStubsInProxyMode(services: ControlServices): void {
 }
 
 /** A journal search's matcher, checked, and the namespace it searches (the matcher's own, else the call's). */
-function journalSearch(request: EngineRequest, { services, namespace }: ControlContext): { matcher: JournalMatcher; namespace: string } {
-  const matcher = checkedMatcher(request.body as JournalMatcher, '', (id) => services.contract.operations.some((op) => op.id === id));
+function journalSearch(request: EngineRequest<'POST /__control/journal/find' | 'POST /__control/journal/count'>, { services, namespace }: ControlContext): { matcher: JournalMatcher; namespace: string } {
+  const matcher = checkedMatcher(request.body, '', (id) => services.contract.operations.some((op) => op.id === id));
   const named = matcher.namespace;
   if (named !== undefined && named !== '') {
     const problem = namespaceNameProblem(named);
@@ -62,16 +42,8 @@ function journalSearch(request: EngineRequest, { services, namespace }: ControlC
   return { matcher, namespace: named ?? namespace };
 }
 
-/** CurrentScenario of the control contract: the scenario a namespace runs. */
-export interface CurrentScenario {
-  /** "" for the default namespace. */
-  namespace: string;
-  name: string;
-  description?: string;
-  mode: 'stateful' | 'spec-examples';
-  /** The seed its generators and dynamic examples ran with. */
-  seed?: number;
-}
+/** CurrentScenario of the control contract: the scenario a namespace runs ("" names the default namespace), its mode and seed. */
+export type { CurrentScenario } from '../spec/types';
 
 function currentScenario(namespace: Namespace): CurrentScenario {
   const { name, description, mode, seed } = namespace.scenario;
@@ -91,7 +63,7 @@ function refuseSpecExamplesState(): DoubleError {
 }
 
 /** The `limit` query parameter: the contract checked it is a whole number >= 1. */
-function limitOf(request: EngineRequest): number | undefined {
+function limitOf(request: EngineRequest<'GET /__control/journal' | 'GET /__control/violations'>): number | undefined {
   const { limit } = request.query;
   return limit === undefined ? undefined : Number(limit);
 }
@@ -102,7 +74,7 @@ function journalPage(services: ControlServices, entries: JournalEntry[], limit: 
 
 const noContent: EngineResponse = { status: 204 };
 
-export const controlRoutes: Record<ControlOperationId, ControlHandler> = {
+const handlers: ControlRouteTable = {
   'GET /__control/scenarios': (_request, { services, namespace }) => {
     const ns = services.namespaces.get(namespace);
     const watch = services.scenarioWatch;
@@ -117,7 +89,7 @@ export const controlRoutes: Record<ControlOperationId, ControlHandler> = {
   },
 
   'PUT /__control/scenario': async (request, { services, namespace }) => {
-    const { name, seed } = request.body as SwitchScenarioBody;
+    const { name, seed } = request.body;
     // An unknown name is refused before the namespace is made.
     const document = findScenario(services.namespaces.inlineScenariosOf(namespace), name, { ...services.scenarioSources, seed: seed ?? services.seed, signal: services.stopped });
     const [switched] = await services.namespaces.replaceInSlices([{ namespace, document, change: 'switch' }]);
@@ -145,7 +117,7 @@ export const controlRoutes: Record<ControlOperationId, ControlHandler> = {
   'GET /__control/faults': (_request, { services, namespace }) => ({ status: 200, body: { rules: services.namespaces.find(namespace)?.faults.list() ?? [] } }),
 
   'PUT /__control/faults': (request, { services, namespace }) => {
-    const { rules } = request.body as FaultRulesBody;
+    const { rules } = request.body;
     refuseBadFaultRules(rules); // before the namespace is made: a refused call makes none
     return { status: 200, body: { rules: services.namespaces.get(namespace).faults.replace(rules) } };
   },
@@ -175,14 +147,14 @@ export const controlRoutes: Record<ControlOperationId, ControlHandler> = {
   'GET /__control/stubs': (_request, { services, namespace }) => ({ status: 200, body: { stubs: services.namespaces.find(namespace)?.stubs.list() ?? [] } }),
 
   'PUT /__control/stubs': (request, { services, namespace }) => {
-    const { stubs } = request.body as StubsBody;
+    const { stubs } = request.body;
     refuseStubsInProxyMode(services);
     refuseBadStubs(stubs, services.stubContract); // before the namespace is made: a refused call makes none
     return { status: 200, body: { stubs: services.namespaces.get(namespace).stubs.replace(stubs, services.stubContract) } };
   },
 
   'POST /__control/stubs': (request, { services, namespace }) => {
-    const { stubs } = request.body as StubsBody;
+    const { stubs } = request.body;
     refuseStubsInProxyMode(services);
     refuseBadStubs(stubs, services.stubContract); // before the namespace is made (add checks again with the stubs it holds)
     return { status: 201, body: { stubs: services.namespaces.get(namespace).stubs.add(stubs, services.stubContract) } };
@@ -225,6 +197,12 @@ export const controlRoutes: Record<ControlOperationId, ControlHandler> = {
 
   ...dashboardRoutes,
 };
+
+/**
+ * The same handlers by operation id, for the handle stage, which calls whichever the call was
+ * routed to with a request validated against that operation: what each handler's types say.
+ */
+export const controlRoutes = handlers as Record<ControlOperationId, ControlHandler>;
 
 /** True for the operations of the control contract (each has a handler above). */
 export function isControlOperation(operationId: string): operationId is ControlOperationId {

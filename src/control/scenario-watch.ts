@@ -13,6 +13,7 @@ import path from 'node:path';
 import type { FSWatcher } from 'chokidar';
 import { errorResponse, type ErrorEntry } from '../errors';
 import { BUILT_IN_SCENARIOS_DIR, loadScenarioInWorker, type ScenarioSources } from '../scenarios/registry';
+import type { ScenarioReload } from '../spec/types';
 import type { Namespaces } from './namespaces';
 
 /** How long a file must stay unchanged before it is reloaded, unless told otherwise. */
@@ -20,19 +21,12 @@ export const DEFAULT_WATCH_DEBOUNCE_MS = 150;
 
 const SCENARIO_FILE = /\.(json|ya?ml)$/i;
 
-/** What one reload did (ScenarioReload in spec/control-api.json). */
-export interface ScenarioReload {
-  scenario: string;
-  /** The file whose change started it. */
-  file: string;
-  time: string;
-  /** false: the scenario is broken; every namespace keeps its last good world. */
-  ok: boolean;
-  /** The namespaces rebuilt from the new file ("" is the default one). */
-  rebuilt: string[];
-  /** Why the scenario is broken (when ok is false). */
-  problems: ErrorEntry[];
-}
+/**
+ * What one reload did (ScenarioReload in spec/control-api.json): the file whose change started it,
+ * `ok: false` when the scenario is broken (every namespace keeps its last good world, `problems`
+ * says why), and the namespaces `rebuilt` from the new file ("" is the default one).
+ */
+export type { ScenarioReload } from '../spec/types';
 
 /** The watch options of a double: true, or the debounce to use. */
 export type WatchOption = boolean | { debounceMs?: number };

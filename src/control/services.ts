@@ -8,6 +8,7 @@ import type { ExchangeLog } from '../dashboard/exchanges';
 import type { EngineRequest, EngineResponse } from '../routes/types';
 import type { ScenarioSources } from '../scenarios/registry';
 import type { CompiledOperation } from '../spec/contract';
+import type { ControlOperationId } from '../spec/types';
 import type { Coverage } from './coverage';
 import type { Journal } from './journal';
 import type { Namespaces } from './namespaces';
@@ -48,5 +49,11 @@ export interface ControlContext {
   namespace: string;
 }
 
-/** Most answer at once; a scenario switch or a state restore awaits the world it builds in slices. */
-export type ControlHandler = (request: EngineRequest, context: ControlContext) => EngineResponse | Promise<EngineResponse>;
+/**
+ * Most answer at once; a scenario switch or a state restore awaits the world it builds in slices.
+ * `Operation` types the request from the control contract.
+ */
+export type ControlHandler<Operation extends string = string> = (request: EngineRequest<Operation>, context: ControlContext) => EngineResponse | Promise<EngineResponse>;
+
+/** The control handlers, keyed by the control contract's operation (`METHOD /path/template`), each typed by it. */
+export type ControlRouteTable = { [Operation in ControlOperationId]: ControlHandler<Operation> };

@@ -9,39 +9,16 @@
  */
 import { doubleError, type Problem } from '../errors';
 import type { EngineResponse } from '../routes/types';
+import type { ActiveStub, StubInput } from '../spec/types';
 import { matcherDifferences, matcherProblems, type RecordedRequest, type RequestMatcher } from './request-matcher';
 
-/** What a stub answers (StubResponse in spec/control-api.json). */
-export interface StubResponse {
-  status: number;
-  headers?: Record<string, string>;
-  /** A JSON body. */
-  body?: unknown;
-  /** A binary body, base64-encoded (for operations that answer bytes: media files, thumbnails). */
-  base64?: string;
-}
-
-/** A stub as PUT/POST /__control/stubs take it. */
-export interface StubInput {
-  request: RequestMatcher;
-  response: StubResponse;
-  /** Answer this many matching requests, then stop (the stub stays listed, remaining 0). Absent: until cleared. */
-  count?: number;
-  /** Higher first; equal priorities in the order registered. Default 0. */
-  priority?: number;
-  /** "off": registered without the contract check, and every answer it gives is journaled as a violation. Default "on". */
-  contract?: 'on' | 'off';
-}
-
-/** A stub as GET /__control/stubs lists it. */
-export interface ActiveStub extends StubInput {
-  id: number;
-  /** The operation it answers for (absent only for a contract-off stub that names none). */
-  operationId?: string;
-  applied: number;
-  /** For stubs with a count: how many more requests it answers. */
-  remaining?: number;
-}
+/**
+ * Stubs as the control contract (spec/control-api.json) types them: StubInput (its Stub) and
+ * StubResponse as PUT/POST /__control/stubs take them; ActiveStub, numbered (`id`) with the
+ * operation it answers for (absent only for a contract-off stub that names none) and its counters
+ * (`applied`, `remaining` for a stub with a count), as GET /__control/stubs lists it.
+ */
+export type { ActiveStub, StubInput, StubResponse } from '../spec/types';
 
 /** What the contract check needs to know about the engine's operations. */
 export interface StubContract {

@@ -2,7 +2,7 @@
  * The control operations the dashboard adds: the page (GET /__ui), the journal as an event
  * stream (GET /__control/events) and one entry with its exchange (GET /__control/journal/{sequence}).
  */
-import type { ControlHandler } from '../control/services';
+import type { ControlRouteTable } from '../control/services';
 import { doubleError } from '../errors';
 import { JOURNAL_ID_HEADER, resumeFrom } from './events';
 import { dashboardPage } from './page';
@@ -31,4 +31,4 @@ export const dashboardRoutes = {
     const exchange = services.exchanges.shown(entry);
     return { status: 200, body: { entry, ...exchange } };
   },
-} satisfies Record<string, ControlHandler>;
+} satisfies Partial<ControlRouteTable>;

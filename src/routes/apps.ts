@@ -5,7 +5,6 @@
  * (src/auth), whose identity owns what it makes and whose privileges the responses report.
  */
 import type { CallerAccess } from '../auth/gatekeeper';
-import type { CreateApp, PublishApp, UpdateApp } from '../spec/types';
 import { doubleError } from '../errors';
 import { appDocumentProblems } from '../scenarios/validate';
 import { toNxApp, type AppSnapshot } from '../state/apps';
@@ -17,22 +16,21 @@ function nxApp(app: AppSnapshot, access: CallerAccess): EngineResponse {
 }
 
 export const appRoutes: RouteTable = {
-  'POST /v1/apps': ({ body }, { model, identity, access }) => nxApp(model.createApp((body as CreateApp).attributes, identity.sub), access),
+  'POST /v1/apps': ({ body }, { model, identity, access }) => nxApp(model.createApp(body.attributes, identity.sub), access),
 
   'POST /v1/apps/import': ({ body, query }, { model, identity, access }) => {
-    const mode = query.mode as 'NEW' | 'AUTOREPLACE' | undefined;
-    const file = readImportedFile(body as Buffer);
+    const file = readImportedFile(body);
     // A JSON app document is checked against the contract like a scenario's app, before anything is stored.
     const problems = file.kind === 'appDocument' ? appDocumentProblems(file.document, 'POST /v1/apps/import body') : [];
     if (problems.length > 0) throw doubleError('invalidImport', problems);
-    return nxApp(model.importApp(body as Buffer, { name: query.name, mode }, identity.sub, file), access);
+    return nxApp(model.importApp(body, { name: query.name, mode: query.mode }, identity.sub, file), access);
   },
 
   'GET /v1/apps/privileges': (_request, { access }) => ({ status: 200, body: access.globalPrivileges() }),
 
   'GET /v1/apps/{appId}': ({ params }, { model, access }) => nxApp(model.getApp(params.appId), access),
 
-  'PUT /v1/apps/{appId}': ({ params, body }, { model, access }) => nxApp(model.updateApp(params.appId, (body as UpdateApp).attributes), access),
+  'PUT /v1/apps/{appId}': ({ params, body }, { model, access }) => nxApp(model.updateApp(params.appId, body.attributes), access),
 
   'DELETE /v1/apps/{appId}': ({ params }, { model }) => {
     model.deleteApp(params.appId);
@@ -40,10 +38,10 @@ export const appRoutes: RouteTable = {
   },
 
   'POST /v1/apps/{appId}/copy': ({ params, body }, { model, identity, access }) =>
-    nxApp(model.copyApp(params.appId, (body as UpdateApp).attributes, identity.sub), access),
+    nxApp(model.copyApp(params.appId, body.attributes, identity.sub), access),
 
   'PUT /v1/apps/{appId}/publish': ({ params, body }, { model, access }) =>
-    nxApp(model.publishApp(params.appId, (body as PublishApp | undefined)?.stream), access),
+    nxApp(model.publishApp(params.appId, body?.stream), access),
 
   'PUT /v1/apps/{appId}/unpublish': ({ params }, { model, access }) => nxApp(model.unpublishApp(params.appId), access),
 };

@@ -15,7 +15,7 @@ export const mediaRoutes: RouteTable = {
   },
 
   'PUT /v1/apps/{appId}/media/files/{path}': ({ params, rawParams, body }, { model }) => {
-    model.putMediaFile(params.appId, rawParams.path, body as Buffer);
+    model.putMediaFile(params.appId, rawParams.path, body);
     return { status: 200 };
   },
 

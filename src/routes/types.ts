@@ -6,7 +6,7 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { CallerAccess } from '../auth/gatekeeper';
 import type { Identity } from '../auth/identity';
-import type { EngineOperationId } from '../spec/types';
+import type { EngineOperationId, RequestInputs } from '../spec/types';
 import type { EngineModel } from '../state/engine';
 
 /** The names of an operation's path parameters, read from its template: `GET /v1/apps/{appId}` → 'appId'. */
@@ -15,16 +15,21 @@ export type PathParamNames<Operation extends string> = Operation extends `${stri
 /** Path parameters: those of the operation's template are there (routing and validation saw to it). */
 export type PathParams<Operation extends string> = Readonly<Record<PathParamNames<Operation>, string>> & Readonly<Record<string, string | undefined>>;
 
-/** A request as its handler sees it, after validation; `Operation` (`METHOD /path/template`) types its path parameters. */
+/**
+ * A request as its handler sees it, after validation. `Operation` (`METHOD /path/template` of
+ * either contract) types it from the spec it was validated against: path parameters from the
+ * template, query parameters and body from the operation's parameters.
+ */
 export interface EngineRequest<Operation extends string = string> {
   /** Path parameters, percent-decoded. */
   params: PathParams<Operation>;
   /** Path parameters as they arrived, still percent-encoded (the media path normaliser wants these). */
   rawParams: PathParams<Operation>;
-  query: Record<string, string | undefined>;
+  /** Query parameters as text (the first of repeated ones), validated against the operation's. */
+  query: RequestInputs<Operation>['query'];
   headers: IncomingHttpHeaders;
   /** Parsed JSON for JSON operations, a Buffer for application/octet-stream ones, undefined without a body. */
-  body: unknown;
+  body: RequestInputs<Operation>['body'];
 }
 
 export interface EngineResponse {
@@ -70,3 +75,12 @@ export type Handler<Operation extends string = string> = (request: EngineRequest
 
 /** One route file's handlers, keyed by the contract's operation (`METHOD /path/template`), each typed by it. */
 export type RouteTable = { [Operation in EngineOperationId]?: Handler<Operation> };
+
+/**
+ * A table's handlers by operation id, for the stage that calls them with the request of whichever
+ * operation was routed. Each handler is typed by its own operation; the stage hands it only a
+ * request validated against that operation, which is what those types say.
+ */
+export function handlersById(table: RouteTable): Map<string, Handler> {
+  return new Map(Object.entries(table) as [string, Handler][]);
+}

@@ -4,7 +4,7 @@
  * the world must be exactly as before, with sessions and media.
  */
 import { engineRoutes } from '../../src/server';
-import type { Handler, RouteTable } from '../../src/routes/types';
+import { handlersById, type Handler, type RouteTable } from '../../src/routes/types';
 import { loadScenario } from '../../src/scenarios/registry';
 import { errorsOf, newDouble } from '../support/double';
 
@@ -30,7 +30,7 @@ type Failure = 'throws' | 'answers a body that breaks the contract' | 'answers a
 
 /** The real handler, then a failure: the last step of the operation goes wrong after its work is done. */
 function failingAfter(id: keyof typeof engineRoutes, failure: Failure): Handler {
-  const real = engineRoutes[id]!;
+  const real = handlersById(engineRoutes).get(id)!;
   return (request, context) => {
     const response = real(request, context);
     if (response instanceof Promise) throw new Error('the engine handlers are synchronous');

@@ -83,6 +83,9 @@ const scenario: ScenarioDocument = { name: 'typed', apps: [{ attributes: { name:
 const options: StartOptions = { port: 0, scenario, seed: 7, validation: 'strict' };
 const runtimeOptions: DoubleOptions = { scenario: 'default' };
 const fault: FaultRuleInput = { method: 'GET', path: '/health', status: 503 };
+// FaultRule's methods are the control contract's enum: another one is a type error, as the double answers it with a 400.
+// @ts-expect-error 'FETCH' is not a method the contract lists
+export const unknownMethod: FaultRuleInput = { method: 'FETCH', path: '/health', status: 503 };
 const globals: GlobalDoubleOptions = { scenario: 'busy', seed: 1 };
 
 export async function everything(): Promise<void> {
@@ -96,6 +99,8 @@ export async function everything(): Promise<void> {
   const entry: CatalogEntry | undefined = catalog.scenarios[0];
   const current: CurrentScenario = await same.useScenario('default', { seed: 1 });
   const rules: ActiveFaultRule[] = await engine.setFaults([fault]);
+  // @ts-expect-error methods are upper case, as the contract's enum lists them
+  await sidecar.setFaults([{ method: 'get', path: '/health', drop: true }]);
   const journal: JournalEntry[] = await engine.namespace('worker-1').journal({ limit: 10 });
   const coverage: CoverageReport = await engine.coverage();
   const result: MatcherResult = await toHaveNoContractViolations(engine);

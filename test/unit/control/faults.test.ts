@@ -54,7 +54,7 @@ describe('patternProblem', () => {
 });
 
 describe('firstMatchingRule', () => {
-  const rules = [
+  const rules: FaultRuleInput[] = [
     { method: 'POST', path: '/v1/apps', status: 503 },
     { path: '/v1/apps/**', latencyMs: 10 },
   ];
