@@ -75,8 +75,9 @@ describe('worlds of a running double', () => {
     // No generator and a refusal: everything the restore does is its preparation's key and check.
     const apps: object[] = Array.from({ length: 3000 }, (_, i) => ({ attributes: { id: `app-${i}`, name: `App ${i}`, description: 'x'.repeat(100) } }));
     apps.push({ attributes: { id: 'last', published: 'no' } });
+    const document = { name: 'checked', apps };
     const order: string[] = [];
-    const refused = invokeControl(engine.runtime, 'PUT /__control/state', { namespace: 'checked', body: { name: 'checked', apps } }).then(
+    const refused = invokeControl(engine.runtime, 'PUT /__control/state', { namespace: 'checked', body: document }).then(
       () => new Error('a document with a broken app was restored'),
       (error: unknown) => {
         order.push('restore');
