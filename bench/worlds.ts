@@ -1,7 +1,8 @@
 /**
  * The worlds part of `npm run bench` (issue 13): what a namespace over `large` costs, what a switch
- * costs, whether /health stays quick while `large` is built, and the memory of 64 namespaces that
- * each write a little, then after they are deleted. Measured side by side on two package trees in
+ * costs, whether /health stays quick while `large` is built and while its state document (21 MB,
+ * 5,000 apps) is restored with PUT /__control/state, and the memory of 64 namespaces that each
+ * write a little, then after they are deleted. Measured side by side on two package trees in
  * one run: BEFORE, a ref (main by default) exported with `git archive` into .tmp and built there,
  * and AFTER, this tree. Each runs as an in-process double (bench/worlds-child.ts) in a child
  * started with --expose-gc, so heap figures are taken after a full collection.
@@ -23,6 +24,13 @@ const FIRST_SEED = 4_242;
 const NAMESPACE_HEADER = 'x-engine-double-namespace';
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
+/** GET /health in the default namespace, back to back, while other work runs. */
+interface HealthProbe {
+  count: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
 interface Memory {
   rssMiB: number;
   heapUsedMiB: number;
@@ -42,7 +50,10 @@ export interface WorldFigures {
   switchBuiltMs: number;
   /** Switch to `large` with a seed not yet built, and /health in the default namespace meanwhile. */
   switchFirstMs: number;
-  healthDuringBuild: { count: number; p99Ms: number; maxMs: number };
+  healthDuringBuild: HealthProbe;
+  /** PUT /__control/state of the state document of `large` into a new namespace, and /health in the default namespace meanwhile. */
+  restoreMs: number;
+  healthDuringRestore: HealthProbe;
   /** After 64 namespaces over `large` made a few writes each (before any switch). */
   writing: Memory;
   /** After every namespace but the default was deleted (the last prepared scenarios stay cached: see validate.ts). */
@@ -116,6 +127,18 @@ async function startChild(tree: string): Promise<{ child: Child; url: string; st
   return { child, url, startMs };
 }
 
+/** `work`'s time, and GET /health asked back to back in the default namespace until it ends. */
+async function whileProbingHealth(url: string, work: () => Promise<unknown>): Promise<{ ms: number; health: HealthProbe }> {
+  const during: number[] = [];
+  let working = true;
+  const probe = (async () => {
+    while (working) during.push((await timed(() => ok(`${url}/health`, {}, 'GET /health'))).ms);
+  })();
+  const done = await timed(work).finally(() => (working = false));
+  await probe;
+  return { ms: done.ms, health: { count: during.length, p99Ms: percentile(during, 0.99), maxMs: Math.max(0, ...during) } };
+}
+
 const switchTo = (url: string, namespace: string, body: object) =>
   ok(`${url}/__control/scenario`, { method: 'PUT', headers: headers(namespace, JSON_HEADERS), body: JSON.stringify(body) }, `switch of ${namespace} to ${JSON.stringify(body)}`);
 
@@ -151,19 +174,18 @@ export async function measureWorlds(tree: string, label: string, log: (line: str
     }
 
     log(`worlds ${label}: first switch to large with seed ${FIRST_SEED}, /health meanwhile...`);
-    const during: number[] = [];
-    let building = true;
-    const probe = (async () => {
-      while (building) during.push((await timed(() => ok(`${url}/health`, {}, 'GET /health'))).ms);
-    })();
-    const first = await timed(() => switchTo(url, 'first', { name: 'large', seed: FIRST_SEED }));
-    building = false;
-    await probe;
+    const first = await whileProbingHealth(url, () => switchTo(url, 'first', { name: 'large', seed: FIRST_SEED }));
+    // Read now, restored once the memory figures are taken (the restored document stays cached: see validate.ts).
+    const state = await ok(`${url}/__control/state`, { headers: headers('first') }, 'GET /__control/state');
 
     log(`worlds ${label}: deleting the namespaces...`);
     const made = [...Array.from({ length: FRESH_NAMESPACES }, (_, i) => `fresh-${i}`), ...Array.from({ length: WRITING_NAMESPACES }, (_, i) => `writer-${i}`), 'switching', 'first'];
     for (const namespace of made) await ok(`${url}/__control/namespace`, { method: 'DELETE', headers: headers(namespace) }, 'DELETE /__control/namespace');
     const released = await memory(child);
+
+    log(`worlds ${label}: PUT /__control/state of large (${(state.length / 1024 / 1024).toFixed(1)} MiB), /health meanwhile...`);
+    const restore = await whileProbingHealth(url, () => ok(`${url}/__control/state`, { method: 'PUT', headers: headers('restored', JSON_HEADERS), body: state }, 'PUT /__control/state'));
+    await ok(`${url}/__control/namespace`, { method: 'DELETE', headers: headers('restored') }, 'DELETE /__control/namespace');
 
     return {
       tree: label,
@@ -174,7 +196,9 @@ export async function measureWorlds(tree: string, label: string, log: (line: str
       newNamespaceRssMiB: (afterFresh.rssMiB - idle.rssMiB) / FRESH_NAMESPACES,
       switchBuiltMs: median(switches),
       switchFirstMs: first.ms,
-      healthDuringBuild: { count: during.length, p99Ms: percentile(during, 0.99), maxMs: Math.max(0, ...during) },
+      healthDuringBuild: first.health,
+      restoreMs: restore.ms,
+      healthDuringRestore: restore.health,
       writing,
       released,
       idle,
@@ -202,6 +226,8 @@ export function worldTargets(before: WorldFigures, after: WorldFigures): WorldTa
     { name: 'switch to large, already built (same seed)', target: '<= 20 ms', before: ms(before.switchBuiltMs), after: ms(after.switchBuiltMs), pass: after.switchBuiltMs <= 20 },
     { name: 'switch to large the first time (new seed)', target: 'what it takes', before: ms(before.switchFirstMs), after: ms(after.switchFirstMs), pass: true },
     { name: '/health p99 meanwhile (default namespace)', target: '<= 20 ms', before: ms(before.healthDuringBuild.p99Ms), after: ms(after.healthDuringBuild.p99Ms), pass: after.healthDuringBuild.p99Ms <= 20 },
+    { name: 'PUT /__control/state of large (21 MB) into a new namespace', target: 'what it takes', before: ms(before.restoreMs), after: ms(after.restoreMs), pass: true },
+    { name: '/health p99 during that restore', target: 'report only', before: ms(before.healthDuringRestore.p99Ms), after: ms(after.healthDuringRestore.p99Ms), pass: true },
     { name: `${WRITING_NAMESPACES} namespaces over large, a few writes each: RSS`, target: '<= 200 MB', before: mib(before.writing.rssMiB), after: mib(after.writing.rssMiB), pass: after.writing.rssMiB * 1.048576 <= 200 },
   ];
 }
@@ -214,6 +240,7 @@ export function worldsReport(before: WorldFigures, after: WorldFigures, targets:
     ['     GET /health, existing namespace (median)', '', ms(before.healthMs), ms(after.healthMs)],
     ['     new namespace: RSS added each', '', mib(before.newNamespaceRssMiB), mib(after.newNamespaceRssMiB)],
     ['     /health requests during the first build (max)', '', `${before.healthDuringBuild.count} (${ms(before.healthDuringBuild.maxMs)})`, `${after.healthDuringBuild.count} (${ms(after.healthDuringBuild.maxMs)})`],
+    ['     /health requests during the restore (max)', '', `${before.healthDuringRestore.count} (${ms(before.healthDuringRestore.maxMs)})`, `${after.healthDuringRestore.count} (${ms(after.healthDuringRestore.maxMs)})`],
     ['     heap: default namespace only', '', mib(before.idle.heapUsedMiB), mib(after.idle.heapUsedMiB)],
     [`     heap: with the ${WRITING_NAMESPACES} writers`, '', mib(before.writing.heapUsedMiB), mib(after.writing.heapUsedMiB)],
     ['     heap / RSS after DELETE of every namespace', '', `${mib(before.released.heapUsedMiB)} / ${mib(before.released.rssMiB)}`, `${mib(after.released.heapUsedMiB)} / ${mib(after.released.rssMiB)}`],

@@ -43,8 +43,13 @@ function variantOptions(pool: PoolName, variant: ValidatorVariant): AjvOptions {
   return { ...POOL_OPTIONS[pool], allErrors: variant === 'everyProblem' };
 }
 
+/** Whether a refusal of `value` lists every problem (ValidatorVariant). */
+export function listsEveryProblem(value: unknown): boolean {
+  return countJsonValues(value, FULL_REPORT_MAX_VALUES + 1) <= FULL_REPORT_MAX_VALUES;
+}
+
 /** The AJV-shaped error that says a large document's refusal lists its first problem only. */
-const FIRST_PROBLEM_ONLY: ErrorObject = {
+export const FIRST_PROBLEM_ONLY: ErrorObject = {
   keyword: 'firstProblemOnly',
   instancePath: '',
   schemaPath: '#',
@@ -100,7 +105,7 @@ export class ValidatorPool {
         validate.errors = null;
         return true;
       }
-      if (countJsonValues(data, FULL_REPORT_MAX_VALUES + 1) <= FULL_REPORT_MAX_VALUES) {
+      if (listsEveryProblem(data)) {
         everyProblem ??= this.compiled(schema, text, 'everyProblem');
         everyProblem(data);
         validate.errors = everyProblem.errors;
@@ -110,6 +115,14 @@ export class ValidatorPool {
       return false;
     }) as ValidateFunction;
     return validate;
+  }
+
+  /**
+   * One variant of a schema's validator, for a caller that validates a large value in parts and
+   * joins their errors as validatorFor's validator would have listed them (src/scenarios/validate.ts).
+   */
+  variantFor(schema: JsonSchema, variant: ValidatorVariant): ValidateFunction {
+    return this.compiled(schema, JSON.stringify(schema), variant);
   }
 
   private compiled(schema: JsonSchema, text: string, variant: ValidatorVariant): ValidateFunction {

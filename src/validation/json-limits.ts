@@ -122,10 +122,10 @@ export function checkJsonTextDepth(text: Buffer): void {
 /**
  * The same limit on a value already parsed (a YAML scenario file, a document handed to the API):
  * the pointer of the first place nested deeper than MAX_JSON_DEPTH, or undefined. Iterative, so the
- * check itself never overflows the stack.
+ * check itself never overflows the stack. `depth` and `pointer` place a value found inside a larger one.
  */
-export function tooDeepPointer(value: unknown): string | undefined {
-  const pending: { value: unknown; depth: number; pointer: string }[] = [{ value, depth: 0, pointer: '' }];
+export function tooDeepPointer(value: unknown, depth = 0, pointer = ''): string | undefined {
+  const pending: { value: unknown; depth: number; pointer: string }[] = [{ value, depth, pointer }];
   while (pending.length > 0) {
     const { value: current, depth, pointer } = pending.pop()!;
     if (current === null || typeof current !== 'object') continue;

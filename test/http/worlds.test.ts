@@ -71,6 +71,26 @@ describe('worlds of a running double', () => {
     expect(engine.runtime.namespaces.get('restorer').scenario.name).toBe('empty');
   });
 
+  it('answers /health in another namespace while a state document of thousands of apps is checked, and refuses its last app', async () => {
+    // No generator and a refusal: everything the restore does is its preparation's key and check.
+    const apps: object[] = Array.from({ length: 3000 }, (_, i) => ({ attributes: { id: `app-${i}`, name: `App ${i}`, description: 'x'.repeat(100) } }));
+    apps.push({ attributes: { id: 'last', published: 'no' } });
+    const document = { name: 'checked', apps };
+    const order: string[] = [];
+    const refused = invokeControl(engine.runtime, 'PUT /__control/state', { namespace: 'checked', body: document }).then(
+      () => new Error('a document with a broken app was restored'),
+      (error: unknown) => {
+        order.push('restore');
+        return error;
+      },
+    );
+    const health = await fetch(`${engine.url}/health`);
+    order.push('health');
+    expect(health.status).toBe(200);
+    expect(await refused).toMatchObject({ status: 400, entries: [expect.objectContaining({ code: 'INVALID_SCENARIO', source: { pointer: '/apps/3000/attributes/published' } })] });
+    expect(order).toEqual(['health', 'restore']);
+  });
+
   it('gives a namespace that switches to an already built scenario and seed the same apps, and keeps its writes its own', async () => {
     expect((await switchTo('builder', { name: 'generated', seed: 31 })).status).toBe(200);
     await fetch(`${engine.url}/__control/scenarios`, { method: 'POST', headers: inNamespace('twin', { 'content-type': 'application/json' }), body: JSON.stringify(GENERATED) });

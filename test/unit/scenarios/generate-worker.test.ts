@@ -67,8 +67,7 @@ describe('generation in a worker thread', () => {
 
   it('refuses with invalidScenario when the worker ends before the last app, and starts afresh next time', async () => {
     const failed = prepareScenarioInWorker(MIXED, 'ended', { seed: 79 });
-    expect(mockWorkers).toHaveLength(1);
-    await mockWorkers[0]!.terminate();
+    await (await workerOf(failed)).terminate();
     await expect(failed).rejects.toMatchObject({
       status: 400,
       entries: [expect.objectContaining({ code: 'INVALID_SCENARIO', source: { pointer: '/generate/apps' }, detail: expect.stringContaining('before the last app') })],
@@ -81,8 +80,7 @@ describe('generation in a worker thread', () => {
   it('ends the worker when every caller has stopped waiting', async () => {
     const stop = new AbortController();
     const pending = prepareScenarioInWorker(MIXED, 'given up', { seed: 80, signal: stop.signal });
-    expect(mockWorkers).toHaveLength(1);
-    const exited = once(mockWorkers[0]!, 'exit');
+    const exited = once(await workerOf(pending), 'exit');
     stop.abort();
     await expect(pending).rejects.toMatchObject({ status: 400, entries: [expect.objectContaining({ code: 'INVALID_SCENARIO' })] });
     await exited;
