@@ -6,6 +6,7 @@
  * not replay them. Values are replaced, names kept, so matchers can still test that a secret was
  * sent (or not: `{"absent": true}`); everything else is kept as sent.
  */
+import { detachedPrefix } from '../errors';
 
 /** What a redacted value reads as. */
 export const REDACTED = '[REDACTED]';
@@ -100,4 +101,46 @@ export function redactJson(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactJson);
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, isSecretParameter(key) ? REDACTED : redactJson(inner)]));
+}
+
+/**
+ * The head of `JSON.stringify(redactJson(value))` for a parsed JSON value: at most `limit`
+ * characters, written only that far. Showing the head of a 20 MB body then costs the head, not
+ * 20 MB of copying and serialising on the request path. `truncated` says whether there was more.
+ */
+export function redactedJsonHead(value: unknown, limit: number): { text: string; truncated: boolean } {
+  const parts: string[] = [];
+  let length = 0;
+  let cut = false;
+  const put = (text: string) => {
+    parts.push(text);
+    length += text.length;
+  };
+  const write = (inner: unknown): void => {
+    if (inner === null || typeof inner !== 'object') {
+      put(JSON.stringify(inner));
+      return;
+    }
+    const array = Array.isArray(inner);
+    put(array ? '[' : '{');
+    let first = true;
+    for (const [key, item] of array ? inner.entries() : Object.entries(inner)) {
+      if (length >= limit) {
+        cut = true;
+        return;
+      }
+      put(first ? '' : ',');
+      first = false;
+      if (array) write(item);
+      else {
+        put(`${JSON.stringify(key)}:`);
+        write(isSecretParameter(String(key)) ? REDACTED : item);
+      }
+    }
+    put(array ? ']' : '}');
+  };
+  write(value);
+  const text = parts.join('');
+  // A copy of the head, not a slice: a slice would keep a huge last string alive.
+  return text.length > limit ? { text: detachedPrefix(text, limit), truncated: true } : { text, truncated: cut };
 }

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
-import { journalHeaders, redactJson } from '../control/redact';
+import { journalHeaders, redactedJsonHead } from '../control/redact';
 import { detachedPrefix } from '../errors';
 import type { JournalEntry } from '../control/journal';
 import type { RecordedRequest } from '../control/request-matcher';
@@ -65,18 +65,24 @@ function bytesBody(bytes: Buffer, contentType: string | undefined, fileName: str
   return body;
 }
 
-/** A body as the pipeline holds it: parsed JSON (request), the JSON text sent (response), or bytes. */
-export function captureBody(body: unknown, contentType: string | undefined, fileName?: string): CapturedBody | undefined {
+/**
+ * A body as the pipeline holds it: parsed JSON (request), the JSON text sent (response), or bytes.
+ * `size`: the bytes received, for a parsed body (its text is written again, redacted, and only its head).
+ */
+export function captureBody(body: unknown, contentType: string | undefined, fileName?: string, size?: number): CapturedBody | undefined {
   if (body === undefined) return undefined;
   if (Buffer.isBuffer(body)) return bytesBody(body, contentType, fileName);
+  if (typeof body === 'string') return textBody(body, contentType);
   // A parsed request body is shown with its secrets hidden, as the journal keeps it.
-  return textBody(typeof body === 'string' ? body : JSON.stringify(redactJson(body)), contentType);
+  const head = redactedJsonHead(body, BODY_TEXT_LIMIT);
+  return { size: size ?? Buffer.byteLength(head.text), ...(contentType ? { contentType } : {}), text: head.text, ...(head.truncated ? { truncated: true } : {}) };
 }
 
 /** `fileName`: the request's path, which names a media file's type where its Content-Type cannot. */
 export function captureMessage(headers: IncomingHttpHeaders | OutgoingHttpHeaders, body: unknown, fileName?: string): CapturedMessage {
   const contentType = headers['content-type'];
-  const captured = captureBody(body, typeof contentType === 'string' ? contentType : undefined, fileName);
+  const declared = Number(headers['content-length']);
+  const captured = captureBody(body, typeof contentType === 'string' ? contentType : undefined, fileName, Number.isSafeInteger(declared) ? declared : undefined);
   return { headers: capturedHeaders(headers), ...(captured ? { body: captured } : {}) };
 }
 
@@ -116,7 +122,7 @@ export interface KeptExchange {
 /** What to keep of a request the journal recorded (`recorded`): its body only when the journal keeps no JSON of it. */
 export function keptRequestBody(recorded: Pick<RecordedRequest, 'headers' | 'body' | 'pathname'>, body: unknown): Pick<KeptExchange, 'requestBody'> {
   if (recorded.body?.json !== undefined) return {};
-  const captured = captureBody(body, recorded.headers['content-type'], recorded.pathname);
+  const captured = captureBody(body, recorded.headers['content-type'], recorded.pathname, recorded.body?.size);
   return captured ? { requestBody: captured } : {};
 }
 

@@ -1,4 +1,5 @@
-import { REDACTED, isSecretParameter, journalHeaders, redactUrl } from '../../../src/control/redact';
+import fc from 'fast-check';
+import { REDACTED, isSecretParameter, journalHeaders, redactedJsonHead, redactJson, redactUrl } from '../../../src/control/redact';
 
 describe('redactUrl', () => {
   it.each([
@@ -45,5 +46,40 @@ describe('journalHeaders', () => {
       'content-type': 'application/json',
     });
     expect(journalHeaders({ authorization: 'opaque-secret' })).toEqual({ authorization: REDACTED });
+  });
+});
+
+describe('redactedJsonHead', () => {
+  // Parsed JSON, with secret-named keys among the ordinary ones so redaction happens at any depth.
+  const key = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('password', 'access_token', 'qlikTicket', '__proto__'));
+  const json = fc.letrec((tie) => ({
+    value: fc.oneof({ depthSize: 'small' }, fc.jsonValue({ maxDepth: 0 }), tie('array'), tie('object')),
+    array: fc.array(tie('value'), { maxLength: 5 }),
+    object: fc.dictionary(key, tie('value'), { maxKeys: 5 }),
+  })).value;
+
+  it('is the head of JSON.stringify(redactJson(value)), cut at the limit, and says whether there was more', () => {
+    fc.assert(
+      fc.property(json, fc.integer({ min: 1, max: 200 }), (value, limit) => {
+        const whole = JSON.stringify(redactJson(value));
+        expect(redactedJsonHead(value, limit)).toEqual({ text: whole.slice(0, limit), truncated: whole.length > limit });
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('writes no more of a large body than its head', () => {
+    const apps = Array.from({ length: 200_000 }, (_, i) => ({ attributes: { id: `app-${i}`, name: 'x'.repeat(40), password: 'secret' } }));
+    const stringify = jest.spyOn(JSON, 'stringify');
+    try {
+      const head = redactedJsonHead({ apps }, 1024);
+      expect(head.truncated).toBe(true);
+      expect(head.text).toHaveLength(1024);
+      expect(head.text).toContain('"password":"[REDACTED]"');
+      // Each key and primitive is written once, and only up to the head: a few dozen calls, not 200,000 apps' worth.
+      expect(stringify.mock.calls.length).toBeLessThan(200);
+    } finally {
+      stringify.mockRestore();
+    }
   });
 });
