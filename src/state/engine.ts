@@ -3,7 +3,8 @@
  * and the condition /health reports. Free of HTTP: methods take plain values and throw
  * DoubleErrors. Every method is synchronous, so each call is atomic in Node's single thread, and
  * each validates everything before it mutates anything, so a throw leaves the world unchanged.
- * Nothing handed out aliases the model's own objects.
+ * Nothing handed out aliases the model's own objects, except the bytes sendableMediaFile and
+ * sendableThumbnail give the HTTP handlers to write to a socket without a copy.
  *
  * A scenario is decoded once into a WorldBase (EngineModel.baseOf), which every world made from it
  * shares and none changes: a world keeps only what it changes (see WorldLayer, AppTable), so a new
