@@ -83,11 +83,12 @@ export interface EngineUsage {
   cache: CacheCounters;
 }
 
-const FIGURE_LIMIT = Number.MAX_SAFE_INTEGER;
+/** The contract reports every counter as int32 (HealthcheckStatus.apps.selections, CacheUsage). */
+const FIGURE_LIMIT = 2 ** 31 - 1;
 
 function figure(value: unknown, pointer: string): number {
   if (value === undefined) return 0;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > FIGURE_LIMIT) throw doubleError('invalidScenario', { detail: `${pointer} must be a whole number of at least 0`, source: { pointer } });
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > FIGURE_LIMIT) throw doubleError('invalidScenario', { detail: `${pointer} must be a whole number from 0 to ${FIGURE_LIMIT}`, source: { pointer } });
   return value;
 }
 

@@ -8,7 +8,7 @@ import { jsonMetric, parsePrometheusText, sampleValue, scrapeJson, scrapeText } 
 interface Healthcheck {
   session: { active: number; total: number };
   apps: { active_docs: string[]; loaded_docs: string[]; in_memory_docs: string[]; calls: number; selections: number };
-  cache: { hits: number; lookups: number; added: number };
+  cache: { hits: number; lookups: number; added: number; bytes_added: number };
   saturated: boolean;
 }
 
@@ -151,6 +151,22 @@ describe('GET /metrics on its own port', () => {
     expect(sampleValue(families, 'qix_cache_objects_added_total')).toBe(30);
     // The world survives export and restore with its figures.
     expect((await engine.state()).figures).toEqual({ selections: 1234, cache: { hits: 50, lookups: 80, added: 30, replaced: 0, bytesAdded: 0 } });
+  });
+
+  it('refuses figures beyond the int32 /healthcheck reports them as, and takes the largest that fits', async () => {
+    const refused = await fetch(`${engine.url}/__control/scenarios`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...manySessions(1, 1), name: 'overflowing', figures: { cache: { bytesAdded: 2 ** 31 } } }),
+    });
+    expect(refused.status).toBe(400);
+    const body = (await refused.json()) as { errors: { code: string; source?: { pointer?: string }; meta?: { rule?: string } }[] };
+    expect(body.errors[0]).toMatchObject({ code: 'INVALID_SCENARIO', source: { pointer: '/figures/cache/bytesAdded' }, meta: { rule: 'maximum' } });
+    await engine.addScenario({ ...manySessions(1, 1), name: 'full', figures: { selections: 2 ** 31 - 1, cache: { bytesAdded: 2 ** 31 - 1 } } });
+    await engine.useScenario('full');
+    const health = await healthcheck(engine);
+    expect(health.apps.selections).toBe(2 ** 31 - 1);
+    expect(health.cache.bytes_added).toBe(2 ** 31 - 1);
   });
 
   it('shows the busy and unhealthy scenarios as /health does', async () => {
