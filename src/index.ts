@@ -133,15 +133,19 @@ export async function startEngineDouble(options: StartOptions = {}): Promise<Eng
   const tls = await resolveTls(options.tls, host);
   const api = await listen(createRequestHandler(runtime), { port: options.port ?? 0, host, ...(tls ? { tls } : {}) });
   api.server.on('clientError', answerClientError);
-  const qixDoor = attachQixDoor(api.server, runtime.qixServices, options.qix);
+  let qixDoor: ReturnType<typeof attachQixDoor> | undefined;
   let metrics: MetricsDoor | undefined;
   try {
+    // In the try: a refused qix option must not leave the API port listening.
+    qixDoor = attachQixDoor(api.server, runtime.qixServices, options.qix);
     if (options.metrics) metrics = await openMetricsDoor(runtime.metricsServices, options.metrics, { host, ...(tls ? { tls } : {}) });
     if (options.watch) await runtime.startWatching(options.watch);
   } catch (error) {
+    qixDoor?.close();
     await closeAll(runtime, api, metrics);
     throw error;
   }
+  const door = qixDoor;
   const url = `${api.scheme}://${urlHost(host)}:${api.port}${runtime.basePath}`;
   let stopping: Promise<void> | undefined;
   return {
@@ -153,7 +157,7 @@ export async function startEngineDouble(options: StartOptions = {}): Promise<Eng
     ...(metrics ? { metricsPort: metrics.listening.port, metricsUrl: `${metrics.listening.scheme}://${urlHost(host)}:${metrics.listening.port}${runtime.basePath}/metrics` } : {}),
     ...(tls ? { ca: tls.trust } : {}),
     close: () => {
-      if (!stopping) qixDoor.close(); // websockets are told first (1001), so their sockets end within the grace
+      if (!stopping) door.close(); // websockets are told first (1001), so their sockets end within the grace
       // Event streams never end by themselves: end them, or the server would wait out the grace.
       runtime.streams.endAll();
       return (stopping ??= closeAll(runtime, api, metrics));

@@ -61,7 +61,9 @@ function parseUrl(url: string): { pathname: string; query: Record<string, string
   if (mark !== -1) {
     for (const [key, value] of new URLSearchParams(url.slice(mark + 1))) {
       const seen = query[key];
-      query[key] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
+      // Pushed, not copied: a URL that repeats one key thousands of times stays linear.
+      if (Array.isArray(seen)) seen.push(value);
+      else query[key] = seen === undefined ? value : [seen, value];
     }
   }
   return { pathname, query };

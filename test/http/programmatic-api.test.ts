@@ -3,7 +3,9 @@
  * same control methods in process and over HTTP (connectEngineDouble), each checked against what
  * the double then does on the wire.
  */
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { connectEngineDouble, DoubleError, startEngineDouble, type EngineDouble, type EngineDoubleControl, type ScenarioDocument } from '../../src/index';
@@ -55,6 +57,18 @@ describe('startEngineDouble', () => {
     } finally {
       await engine.close();
     }
+  });
+
+  it('refuses a bad qix option without leaving its API port listening', async () => {
+    // A port known to be free, then started on: a refused start must hand it back.
+    const probe = net.createServer().listen(0, '127.0.0.1');
+    await once(probe, 'listening');
+    const { port } = probe.address() as net.AddressInfo;
+    await new Promise((resolve) => probe.close(resolve));
+    await expect(startEngineDouble({ port, qix: { maxConnections: 0 }, log: quiet })).rejects.toThrow('qix.maxConnections must be a positive whole number, not 0');
+    const again = net.createServer().listen(port, '127.0.0.1');
+    await once(again, 'listening');
+    await new Promise((resolve) => again.close(resolve));
   });
 
   it('checks a scenario document and expands its generators with the seed, the same seed giving the same world', async () => {
