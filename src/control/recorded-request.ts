@@ -25,20 +25,19 @@ export function recordRequest(method: string, pathname: string, query: Record<st
 
 /**
  * A body as kept: a Buffer (binary operation) as size + hash; a JSON value as its redacted value
- * when it fits `limit` bytes, else as size + hash of its JSON text. `received` is the
- * Content-Length when known (the size sent): then a body that fits is kept without serialising it
- * again, the journal's cost on the hot path being one walk of the value (the redacting copy).
+ * when it fits `limit` bytes, else as size + hash. Both are of `bytes`, the body as received (a
+ * client can hash what it sent and match on it, and nothing is serialised again on the hot path);
+ * a value given without them (built in process) is measured as its JSON text.
  */
-export function recordBody(body: unknown, limit: number, received?: number): RecordedBody | undefined {
+export function recordBody(body: unknown, limit: number, bytes?: Buffer): RecordedBody | undefined {
   if (body === undefined) return undefined;
   if (Buffer.isBuffer(body)) return { size: body.length, sha256: sha256(body), omitted: 'binary' };
-  const text = received === undefined || received > limit ? JSON.stringify(body) : undefined;
-  const size = received ?? Buffer.byteLength(text!);
-  if (size > limit) return { size, sha256: sha256(text!), omitted: 'tooLarge' };
-  return { size, json: redactJson(body) };
+  const received = bytes ?? Buffer.from(JSON.stringify(body));
+  if (received.length > limit) return { size: received.length, sha256: sha256(received), omitted: 'tooLarge' };
+  return { size: received.length, json: redactJson(body) };
 }
 
-/** What the journal charges a kept body against --journal-bodies-total: its size as received (close to its JSON text's, without serialising it again). */
+/** What the journal charges a kept body against --journal-bodies-total: its size as received. */
 export function bodyCharge(body: RecordedBody | undefined): number {
   return body?.json === undefined ? 0 : body.size;
 }

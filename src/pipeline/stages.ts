@@ -3,7 +3,7 @@
  * list; docs/architecture.md draws it). Each is made from the few services it uses and returns a
  * value (src/pipeline/call.ts); none throws to steer the call.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DoubleError, doubleError, errorResponse, errorWithStatus, type Problem } from '../errors';
 import type { Gatekeeper } from '../auth/gatekeeper';
@@ -209,12 +209,6 @@ export interface BodyLimits {
   journalBodyLimit: number;
 }
 
-/** The Content-Length a request declared, when it is a number. */
-function contentLength(req: IncomingMessage): number | undefined {
-  const declared = Number(req.headers['content-length']);
-  return Number.isFinite(declared) ? declared : undefined;
-}
-
 /** Reads the body (size, time and Content-Type checked; tolerated deviations become warnings); in process, the body given must be there if required. */
 export function bodyStage(limits: BodyLimits): Stage {
   return {
@@ -235,8 +229,8 @@ export function bodyStage(limits: BodyLimits): Stage {
         // An operation without a body reads none (readRequestBody would answer undefined): no promise for it.
         if (!operation.body) return next(call);
         const warnings: RequestWarning[] = [];
-        return readRequestBody(http.req, operation, limits.bodyLimit, warnings, limits.bodyTimeoutMs).then((body) => {
-          const recordedBody = recordBody(body, limits.journalBodyLimit, contentLength(http.req));
+        return readRequestBody(http.req, operation, limits.bodyLimit, warnings, limits.bodyTimeoutMs).then(({ value: body, bytes }) => {
+          const recordedBody = recordBody(body, limits.journalBodyLimit, bytes);
           const recorded = call.recorded && recordedBody ? { ...call.recorded, body: recordedBody } : call.recorded;
           return next({ ...call, body, ...(recorded ? { recorded } : {}), requestWarnings: [...call.requestWarnings, ...warnings] });
         });

@@ -36,7 +36,7 @@ function replay(headers: IncomingHttpHeaders, bytes: Buffer): IncomingMessage {
  */
 export async function requestViolations(operation: CompiledOperation, request: ForwardedRequest, warnings: RequestWarning[] = []): Promise<ErrorEntry[]> {
   try {
-    const body = await readRequestBody(replay(request.headers, request.body), operation, Number.MAX_SAFE_INTEGER, warnings);
+    const { value: body } = await readRequestBody(replay(request.headers, request.body), operation, Number.MAX_SAFE_INTEGER, warnings);
     validateRequest(operation, { rawParams: request.rawParams, query: request.query, headers: request.headers, body });
     return [];
   } catch (error) {

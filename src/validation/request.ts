@@ -108,14 +108,21 @@ export function missingBody(operation: CompiledOperation, consumes: readonly str
   return doubleError('missingBody', { detail: `${operation.id} requires a request body (${consumes.join(' or ')}); none was sent`, source: { pointer: '/' } });
 }
 
+/** A request body as read: `value` parsed, `bytes` as they arrived (the journal hashes and measures these, never a re-serialised value). */
+export interface ReadBody {
+  /** A JSON value for JSON operations, a Buffer for binary ones, undefined when none. */
+  value: unknown;
+  /** The bytes received; absent when no body was sent. */
+  bytes?: Buffer;
+}
+
 /**
- * The parsed body: a JSON value for JSON operations, a Buffer for binary ones, undefined when none.
- * A Content-Type real engines accept though the contract does not declare it adds a warning to
- * `warnings` (src/validation/tolerance.ts).
+ * The body, parsed and as received. A Content-Type real engines accept though the contract does
+ * not declare it adds a warning to `warnings` (src/validation/tolerance.ts).
  */
-export async function readRequestBody(req: IncomingMessage, operation: CompiledOperation, limit: number, warnings: RequestWarning[] = [], timeoutMs = DEFAULT_BODY_TIMEOUT_MS): Promise<unknown> {
+export async function readRequestBody(req: IncomingMessage, operation: CompiledOperation, limit: number, warnings: RequestWarning[] = [], timeoutMs = DEFAULT_BODY_TIMEOUT_MS): Promise<ReadBody> {
   const { body } = operation;
-  if (!body) return undefined;
+  if (!body) return { value: undefined };
   const binary = isBinarySchema(body.schema);
   const mediaType = mediaTypeOf(req.headers['content-type']);
   const checkContentType = () => {
@@ -126,21 +133,22 @@ export async function readRequestBody(req: IncomingMessage, operation: CompiledO
     if (binary) {
       // Empty bytes need no type; one that is sent is judged like any other.
       if (mediaType !== undefined) checkContentType();
-      return Buffer.alloc(0);
+      const empty = Buffer.alloc(0);
+      return { value: empty, bytes: empty };
     }
-    if (!body.required) return undefined;
+    if (!body.required) return { value: undefined };
     throw missingBody(operation, operation.consumes.length > 0 ? operation.consumes : [JSON_MEDIA_TYPE]);
   }
   checkContentType();
   const bytes = await readBodyBytes(req, limit, timeoutMs);
-  if (binary) return bytes;
+  if (binary) return { value: bytes, bytes };
   if (bytes.length === 0) {
-    if (!body.required) return undefined;
+    if (!body.required) return { value: undefined, bytes };
     throw missingBody(operation, [JSON_MEDIA_TYPE]);
   }
   checkJsonTextDepth(bytes);
   try {
-    return JSON.parse(bytes.toString('utf8'));
+    return { value: JSON.parse(bytes.toString('utf8')), bytes };
   } catch (error) {
     throw doubleError('malformedJson', { detail: `the body is not valid JSON: ${(error as Error).message}`, source: { pointer: '/' } });
   }

@@ -8,6 +8,7 @@ import { startEngineDouble, type EngineDouble } from '../../src/index';
 import { NAMESPACE_HEADER } from '../../src/server';
 import { errorsOf } from '../support/double';
 import { jsonCall } from '../support/json-call';
+import { rawRequest } from '../support/raw-http';
 
 const SALES_OVERVIEW = '2f1c5a0e-8b4d-4c1e-9a57-3d6f0b7e2c91';
 
@@ -98,6 +99,19 @@ describe('POST /__control/journal/find and /count', () => {
     expect(body.count).toBe(0);
     expect(body.nearMisses[0].entry.request.body).toMatchObject({ omitted: 'tooLarge' });
     expect(body.nearMisses[0].differences).toEqual([{ field: 'body', expected: 'a JSON body', actual: expect.stringContaining('tooLarge') }]);
+  });
+
+  it('hashes and measures a JSON body over --journal-body-limit as the bytes sent, with Content-Length or chunked', async () => {
+    // Pretty-printed, so the bytes sent differ from the parsed value serialised again.
+    const sent = Buffer.from(JSON.stringify({ attributes: { name: 'x'.repeat(300) } }, null, 2));
+    const hash = createHash('sha256').update(sent).digest('hex');
+    const sendings: Record<string, string>[] = [{ 'content-length': String(sent.length) }, { 'transfer-encoding': 'chunked' }];
+    for (const framing of sendings) {
+      expect((await rawRequest(engine.url, 'POST', '/v1/apps', sent, { 'content-type': 'application/json', ...framing })).status).toBe(200);
+    }
+    const { body } = await find({ operationId: 'POST /v1/apps', body: { sha256: hash } });
+    expect(body.count).toBe(2);
+    for (const entry of body.entries) expect(entry.request.body).toEqual({ size: sent.length, sha256: hash, omitted: 'tooLarge' });
   });
 
   it('searches one namespace (the header\'s, or the matcher\'s), within a sequence and time window', async () => {
