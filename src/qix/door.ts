@@ -11,7 +11,8 @@
  * Limits: a frame over `maxMessageBytes` is closed by `ws` with 1009; more than
  * `maxPendingAnswers` answers waiting (delayed by a fault) or `maxBufferedBytes` of answers the
  * client does not read close the socket with 1008 and a reason; past `maxConnections` open
- * sockets an upgrade gets 503. Nothing a client sends can crash the double.
+ * sockets an upgrade gets 503; a frame nested deeper than MAX_JSON_DEPTH (64, as REST bodies) is
+ * answered with a parse error before it is decoded. Nothing a client sends can crash the double.
  */
 import { randomUUID } from 'node:crypto';
 import { ServerResponse, type IncomingMessage, type Server } from 'node:http';
@@ -32,6 +33,7 @@ import type { LiveSession } from '../state/live-sessions';
 import type { QixServices } from './services';
 import { GLOBAL_HANDLE, IMPLEMENTED_METHODS, type CallContext } from './methods';
 import { QixError, type MethodOutcome, answerFrame, bindParams, errorBody, errorFrame, notificationFrame, parseRequest, type RpcErrorBody, type RpcId, type RpcRequest } from './rpc';
+import { checkJsonTextDepth } from '../validation/json-limits';
 import { qixSurface } from './schema';
 
 export interface QixDoorOptions {
@@ -260,9 +262,9 @@ export function attachQixDoor(server: Server, from: QixServices | { readonly qix
       session,
       identity,
       engineVersion: ENGINE_VERSION,
-      authorizeOpen: (appId) => {
+      authorize: (appId, action) => {
         try {
-          services.gatekeeper.authorizeApp(identity, 'read', appId, model);
+          services.gatekeeper.authorizeApp(identity, action, appId, model);
         } catch (error) {
           if (error instanceof DoubleError) throw new QixError('LOCERR_GENERIC_ACCESS_DENIED', error.message);
           throw error;
@@ -302,8 +304,8 @@ export function attachQixDoor(server: Server, from: QixServices | { readonly qix
       received += 1;
       const started = performance.now();
       services.stats.calls += 1;
-      const text = isBinary ? undefined : Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8');
-      const { frame, call, violations } = handle(text, context);
+      const bytes = isBinary ? undefined : Buffer.isBuffer(data) ? data : Buffer.concat(data as Buffer[]);
+      const { frame, call, violations } = handle(bytes, context);
       if (frame !== undefined) deliver(frame);
       services.journal.record({
         time: new Date().toISOString(),
@@ -329,12 +331,13 @@ export function attachQixDoor(server: Server, from: QixServices | { readonly qix
     ws.send(notificationFrame('OnConnected', { qSessionState: state }));
   }
 
-  /** One frame in, the answer out (none for a notification), with what the journal records. */
-  function handle(text: string | undefined, context: CallContext): { frame?: string; call: Omit<QixCall, 'socket'>; violations: ErrorEntry[] } {
+  /** One frame in (undefined for a binary one), the answer out (none for a notification), with what the journal records. */
+  function handle(bytes: Buffer | undefined, context: CallContext): { frame?: string; call: Omit<QixCall, 'socket'>; violations: ErrorEntry[] } {
     let request: RpcRequest | undefined;
     try {
-      if (text === undefined) throw new QixError('LOCERR_JSON_RPC_PARSE_ERROR', 'binary frames are not JSON-RPC: the engine reads text frames', true);
-      request = parseRequest(text);
+      if (bytes === undefined) throw new QixError('LOCERR_JSON_RPC_PARSE_ERROR', 'binary frames are not JSON-RPC: the engine reads text frames', true);
+      checkFrameDepth(bytes);
+      request = parseRequest(bytes.toString('utf8'));
       const outcome = dispatch(request, context);
       const call = { method: request.method, handle: request.handle, requestId: journaledId(request.id) };
       return { ...(request.answered ? { frame: answerFrame(request.id, outcome, request.delta) } : {}), call, violations: [] };
@@ -376,6 +379,20 @@ function classOf(handle: number, session: LiveSession): string {
   if (handle === GLOBAL_HANDLE) return 'Global';
   if (session.doc?.handle === handle) return 'Doc';
   throw new QixError('LOCERR_JSON_RPC_INVALID_PARAMETERS', `Invalid handle: ${handle} is no handle of this session`, true);
+}
+
+/**
+ * The REST bodies' nesting limit (MAX_JSON_DEPTH) on a frame's bytes, before it is decoded: a qProp
+ * nested deeper would be stored, then refused by every state export and import (JSON_TOO_DEEP), and
+ * one ~100k levels deep would overflow the stack of each recursive step after JSON.parse.
+ */
+function checkFrameDepth(bytes: Buffer): void {
+  try {
+    checkJsonTextDepth(bytes);
+  } catch (error) {
+    if (error instanceof DoubleError) throw new QixError('LOCERR_JSON_RPC_PARSE_ERROR', error.message, true);
+    throw error;
+  }
 }
 
 /** A failure of the double itself, or a refusal of the model, as an engine error. */

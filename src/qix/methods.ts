@@ -5,6 +5,7 @@
  * context); refusals are QixErrors the door turns into JSON-RPC errors.
  */
 import { randomUUID } from 'node:crypto';
+import type { Action } from '../auth/policy';
 import type { Identity } from '../auth/identity';
 import type { FieldMetadata } from '../spec/types';
 import type { EngineModel, QixAppView } from '../state/engine';
@@ -15,8 +16,11 @@ export interface CallContext {
   model: EngineModel;
   session: LiveSession;
   identity: Identity;
-  /** Throws when the access rules do not let the caller open the app (OpenDoc). */
-  authorizeOpen(appId: string): void;
+  /**
+   * Throws LOCERR_GENERIC_ACCESS_DENIED when the access rules (the same as REST's) do not let the
+   * caller do `action` on the app: 'read' to open it, 'update' to change it.
+   */
+  authorize(appId: string, action: Action): void;
   /** NxApp-style privileges of the caller on an app, for qMeta.privileges. */
   privileges(appId: string): string[];
   engineVersion: string;
@@ -49,6 +53,16 @@ function sessionAppView(appId: string, app: SessionApp): QixAppView {
     hasDataModel: false,
     qix: { script: app.script, properties: app.properties },
   };
+}
+
+/**
+ * The open doc, for a method that changes it: an app of the world needs the caller's 'update'
+ * permission, as REST's PUT does (opening it needed only 'read'); a session app is the session's own.
+ */
+function docToChange(context: CallContext): ReturnType<typeof openDoc> {
+  const doc = openDoc(context);
+  if (!doc.sessionApp) context.authorize(doc.appId, 'update');
+  return doc;
 }
 
 /** The open doc of the session, as the handle addresses it. */
@@ -167,7 +181,7 @@ export const globalMethods: Readonly<Record<string, QixMethod>> = {
   /** Access rules first: a caller who may not open the app learns nothing about whether it exists. */
   OpenDoc: (args, context) => {
     const appId = String(args.qDocName);
-    context.authorizeOpen(appId);
+    context.authorize(appId, 'read');
     if (!context.model.hasApp(appId)) throw new QixError('LOCERR_APP_NOT_FOUND', appId);
     requireNoOpenDoc(context.session);
     const handle = context.session.newHandle();
@@ -198,7 +212,7 @@ export const docMethods: Readonly<Record<string, QixMethod>> = {
   GetAppProperties: (_args, context) => ({ result: { qProp: appProperties(openDoc(context).view, context.engineVersion) } }),
   /** qTitle and description change the app's name and description (as REST shows them); the rest is kept as sent. */
   SetAppProperties: (args, context) => {
-    const { appId, handle, sessionApp } = openDoc(context);
+    const { appId, handle, sessionApp } = docToChange(context);
     const properties = args.qProp as Record<string, unknown>;
     if (sessionApp) sessionApp.properties = structuredClone(properties);
     else context.model.setQixProperties(appId, properties);
@@ -210,7 +224,7 @@ export const docMethods: Readonly<Record<string, QixMethod>> = {
   },
   GetScript: (_args, context) => ({ result: { qScript: openDoc(context).view.qix.script ?? '' } }),
   SetScript: (args, context) => {
-    const { appId, handle, sessionApp } = openDoc(context);
+    const { appId, handle, sessionApp } = docToChange(context);
     const script = String(args.qScript);
     if (sessionApp) sessionApp.script = script;
     else context.model.setScript(appId, script);

@@ -13,7 +13,7 @@ export interface QixServices {
   readonly pipeline: Pick<Pipeline, 'run'>;
   /** The journal the stages write: a session records each method call in it. */
   readonly journal: Pick<Journal, 'record'>;
-  /** OpenDoc's access check. */
+  /** The access checks of OpenDoc ('read') and of the methods that change an app ('update'). */
   readonly gatekeeper: Pick<Gatekeeper, 'authorizeApp'>;
   /** Calls counted for the healthcheck and the metrics. */
   readonly stats: EngineStats;

@@ -62,6 +62,59 @@ describe('a secured engine', () => {
       ['viewer', BOARD, 'active'],
     ]);
   });
+
+  it('refuses SetAppProperties and SetScript to a caller without update, as REST does, and changes nothing; admin may', async () => {
+    const viewerToken = await mintToken({ sub: 'viewer' }, { secret: SECRET });
+    const rest = await fetch(`${engine.url}/v1/apps/${BOARD}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${viewerToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ attributes: { name: 'Renamed' } }),
+    });
+    expect(rest.status).toBe(403);
+
+    const viewer = await openQix(engine.url, 'engineData', { authorization: `Bearer ${viewerToken}` });
+    open.push(viewer);
+    const viewerDoc = await viewer.global.openDoc(BOARD);
+    const properties = await viewerDoc.getAppProperties();
+    const script = await viewerDoc.getScript();
+    await expect(viewerDoc.setAppProperties({ ...properties, qTitle: 'Renamed' })).rejects.toMatchObject({ code: 5, message: 'Access denied' });
+    await expect(viewerDoc.setScript('LOAD 1 AS x AUTOGENERATE 1;')).rejects.toMatchObject({ code: 5, message: 'Access denied' });
+    expect(await viewerDoc.getAppProperties()).toEqual(properties);
+    expect(await viewerDoc.getScript()).toBe(script);
+    const asViewer = (await (await fetch(`${engine.url}/v1/apps/${BOARD}`, { headers: { authorization: `Bearer ${viewerToken}` } })).json()) as { attributes: { name: string } };
+    expect(asViewer.attributes.name).toBe('Board Report');
+
+    // A session app is the session's own: the viewer may change it.
+    const sessionApp = await openQix(engine.url, 'engineData', { authorization: `Bearer ${viewerToken}` });
+    open.push(sessionApp);
+    const own = await sessionApp.global.createSessionApp();
+    await own.setScript('LOAD 1 AS x AUTOGENERATE 1;');
+    expect(await own.getScript()).toBe('LOAD 1 AS x AUTOGENERATE 1;');
+
+    const adminToken = await mintToken({ sub: 'admin' }, { secret: SECRET });
+    const admin = await openQix(engine.url, 'engineData', { authorization: `Bearer ${adminToken}` });
+    open.push(admin);
+    const adminDoc = await admin.global.openDoc(BOARD);
+    await adminDoc.setAppProperties({ ...properties, qTitle: 'Renamed' });
+    await adminDoc.setScript('LOAD 2 AS y AUTOGENERATE 1;');
+    expect(await adminDoc.getScript()).toBe('LOAD 2 AS y AUTOGENERATE 1;');
+    const asAdmin = (await (await fetch(`${engine.url}/v1/apps/${BOARD}`, { headers: { authorization: `Bearer ${adminToken}` } })).json()) as { attributes: { name: string } };
+    expect(asAdmin.attributes.name).toBe('Renamed');
+
+    // The owner of an app holds update on it without a rule granting it.
+    const creatorToken = await mintToken({ sub: 'creator' }, { secret: SECRET });
+    const made = await fetch(`${engine.url}/v1/apps`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${creatorToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ attributes: { name: 'Mine' } }),
+    });
+    const mine = ((await made.json()) as { attributes: { id: string } }).attributes.id;
+    const creator = await openQix(engine.url, 'engineData', { authorization: `Bearer ${creatorToken}` });
+    open.push(creator);
+    const creatorDoc = await creator.global.openDoc(mine);
+    await creatorDoc.setAppProperties({ qTitle: 'Mine, renamed' });
+    expect((await creatorDoc.getAppLayout()).qTitle).toBe('Mine, renamed');
+  });
 });
 
 describe('fault rules on QIX paths', () => {
@@ -220,5 +273,36 @@ describe('a huge frame within the default frame limit', () => {
     expect(entry?.qix).toMatchObject({ method: expect.stringMatching(/^M{1023}…$/), requestId: expect.stringMatching(/^i{1023}…$/) });
     expect(entry?.qix?.error?.parameter).toHaveLength(1024);
     expect(JSON.stringify(entry).length).toBeLessThan(10_000);
+  });
+
+  it('answers a frame nested deeper than 64 levels with a parse error before decoding it, journaled as a violation, and keeps serving', async () => {
+    const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+    const setProperties = (id: number, qPropDepth: number) =>
+      `{"jsonrpc":"2.0","id":${id},"handle":1,"method":"SetAppProperties","params":{"qProp":{"qTitle":"Deep","deep":${nested(qPropDepth)}}}}`;
+    const { socket, next } = await rawQix(engine.url);
+    socket.send(JSON.stringify({ id: 1, handle: -1, method: 'CreateSessionApp' }));
+    const created = await next();
+    expect(created).toMatchObject({ id: 1, result: { qReturn: { qHandle: 1 } } });
+    // The frame, params and qProp are 3 levels: 62 more make 65.
+    socket.send(setProperties(2, 62));
+    expect(await next()).toMatchObject({ id: null, error: { code: -32700, message: 'Parse error', parameter: expect.stringMatching(/more than 64 levels deep at \/params\/qProp\/deep(\/0){61}$/) } });
+    socket.send(JSON.stringify({ id: 3, handle: 1, method: 'GetAppProperties' }));
+    expect((await next()).result.qProp).not.toHaveProperty('deep');
+    socket.send(setProperties(4, 61));
+    expect(await next()).toMatchObject({ id: 4, result: {} });
+    socket.send(JSON.stringify({ id: 5, handle: 1, method: 'GetAppProperties' }));
+    const stored = (await next()).result.qProp;
+    expect([stored.qTitle, JSON.stringify(stored.deep)]).toEqual(['Deep', nested(61)]);
+    // One 100k levels deep is refused the same way, without decoding it.
+    socket.send(`{"id":6,"handle":-1,"method":"EngineVersion","params":${nested(100_000)}}`);
+    expect(await next()).toMatchObject({ id: null, error: { code: -32700 } });
+    socket.send(JSON.stringify({ id: 7, handle: -1, method: 'EngineVersion' }));
+    expect(await next()).toMatchObject({ id: 7, result: { qVersion: { qComponentVersion: '12.268.0' } } });
+    socket.close();
+    const violations = await engine.violations();
+    expect(violations.map((entry) => [entry.qix?.requestId, entry.requestViolations[0]?.code])).toEqual([
+      [null, 'QIX_PROTOCOL_VIOLATION'],
+      [null, 'QIX_PROTOCOL_VIOLATION'],
+    ]);
   });
 });
