@@ -7,10 +7,11 @@
  *   host → url → namespace → route → capacity → control-token → fault → body → validate → stub
  *     → world → admit → handle | forward    then    check-response → send → coverage → exchange → journal
  *
- * Engine calls run them all but capacity; control calls skip fault, stub, world and admit; proxy
- * relays (src/proxy) skip body to admit and forward instead; in-process control calls
- * (src/control/invoke.ts) run namespace → body → validate → handle only; QIX upgrades (src/qix)
- * and metrics requests (src/metrics) run the door's own route and handle among the shared stages. A stage returns a value
+ * Engine calls run all but capacity, control-token and forward; control calls skip capacity,
+ * fault, stub, world, admit, forward and coverage; proxy relays (src/proxy) skip body to admit and
+ * forward instead; in-process control calls (src/control/invoke.ts) run namespace → body →
+ * validate → handle only; QIX upgrades (src/qix) and metrics requests (src/metrics) run the door's
+ * own route and handle among the shared stages (`runtime.stagesOf(kind)` lists each). A stage returns a value
  * (next, answer, refuse, done); the runner turns refusals into HTTP in one place (`errorResponse`),
  * and what the double answers itself is sent only after check-response (docs/architecture.md).
  */
