@@ -9,7 +9,7 @@ import { boundedEntries, capList, clipped, unlistedProblems, type ErrorEntry, ty
 import type { FaultRule } from './faults';
 import { METRICS_PATH } from '../metrics/path';
 import { bodyCharge, DEFAULT_JOURNAL_BODIES_TOTAL } from './recorded-request';
-import { distanceOf, matcherDifferences, type Difference, type JournalMatcher, type RecordedRequest } from './request-matcher';
+import { matcherDifferences, matcherDistance, matches, weightOf, type Difference, type JournalMatcher, type RecordedRequest } from './request-matcher';
 
 /** What an entry keeps of the request besides its line: query, headers and body, secrets redacted, body bounded. */
 export type JournaledRequest = Pick<RecordedRequest, 'query' | 'headers' | 'body'>;
@@ -130,10 +130,22 @@ function searched(matcher: JournalMatcher): (entry: JournalEntry) => boolean {
   return (entry) => (withControl || !entry.path.startsWith(CONTROL_PREFIX)) && (withMetrics || entry.door !== 'metrics');
 }
 
+const statusDiffers = (matcher: JournalMatcher, entry: JournalEntry): boolean => matcher.status !== undefined && entry.status !== matcher.status;
+
+/** Does the entry match a journal matcher (its request, then its answer)? Describes nothing. */
+function entryMatches(matcher: JournalMatcher, entry: JournalEntry): boolean {
+  return !statusDiffers(matcher, entry) && matches(matcher, recordedRequestOf(entry));
+}
+
+/** How far an entry is from a journal matcher, without describing how. */
+function entryDistance(matcher: JournalMatcher, entry: JournalEntry): number {
+  return matcherDistance(matcher, recordedRequestOf(entry)) + (statusDiffers(matcher, entry) ? weightOf('status') : 0);
+}
+
 /** Every way an entry differs from a journal matcher: the request's differences, then its answer's. */
 function entryDifferences(matcher: JournalMatcher, entry: JournalEntry): Difference[] {
   const differences = matcherDifferences(matcher, recordedRequestOf(entry));
-  if (matcher.status !== undefined && entry.status !== matcher.status) {
+  if (statusDiffers(matcher, entry)) {
     differences.push({ field: 'status', expected: String(matcher.status), actual: entry.status === undefined ? '(connection dropped)' : String(entry.status) });
   }
   return differences;
@@ -218,18 +230,27 @@ export class Journal {
    * namespace and window nearest to the matcher, nearest first (ties: the most recent first).
    */
   find(matcher: JournalMatcher, namespace: string): JournalSearch {
+    const candidates = this.candidates(matcher, namespace);
+    const entries = candidates.filter((entry) => entryMatches(matcher, entry));
+    if (entries.length > 0) return { count: entries.length, entries, nearMisses: [] };
+    // Ranked by distance alone; only the few reported are described (a description can hold a 64 KB body).
+    const nearMisses = candidates
+      .map((entry) => ({ distance: entryDistance(matcher, entry), entry }))
+      .sort((a, b) => a.distance - b.distance || b.entry.sequence - a.entry.sequence)
+      .slice(0, MAX_NEAR_MISSES)
+      .map(({ distance, entry }) => ({ distance, differences: entryDifferences(matcher, entry), entry }));
+    return { count: 0, entries, nearMisses };
+  }
+
+  /** How many entries `find` would return, without near misses or descriptions (POST /__control/journal/count). */
+  count(matcher: JournalMatcher, namespace: string): number {
+    return this.candidates(matcher, namespace).filter((entry) => entryMatches(matcher, entry)).length;
+  }
+
+  /** The entries of the namespace and window a search looks at, oldest first. */
+  private candidates(matcher: JournalMatcher, namespace: string): JournalEntry[] {
     const isSearched = searched(matcher);
-    const candidates = this.list({ namespace }).filter((entry) => inWindow(entry, matcher) && isSearched(entry));
-    const scored = candidates.map((entry) => ({ entry, differences: entryDifferences(matcher, entry) }));
-    const entries = scored.filter((s) => s.differences.length === 0).map((s) => s.entry);
-    const nearMisses =
-      entries.length > 0
-        ? []
-        : scored
-            .map(({ entry, differences }) => ({ distance: distanceOf(differences), differences, entry }))
-            .sort((a, b) => a.distance - b.distance || b.entry.sequence - a.entry.sequence)
-            .slice(0, MAX_NEAR_MISSES);
-    return { count: entries.length, entries, nearMisses };
+    return this.list({ namespace }).filter((entry) => inWindow(entry, matcher) && isSearched(entry));
   }
 
   /** Calls `listener` with every entry recorded from now on (GET /__control/events); returns the call that stops it. */

@@ -2,12 +2,13 @@
  * The matcher language, one module for both of its users: journal verification (POST
  * /__control/journal/find and /count) and stubs (PUT /__control/stubs). Both match the same view
  * of a request (`RecordedRequest`: the redacted, bounded one the journal keeps), with the same
- * function (`matcherDifferences`), so what a stub answers and what a verification counts never
- * disagree. A matcher that matches nothing still ranks requests by how far they are from it:
+ * walk over the matcher (`matches`, `matcherDifferences`, `matcherDistance`), so what a stub
+ * answers and what a verification counts never disagree. A matcher that matches nothing still ranks requests by how far they are from it:
  * the near misses a failed verification reports.
  */
 import { doubleError, type Problem } from '../errors';
 import type { BodyMatcher, Difference, RecordedBody, RequestMatcher, ValueMatcher } from '../spec/types';
+import { escapePointer } from '../validation/problems';
 import { pathMatches, patternProblem } from './faults';
 
 /**
@@ -92,72 +93,114 @@ function regex(pattern: string): RegExp {
   return made;
 }
 
-function valueDifference(field: string, matcher: ValueMatcher, value: string | string[] | undefined): Difference | undefined {
+/**
+ * Called with each way a request differs from a matcher, in the order the matcher's fields come:
+ * the field, and how to describe it (only callers that report differences call `describe`, so
+ * matching and ranking build no text). Returns true to stop looking.
+ */
+type Found = (field: string, describe: () => Omit<Difference, 'field'>) => boolean;
+
+function valueMatches(matcher: ValueMatcher, value: string | string[] | undefined): boolean {
   const values = value === undefined ? [] : Array.isArray(value) ? value : [value];
-  const actual = value === undefined ? '(absent)' : shown(value);
-  if (matcher.absent) return values.length === 0 ? undefined : { field, expected: '(absent)', actual };
-  if (matcher.equals !== undefined) return values.includes(matcher.equals) ? undefined : { field, expected: shown(matcher.equals), actual };
+  if (matcher.absent) return values.length === 0;
+  if (matcher.equals !== undefined) return values.includes(matcher.equals);
   if (matcher.pattern !== undefined) {
     const test = regex(matcher.pattern);
-    return values.some((v) => test.test(v)) ? undefined : { field, expected: `matches /${matcher.pattern}/`, actual };
+    return values.some((v) => test.test(v));
   }
-  return undefined;
+  return true;
 }
 
-function bodyDifferences(matcher: BodyMatcher, body: RecordedBody | undefined): Difference[] {
-  const differences: Difference[] = [];
+function valueTexts(matcher: ValueMatcher, value: string | string[] | undefined): Omit<Difference, 'field'> {
+  const actual = value === undefined ? '(absent)' : shown(value);
+  if (matcher.absent) return { expected: '(absent)', actual };
+  if (matcher.equals !== undefined) return { expected: shown(matcher.equals), actual };
+  return { expected: `matches /${matcher.pattern}/`, actual };
+}
+
+/** Reports each way `body` differs from `matcher`; true when `found` said stop. */
+function visitBodyDifferences(matcher: BodyMatcher, body: RecordedBody | undefined, found: Found): boolean {
   if (matcher.sha256 !== undefined && body?.sha256 !== matcher.sha256) {
-    differences.push({ field: 'body.sha256', expected: matcher.sha256, actual: body === undefined ? '(no body)' : (body.sha256 ?? '(a JSON body, kept as JSON)') });
+    const sha256 = matcher.sha256;
+    if (found('body.sha256', () => ({ expected: sha256, actual: body === undefined ? '(no body)' : (body.sha256 ?? '(a JSON body, kept as JSON)') }))) return true;
   }
   const needsJson = matcher.subset !== undefined || matcher.pointers !== undefined || matcher.pattern !== undefined;
-  if (!needsJson) return differences;
+  if (!needsJson) return false;
   if (body === undefined || body.json === undefined) {
-    const actual = body === undefined ? '(no body)' : `(${body.size} bytes not kept: ${body.omitted ?? 'binary'})`;
-    return [...differences, { field: 'body', expected: 'a JSON body', actual }];
+    return found('body', () => ({ expected: 'a JSON body', actual: body === undefined ? '(no body)' : `(${body.size} bytes not kept: ${body.omitted ?? 'binary'})` }));
   }
   const json = body.json;
   if (matcher.subset !== undefined && !jsonContains(json, matcher.subset)) {
-    differences.push({ field: 'body', expected: `contains ${shown(matcher.subset)}`, actual: shown(json) });
+    const subset = matcher.subset;
+    if (found('body', () => ({ expected: `contains ${shown(subset)}`, actual: shown(json) }))) return true;
   }
   for (const [pointer, expected] of Object.entries(matcher.pointers ?? {})) {
     const actual = atPointer(json, pointer);
-    if (!jsonEqual(actual, expected)) differences.push({ field: `body${pointer}`, expected: shown(expected), actual: shown(actual) });
+    if (!jsonEqual(actual, expected) && found(`body${pointer}`, () => ({ expected: shown(expected), actual: shown(actual) }))) return true;
   }
   if (matcher.pattern !== undefined && !regex(matcher.pattern).test(JSON.stringify(json))) {
-    differences.push({ field: 'body', expected: `matches /${matcher.pattern}/`, actual: shown(json) });
+    const pattern = matcher.pattern;
+    if (found('body', () => ({ expected: `matches /${pattern}/`, actual: shown(json) }))) return true;
   }
-  return differences;
+  return false;
 }
 
-/** Every way `request` differs from `matcher` (empty: it matches). Pure; the one test stubs and verifications share. */
-export function matcherDifferences(matcher: RequestMatcher, request: RecordedRequest): Difference[] {
-  const differences: Difference[] = [];
-  if (matcher.operationId !== undefined && matcher.operationId !== request.operationId) {
-    differences.push({ field: 'operationId', expected: matcher.operationId, actual: request.operationId ?? '(no operation)' });
+/** Reports each way `request` differs from `matcher`, until `found` says stop. The one test stubs and verifications share. */
+function visitDifferences(matcher: RequestMatcher, request: RecordedRequest, found: Found): void {
+  const { operationId, method, path } = matcher;
+  if (operationId !== undefined && operationId !== request.operationId) {
+    if (found('operationId', () => ({ expected: operationId, actual: request.operationId ?? '(no operation)' }))) return;
   }
-  if (matcher.method !== undefined && matcher.method.toUpperCase() !== request.method) {
-    differences.push({ field: 'method', expected: matcher.method.toUpperCase(), actual: request.method });
+  if (method !== undefined && method.toUpperCase() !== request.method) {
+    if (found('method', () => ({ expected: method.toUpperCase(), actual: request.method }))) return;
   }
-  if (matcher.path !== undefined && !pathMatches(matcher.path, request.pathname)) {
-    differences.push({ field: 'path', expected: matcher.path, actual: request.pathname });
+  if (path !== undefined && !pathMatches(path, request.pathname)) {
+    if (found('path', () => ({ expected: path, actual: request.pathname }))) return;
   }
   for (const [name, test] of Object.entries(matcher.query ?? {})) {
-    const difference = valueDifference(`query.${name}`, test, request.query[name]);
-    if (difference) differences.push(difference);
+    const value = request.query[name];
+    if (!valueMatches(test, value) && found(`query.${name}`, () => valueTexts(test, value))) return;
   }
   for (const [name, test] of Object.entries(matcher.headers ?? {})) {
     const lower = name.toLowerCase();
-    const difference = valueDifference(`headers.${lower}`, test, request.headers[lower]);
-    if (difference) differences.push(difference);
+    const value = request.headers[lower];
+    if (!valueMatches(test, value) && found(`headers.${lower}`, () => valueTexts(test, value))) return;
   }
-  if (matcher.body) differences.push(...bodyDifferences(matcher.body, request.body));
+  if (matcher.body) visitBodyDifferences(matcher.body, request.body, found);
+}
+
+/** Does `request` match `matcher`? Stops at the first difference and describes none (stubs, counts, find's hits). */
+export function matches(matcher: RequestMatcher, request: RecordedRequest): boolean {
+  let differs = false;
+  visitDifferences(matcher, request, () => (differs = true));
+  return !differs;
+}
+
+/** Every way `request` differs from `matcher` (empty: it matches), described: what near misses report. Pure. */
+export function matcherDifferences(matcher: RequestMatcher, request: RecordedRequest): Difference[] {
+  const differences: Difference[] = [];
+  visitDifferences(matcher, request, (field, describe) => {
+    differences.push({ field, ...describe() });
+    return false;
+  });
   return differences;
 }
 
-/** How far a request is from a matcher: what it is (operation, method, path) weighs more than its details. */
-export function distanceOf(differences: readonly Difference[]): number {
-  const heavy = new Set(['operationId', 'method', 'path']);
-  return differences.reduce((sum, d) => sum + (heavy.has(d.field) ? 3 : 1), 0);
+const HEAVY_FIELDS = new Set(['operationId', 'method', 'path']);
+
+/** How much one difference weighs in a distance: what a request is (operation, method, path) weighs more than its details. */
+export function weightOf(field: string): number {
+  return HEAVY_FIELDS.has(field) ? 3 : 1;
+}
+
+/** How far a request is from a matcher (0: it matches), the sum of its differences' weights, without describing them. */
+export function matcherDistance(matcher: RequestMatcher, request: RecordedRequest): number {
+  let distance = 0;
+  visitDifferences(matcher, request, (field) => {
+    distance += weightOf(field);
+    return false;
+  });
+  return distance;
 }
 
 function regexProblem(pointer: string, pattern: string): Problem | undefined {
@@ -183,7 +226,7 @@ function regexProblem(pointer: string, pattern: string): Problem | undefined {
 
 function valueMatcherProblems(pointer: string, matchers: Record<string, ValueMatcher> | undefined): Problem[] {
   return Object.entries(matchers ?? {}).flatMap(([name, test]) => {
-    const at = `${pointer}/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    const at = `${pointer}/${escapePointer(name)}`;
     const problem = test.pattern !== undefined ? regexProblem(`${at}/pattern`, test.pattern) : undefined;
     return problem ? [problem] : [];
   });

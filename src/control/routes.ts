@@ -141,7 +141,7 @@ const handlers: ControlRouteTable = {
 
   'POST /__control/journal/count': (request, context) => {
     const { matcher, namespace } = journalSearch(request, context);
-    return { status: 200, body: { count: context.services.journal.find(matcher, namespace).count } };
+    return { status: 200, body: { count: context.services.journal.count(matcher, namespace) } };
   },
 
   'GET /__control/stubs': (_request, { services, namespace }) => ({ status: 200, body: { stubs: services.namespaces.find(namespace)?.stubs.list() ?? [] } }),

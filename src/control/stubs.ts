@@ -10,7 +10,7 @@
 import { doubleError, type Problem } from '../errors';
 import type { EngineResponse } from '../routes/types';
 import type { ActiveStub, StubInput } from '../spec/types';
-import { matcherDifferences, matcherProblems, type RecordedRequest, type RequestMatcher } from './request-matcher';
+import { matcherProblems, matches, type RecordedRequest, type RequestMatcher } from './request-matcher';
 
 /**
  * Stubs as the control contract (spec/control-api.json) types them: StubInput (its Stub) and
@@ -131,7 +131,15 @@ interface HeldStub {
   matcher: RequestMatcher;
 }
 
-/** One namespace's stubs, highest priority first. */
+/**
+ * Highest priority first; equal priorities in the order registered (Array.prototype.sort is stable,
+ * and the stubs held are already in this order, so added ones go after them within their priority).
+ */
+function byPriority(stubs: HeldStub[]): HeldStub[] {
+  return stubs.sort((a, b) => (b.active.priority ?? 0) - (a.active.priority ?? 0));
+}
+
+/** One namespace's stubs, kept highest priority first (sorted when added, not per request). */
 export class Stubs {
   private held: HeldStub[] = [];
 
@@ -140,14 +148,14 @@ export class Stubs {
 
   /** Replaces every stub, or throws a 400 listing each problem and changes nothing. */
   replace(inputs: readonly StubInput[], contract: StubContract): ActiveStub[] {
-    this.held = this.checked(inputs, contract, 0);
+    this.held = byPriority(this.checked(inputs, contract, 0));
     return this.list();
   }
 
   /** Adds stubs after the ones held (within their priority), or throws and changes nothing. */
   add(inputs: readonly StubInput[], contract: StubContract): ActiveStub[] {
     const added = this.checked(inputs, contract, this.held.length);
-    this.held = [...this.held, ...added];
+    this.held = byPriority([...this.held, ...added]);
     return added.map(({ active }) => ({ ...active }));
   }
 
@@ -169,7 +177,7 @@ export class Stubs {
 
   /** Highest priority first; equal priorities in the order registered. */
   list(): ActiveStub[] {
-    return this.ordered().map(({ active }) => ({ ...active }));
+    return this.held.map(({ active }) => ({ ...active }));
   }
 
   clear(): void {
@@ -178,15 +186,10 @@ export class Stubs {
 
   /** The answer of the first stub that matches this request and has answers left, counted as applied. */
   take(request: RecordedRequest): StubAnswer | undefined {
-    const hit = this.ordered().find(({ active, matcher }) => active.remaining !== 0 && matcherDifferences(matcher, request).length === 0);
+    const hit = this.held.find(({ active, matcher }) => active.remaining !== 0 && matches(matcher, request));
     if (!hit) return undefined;
     hit.active.applied += 1;
     if (hit.active.remaining !== undefined) hit.active.remaining -= 1;
     return { id: hit.active.id, contractOff: hit.active.contract === 'off', response: hit.response };
-  }
-
-  private ordered(): HeldStub[] {
-    // Array.prototype.sort is stable: equal priorities keep the order registered.
-    return [...this.held].sort((a, b) => (b.active.priority ?? 0) - (a.active.priority ?? 0));
   }
 }

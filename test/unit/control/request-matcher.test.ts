@@ -1,7 +1,8 @@
 import { journalHeaders, redactJson, redactQuery } from '../../../src/control/redact';
 import { recordBody } from '../../../src/control/recorded-request';
-import { jsonContains, matcherDifferences, type RecordedRequest } from '../../../src/control/request-matcher';
-import { Journal } from '../../../src/control/journal';
+import { jsonContains, matches, matcherDifferences, type RecordedRequest } from '../../../src/control/request-matcher';
+import { Journal, MAX_NEAR_MISSES } from '../../../src/control/journal';
+import { Stubs, type StubContract } from '../../../src/control/stubs';
 
 const request = (over: Partial<RecordedRequest> = {}): RecordedRequest => ({ method: 'GET', pathname: '/v1/apps/a', query: {}, headers: {}, ...over });
 
@@ -20,6 +21,57 @@ describe('the matcher', () => {
   it('lists every difference', () => {
     const differences = matcherDifferences({ method: 'PUT', path: '/v1/apps', headers: { 'x-a': { absent: true } } }, request({ headers: { 'x-a': '1' } }));
     expect(differences.map((d) => d.field)).toEqual(['method', 'path', 'headers.x-a']);
+  });
+});
+
+// Describing a difference can serialise a recorded body of up to 64 KB (JSON.stringify): matching
+// stubs, counting and finding hits must not, only the near misses a search reports.
+describe('matching describes nothing', () => {
+  const body = recordBody({ name: 'real', payload: 'x'.repeat(60_000) }, 65_536);
+  const posted = request({ method: 'POST', pathname: '/v1/apps', body });
+  const subset = (name: string) => ({ body: { subset: { name } } });
+  afterEach(() => jest.restoreAllMocks());
+
+  it('matches agrees with matcherDifferences and stops without serialising the body', () => {
+    const stringify = jest.spyOn(JSON, 'stringify');
+    expect(matches(subset('other'), posted)).toBe(false);
+    expect(matches({ method: 'PUT', ...subset('other') }, posted)).toBe(false);
+    expect(matches(subset('real'), posted)).toBe(true);
+    expect(stringify).not.toHaveBeenCalled();
+    stringify.mockRestore();
+    expect(matcherDifferences(subset('other'), posted)).toEqual([{ field: 'body', expected: 'contains {"name":"other"}', actual: JSON.stringify(body!.json) }]);
+  });
+
+  it('a request passes stubs that miss without describing how, and the highest priority stub answers', () => {
+    const contract: StubContract = { engineOperation: () => undefined, resolve: () => 'none', responseProblems: () => [], knownOperation: () => true };
+    let id = 0;
+    const stubs = new Stubs(() => (id += 1));
+    const stub = (name: string, status: number, priority?: number) => ({ request: subset(name), response: { status }, contract: 'off' as const, ...(priority !== undefined ? { priority } : {}) });
+    stubs.replace(Array.from({ length: 50 }, (_, n) => stub(`stub-${n}`, 200)), contract);
+    stubs.add([stub('real', 201), stub('real', 202, -1), stub('other', 203, 1)], contract);
+    const stringify = jest.spyOn(JSON, 'stringify');
+    expect(stubs.take(posted)?.response.status).toBe(201); // after the 51 that miss
+    expect(stringify).not.toHaveBeenCalled();
+    expect(stubs.list().map((s) => s.response.status)).toEqual([203, ...Array<number>(50).fill(200), 201, 202]);
+  });
+
+  it('count and a find with hits describe nothing; a find without describes only the near misses it reports', () => {
+    const journal = new Journal(100, 10_000_000);
+    const other = recordBody({ name: 'other', payload: 'y'.repeat(60_000) }, 65_536);
+    for (let n = 0; n < 20; n += 1) {
+      const sent = { query: {}, headers: {}, body: n % 2 === 0 ? body : other };
+      journal.record({ time: new Date().toISOString(), method: 'POST', path: '/v1/apps', status: 201, durationMs: 1, requestViolations: [], responseViolations: [], request: sent });
+    }
+    const stringify = jest.spyOn(JSON, 'stringify');
+    expect(journal.count(subset('real'), '')).toBe(10);
+    expect(journal.find({ ...subset('real'), status: 201 }, '').count).toBe(10);
+    expect(journal.count(subset('nobody'), '')).toBe(0);
+    expect(stringify).not.toHaveBeenCalled();
+    const search = journal.find(subset('nobody'), '');
+    expect(search.nearMisses).toHaveLength(MAX_NEAR_MISSES);
+    // Two texts (what was wanted, what was sent) for each reported near miss, none for the 15 others.
+    expect(stringify).toHaveBeenCalledTimes(2 * MAX_NEAR_MISSES);
+    expect(search.nearMisses.map((miss) => miss.entry.sequence)).toEqual([20, 19, 18, 17, 16]);
   });
 });
 
