@@ -45,6 +45,9 @@ describe('qlik-engine-double serve and scenario problems', () => {
       expect(served.stderr()).toMatch(new RegExp(`^scenario file left out: ${path.join(dir, 'bad.json').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:1:\\d+ .+ \\(json\\)$`, 'm'));
       const refused = await fetch(`${served.url}/__control/scenario`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"name":"bad"}' });
       expect(refused.status).toBe(400);
+      const refusal = ((await refused.json()) as { errors: { code: string; detail: string }[] }).errors[0]!;
+      expect(refusal.code).toBe('INVALID_SCENARIO');
+      expect(refusal.detail).toContain('bad.json');
     } finally {
       served.child.kill('SIGTERM');
       await served.exit;

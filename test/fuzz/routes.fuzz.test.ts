@@ -86,10 +86,10 @@ function urlOf({ operation, segments, query }: FuzzRequest): string {
   return `${path}${search ? `?${search}` : ''}`;
 }
 
-/** What a namespace holds: its world, scenario, fault rules and inline scenarios. */
+/** What a namespace holds: its world, scenario, fault rules, stubs and inline scenarios. */
 function namespaceState(namespace: string): string {
-  const { model, scenario, faults, inlineScenarios } = engine.runtime.namespaces.get(namespace);
-  return JSON.stringify([model.toScenario(), scenario.name, faults.list(), [...inlineScenarios.keys()]]);
+  const { model, scenario, faults, stubs, inlineScenarios } = engine.runtime.namespaces.get(namespace);
+  return JSON.stringify([model.toScenario(), scenario.name, faults.list(), stubs.list(), [...inlineScenarios.keys()]]);
 }
 
 interface Sent {

@@ -49,6 +49,7 @@ describe('namespaces under concurrent use', () => {
     const blueId = created[1]!.id; // creates alternate red, blue
     const fromRed = await fetch(`${engine.url}/v1/apps/${blueId}`, { headers: { [NAMESPACE_HEADER]: 'red' } });
     expect(fromRed.status).toBe(404);
+    expect(((await fromRed.json()) as { errors: { code: string }[] }).errors[0]!.code).toBe('APP_NOT_FOUND');
     expect((await stateOf('')).apps.map((a) => a.attributes.id)).toEqual(fixtureIds);
   });
 

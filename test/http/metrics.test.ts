@@ -213,6 +213,7 @@ describe('GET /metrics on its own port', () => {
     expect(sampleValue(plain, 'qix_active_sessions')).toBe((await healthcheck(engine)).session.active);
     const bad = await fetch(engine.metricsUrl!, { headers: { 'x-engine-double-namespace': 'no spaces' } });
     expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { errors: { code: string }[] }).errors[0]!.code).toBe('INVALID_NAMESPACE');
   });
 
   it('obeys fault rules whose path is /metrics: status, drop and latency', async () => {

@@ -30,6 +30,7 @@ test('a stub answers the next call, and verify counts it', async () => {
   await engine.use({ request: { operationId: 'GET /v1/apps/{appId}' }, response: { status: 404, body: gone }, count: 1 });
   const res = await fetch(`${engine.url}/v1/apps/anything`, { headers: engine.headers });
   expect(res.status).toBe(404);
+  expect(await res.json()).toEqual(gone);
   await engine.verify({ operationId: 'GET /v1/apps/{appId}', status: 404 }, { times: 1 });
   await engine.resetStubs();
   expect(await engine.stubs()).toEqual([]);
