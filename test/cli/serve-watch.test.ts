@@ -36,7 +36,8 @@ describe('serve --watch', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qed-serve-watch-'));
     const file = path.join(dir, 'shop.yaml');
     fs.writeFileSync(file, shop('Before'));
-    const served = await serveCli(['--port', '0', '--host', '127.0.0.1', '--scenarios-dir', dir, '--scenario', 'shop', '--watch']);
+    // WATCH from the environment turns --watch on, as in the Docker image.
+    const served = await serveCli(['--port', '0', '--host', '127.0.0.1', '--scenarios-dir', dir, '--scenario', 'shop'], { ...process.env, WATCH: '1' });
     try {
       const rebuilt = stderrLine(served, /watch: .*shop\.yaml changed; scenario shop is valid, rebuilt the default namespace/);
       fs.writeFileSync(file, shop('After'));
@@ -69,8 +70,11 @@ describe('serve --cors-origin and --no-cors', () => {
     }
   });
 
-  it('--no-cors leaves OPTIONS to the contract (405)', async () => {
-    const served = await serveCli(['--port', '0', '--host', '127.0.0.1', '--no-cors']);
+  it.each([
+    ['--no-cors', ['--no-cors'], {}],
+    ['NO_CORS from the environment', [], { NO_CORS: '1' }],
+  ])('%s leaves OPTIONS to the contract (405)', async (_how, flags: string[], env: Record<string, string>) => {
+    const served = await serveCli(['--port', '0', '--host', '127.0.0.1', ...flags], { ...process.env, ...env });
     try {
       const res = await fetch(`${served.url}/v1/apps`, { method: 'OPTIONS', headers: { origin: 'http://app.test', 'access-control-request-method': 'POST' } });
       expect(res.status).toBe(405);
