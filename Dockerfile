@@ -58,10 +58,11 @@ EXPOSE 9076 9090
 WORKDIR /app
 USER engine
 # /health: 200 healthy, 429 busy (lame duck), 503 unhealthy. Probed with node itself (no curl in
-# the image). The short interval suits test setups that wait for `service_healthy`; a long-running
-# deployment may prefer --interval=30s.
+# the image) by src/healthcheck.ts, which finds the double as serve does (PORT, BASE_PATH, TLS_*).
+# The short interval suits test setups that wait for `service_healthy`; a long-running deployment
+# may prefer --interval=30s.
 HEALTHCHECK --interval=2s --timeout=2s --start-period=5s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||9076)+'/health',{signal:AbortSignal.timeout(1500)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "dist/src/healthcheck.js"]
 # node is PID 1: the CLI handles SIGTERM/SIGINT itself (stops accepting, lets in-flight requests
 # finish for up to 800 ms, exits 0), so `docker stop` returns in well under a second.
 CMD ["node", "dist/src/cli.js", "serve"]

@@ -192,7 +192,7 @@ if [[ -n "$DOCKERD_PID" ]]; then
 fi
 SIZE="$("$DOCKER" images --format '{{.Repository}}:{{.Tag}} {{.Size}}' "$IMAGE")"
 log "image: $SIZE"
-"$DOCKER" image inspect -f '{{json .Config.Healthcheck}}' "$IMAGE" | grep -q '/health' || die "image has no /health HEALTHCHECK"
+"$DOCKER" image inspect -f '{{json .Config.Healthcheck}}' "$IMAGE" | grep -q 'dist/src/healthcheck.js' || die "image has no /health HEALTHCHECK"
 [[ "$("$DOCKER" image inspect -f '{{.Config.User}}' "$IMAGE")" != "" ]] || die "image runs as root (no USER)"
 EXPOSED="$("$DOCKER" image inspect -f '{{json .Config.ExposedPorts}}' "$IMAGE")"
 [[ "$EXPOSED" == *'"9076/tcp"'* && "$EXPOSED" == *'"9090/tcp"'* ]] || die "image exposes $EXPOSED, not 9076 and 9090"
