@@ -11,8 +11,7 @@ const BYTES = { 'content-type': 'application/octet-stream' };
 
 export const mediaRoutes: RouteTable = {
   'GET /v1/apps/{appId}/media/files/{path}': ({ params, rawParams }, { model }) => {
-    const file = model.sendableMediaFile(params.appId, rawParams.path);
-    return { status: 200, body: file.bytes, headers: BYTES };
+    return { status: 200, body: model.sendableMediaFile(params.appId, rawParams.path), headers: BYTES };
   },
 
   'PUT /v1/apps/{appId}/media/files/{path}': ({ params, rawParams, body }, { model }) => {
@@ -31,7 +30,6 @@ export const mediaRoutes: RouteTable = {
   }),
 
   'GET /v1/apps/{appId}/media/thumbnail': ({ params }, { model }) => {
-    const file = model.sendableThumbnail(params.appId);
-    return { status: 200, body: file.bytes, headers: BYTES };
+    return { status: 200, body: model.sendableThumbnail(params.appId), headers: BYTES };
   },
 };

@@ -60,8 +60,14 @@ export interface MediaFileContent {
  * immutable ArrayBuffer, and a Proxy is no Uint8Array a socket accepts), and a caller that wrote
  * into the stored one would change the file in this world and in every world and copy sharing it.
  */
-function copied(file: MediaFileContent): MediaFileContent {
-  return { ...file, bytes: Buffer.from(file.bytes) };
+function copied(file: StoredFile): MediaFileContent {
+  return { bytes: Buffer.from(file.bytes), contentType: contentTypeFor(file.name) };
+}
+
+/** A stored file's own bytes and its name (which gives the public readers its content type). */
+interface StoredFile {
+  bytes: Buffer;
+  name: string;
 }
 
 /** The figures /healthcheck derives from the world (its call counter lives in the server). */
@@ -549,7 +555,7 @@ export class EngineModel implements SessionSink {
   }
 
   getMediaFile(appId: string, rawPath: string): MediaFileContent {
-    return copied(this.sendableMediaFile(appId, rawPath));
+    return copied(this.storedMediaFile(appId, rawPath));
   }
 
   /**
@@ -557,7 +563,11 @@ export class EngineModel implements SessionSink {
    * writes it to the socket, so a download of a large file costs no copy of it. Whoever calls this
    * must not write into the bytes; everything else reads files through getMediaFile.
    */
-  sendableMediaFile(appId: string, rawPath: string): MediaFileContent {
+  sendableMediaFile(appId: string, rawPath: string): Buffer {
+    return this.storedMediaFile(appId, rawPath).bytes;
+  }
+
+  private storedMediaFile(appId: string, rawPath: string): StoredFile {
     const app = this.requireApp(appId);
     return this.readMedia(app, normaliseMediaPath(rawPath, this.limits));
   }
@@ -586,11 +596,15 @@ export class EngineModel implements SessionSink {
    * the client asked for no path, so a bad stored one is not its request's fault.
    */
   getThumbnail(appId: string): MediaFileContent {
-    return copied(this.sendableThumbnail(appId));
+    return copied(this.storedThumbnail(appId));
   }
 
   /** The stored thumbnail itself, not a copy: see sendableMediaFile. */
-  sendableThumbnail(appId: string): MediaFileContent {
+  sendableThumbnail(appId: string): Buffer {
+    return this.storedThumbnail(appId).bytes;
+  }
+
+  private storedThumbnail(appId: string): StoredFile {
     const app = this.requireApp(appId);
     const rawPath = thumbnailMediaPath(app.attributes.thumbnail);
     const noThumbnail = (why: string): DoubleError => doubleError('mediaNotFound', { detail: `The app has no thumbnail file: ${why}.`, source: { parameter: 'appId' } });
@@ -663,9 +677,9 @@ export class EngineModel implements SessionSink {
     return app;
   }
 
-  /** The stored bytes themselves: the public readers copy them (see `copied`). */
-  private readMedia(app: StoredApp, segments: string[]): MediaFileContent {
-    return { bytes: app.media.readFile(segments), contentType: contentTypeFor(segments[segments.length - 1] ?? '') };
+  /** The stored bytes themselves: the public readers copy them and name their type (see `copied`), the HTTP answer needs neither. */
+  private readMedia(app: StoredApp, segments: string[]): StoredFile {
+    return { bytes: app.media.readFile(segments), name: segments[segments.length - 1] ?? '' };
   }
 
   private timestamp(): string {
