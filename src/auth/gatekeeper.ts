@@ -125,9 +125,7 @@ export class Gatekeeper {
   }
 
   private async admitWithPolicy(policy: SecurityPolicy, operation: OperationSpec, params: Record<string, string>, headers: IncomingHttpHeaders, model: EngineModel): Promise<Caller> {
-    const token = bearerToken(headers.authorization);
-    if (token === undefined && policy.authenticationRequired) throw unauthorized('missing');
-    const identity = token === undefined ? ANONYMOUS_IDENTITY : await identityFromToken(token, policy.tokens);
+    const identity = await identityOf(policy, headers);
     const appId = params.appId;
     if (operation.permission !== undefined) authorize(policy, identity, operation.permission, appId, model);
     if (policy.trackSessions && identity.authenticated) {
@@ -151,9 +149,7 @@ export class Gatekeeper {
   async identify(headers: IncomingHttpHeaders, model: EngineModel): Promise<Caller> {
     const policy = this.policyOf(model);
     if (policy === undefined) return callerOf(undefined, ANONYMOUS_IDENTITY);
-    const token = bearerToken(headers.authorization);
-    if (token === undefined && policy.authenticationRequired) throw unauthorized('missing');
-    return callerOf(policy, token === undefined ? ANONYMOUS_IDENTITY : await identityFromToken(token, policy.tokens));
+    return callerOf(policy, await identityOf(policy, headers));
   }
 
   /** Throws the 403 when the access rules do not give `identity` the action on the app (QIX OpenDoc). */
@@ -161,6 +157,13 @@ export class Gatekeeper {
     const policy = this.policyOf(model);
     if (policy !== undefined) authorize(policy, identity, action, appId, model);
   }
+}
+
+/** Who the bearer token says the caller is (anonymous without one where the scenario allows it); throws the 401. */
+async function identityOf(policy: SecurityPolicy, headers: IncomingHttpHeaders): Promise<Identity> {
+  const token = bearerToken(headers.authorization);
+  if (token === undefined && policy.authenticationRequired) throw unauthorized('missing');
+  return token === undefined ? ANONYMOUS_IDENTITY : identityFromToken(token, policy.tokens);
 }
 
 function authorize(policy: SecurityPolicy, identity: Identity, permission: string, appId: string | undefined, model: EngineModel): void {
