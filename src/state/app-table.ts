@@ -27,8 +27,11 @@ export class AppTable implements AppSource {
     return this.base.size - this.removedFromBase + (this.added?.size ?? 0);
   }
 
+  /** Asks the base's `has`, not `get`: a lazily decoded base (src/state/generated-apps.ts) then decodes nothing. */
   has(id: string): boolean {
-    return this.get(id) !== undefined;
+    if (this.added?.has(id)) return true;
+    const changed = this.changed?.get(id);
+    return changed === undefined ? this.base.has(id) : changed !== null;
   }
 
   get(id: string): StoredApp | undefined {

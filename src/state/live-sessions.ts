@@ -56,7 +56,10 @@ export type SessionKey = Pick<NamedSession, 'sessionid' | 'userid' | 'tenantid'>
 
 /** Most seconds a session outlives its socket (the engine's MaxSessionTTL default). */
 export const MAX_SESSION_TTL_SECONDS = 1800;
-/** Most live sessions one world holds; a new one beyond ends the longest-stalled one first. */
+/**
+ * When a world holds this many live sessions, a new one ends the longest-stalled one first. Active
+ * sessions are not ended: their number is bounded by the QIX door's maxConnections instead.
+ */
 export const MAX_LIVE_SESSIONS = 5000;
 
 export class LiveSession {

@@ -9,6 +9,7 @@ import { startEngineDouble } from '../../../src/index';
 import { prepareScenarioInWorker, validateScenarioDocument } from '../../../src/scenarios/validate';
 import type { ScenarioDocument } from '../../../src/scenarios/types';
 import { EngineModel } from '../../../src/state/engine';
+import { AppTable } from '../../../src/state/app-table';
 
 const mockWorkers: WorkerType[] = [];
 /** Told of the next worker made. */
@@ -120,6 +121,19 @@ describe('a base of generated apps', () => {
     expect(apps.get(ids[2]!)).toBe(app);
     expect([...apps.values()][2]).toBe(app);
     expect([...apps].map(([id]) => id)).toEqual(ids);
+  });
+
+  it('is asked whether it holds an app without decoding it (AppTable.has reads the base\'s has)', () => {
+    const scenario = validateScenarioDocument({ name: 'lazy-has', generate: { apps: { count: 3 } } }, 'lazy-has', { seed: 4 });
+    const { apps } = EngineModel.baseOf(scenario, {}, true);
+    const table = new AppTable(apps);
+    const read = jest.spyOn(apps, 'get');
+    const [first, second] = scenario.apps!.map((app) => app.attributes.id!);
+    expect(table.has(first!)).toBe(true);
+    expect(table.has('nope')).toBe(false);
+    table.delete(second!);
+    expect(table.has(second!)).toBe(false);
+    expect(read).not.toHaveBeenCalled();
   });
 
   it('decodes generated apps when the base is made if one breaks a media limit, so the switch is refused', () => {
