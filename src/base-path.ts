@@ -31,7 +31,8 @@ export function stripBasePath(basePath: string, pathname: string): string | unde
   return undefined;
 }
 
-function isControlPath(pathname: string): boolean {
+/** Whether a path is the control API's (`/__control` or under it). */
+export function isControlPath(pathname: string): boolean {
   return pathname === CONTROL_PREFIX || pathname.startsWith(`${CONTROL_PREFIX}/`);
 }
 

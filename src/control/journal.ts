@@ -4,6 +4,7 @@
  * contract violation of the request or the response, and the request's query, headers and body
  * (redacted, bounded per entry and in total). Control calls read, search and clear it per namespace.
  */
+import { isControlPath } from '../base-path';
 import { randomUUID } from 'node:crypto';
 import { boundedEntries, capList, clipped, unlistedProblems, type ErrorEntry, type Problem } from '../errors';
 import type { FaultRule } from './faults';
@@ -116,8 +117,6 @@ function inWindow(entry: JournalEntry, { afterSequence, beforeSequence, since, u
   return true;
 }
 
-const CONTROL_PREFIX = '/__control';
-
 /**
  * Searches are about what a client sent the engine: the double's own control calls (a test's
  * clearJournal, say) and the metrics port's scrapes are left out unless the matcher names a
@@ -125,9 +124,10 @@ const CONTROL_PREFIX = '/__control';
  */
 function searched(matcher: JournalMatcher): (entry: JournalEntry) => boolean {
   const { operationId, path } = matcher;
-  const withControl = (operationId?.split(' ')[1]?.startsWith(CONTROL_PREFIX) ?? false) || (path?.startsWith(CONTROL_PREFIX) ?? false);
+  const withControl = isControlPath(operationId?.split(' ')[1] ?? '') || isControlPath(path ?? '');
   const withMetrics = path?.endsWith(METRICS_PATH) ?? false;
-  return (entry) => (withControl || !entry.path.startsWith(CONTROL_PREFIX)) && (withMetrics || entry.door !== 'metrics');
+  // An entry's path keeps its query string: the control API's is `/__control/…?…`.
+  return (entry) => (withControl || !isControlPath(entry.path.split('?', 1)[0]!)) && (withMetrics || entry.door !== 'metrics');
 }
 
 const statusDiffers = (matcher: JournalMatcher, entry: JournalEntry): boolean => matcher.status !== undefined && entry.status !== matcher.status;

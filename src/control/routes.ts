@@ -33,7 +33,7 @@ function refuseStubsInProxyMode(services: ControlServices): void {
 
 /** A journal search's matcher, checked, and the namespace it searches (the matcher's own, else the call's). */
 function journalSearch(request: EngineRequest<'POST /__control/journal/find' | 'POST /__control/journal/count'>, { services, namespace }: ControlContext): { matcher: JournalMatcher; namespace: string } {
-  const matcher = checkedMatcher(request.body, '', (id) => services.contract.operations.some((op) => op.id === id));
+  const matcher = checkedMatcher(request.body, '', services.stubContract.knownOperation);
   const named = matcher.namespace;
   if (named !== undefined && named !== '') {
     const problem = namespaceNameProblem(named);

@@ -6,6 +6,7 @@
  * way, but only watched: violations go to the journal, nothing is refused or changed. An engine
  * that cannot be reached or stays silent gets the double's own 502 or 504.
  */
+import { isControlPath } from '../base-path';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import { Transform } from 'node:stream';
@@ -158,7 +159,7 @@ export class EngineProxy {
 
   /** Every path but the control API's and the dashboard's goes to the engine, including paths no operation has. */
   relays(pathname: string): boolean {
-    return pathname !== '/__control' && !pathname.startsWith('/__control/') && pathname !== '/__ui';
+    return !isControlPath(pathname) && pathname !== '/__ui';
   }
 
   /**
