@@ -5,6 +5,7 @@
  */
 import type { DataModelMetadata, FieldMetadata, TableMetadata } from '../spec/types';
 import { cloneJson } from '../state/clone';
+import { runSteps, runStepsInSlices, type Steps } from '../state/steps';
 import { appendGeneratedApps, GeneratedBatch, noGeneratedApps, withPreparedApps, type GeneratedApps } from '../state/generated-apps';
 import { generateInWorker, PROGRESS_STEP, type GenerationProgress, type WorkerOptions } from './generate-host';
 import type { AppGenerator, ScenarioApp, ScenarioDocument, ScenarioMediaFile } from './types';
@@ -217,12 +218,26 @@ function usesSeed(doc: ScenarioDocument): boolean {
   return doc.generate?.apps !== undefined || (doc.mode === 'spec-examples' && doc.examples === 'dynamic');
 }
 
-/** What expanding `doc` takes: the generator to run (if any) with its seed, and how to make the document of what it made. */
-function expansion(doc: ScenarioDocument, seed: number | undefined) {
+/** Deep copies of `items`, one a step. */
+function* copySteps<T>(items: readonly T[]): Steps<T[]> {
+  const copies: T[] = [];
+  for (const item of items) {
+    copies.push(cloneJson(item));
+    yield;
+  }
+  return copies;
+}
+
+/**
+ * What expanding `doc` takes: the generator to run (if any) with its seed, and how to make the
+ * document of what it made. The document's own apps are copied one a step (what comes out is the
+ * preparer's, see validateScenarioDocument, not the caller's), so a large one is copied in slices
+ * on a switch (runStepsInSlices).
+ */
+function* expansionSteps(doc: ScenarioDocument, seed: number | undefined) {
   const { generate, $schema: _editorHint, ...rest } = doc;
   const chosen = seed ?? doc.seed ?? (usesSeed(doc) ? DEFAULT_SEED : undefined);
-  // The document's own apps are copied: what comes out is the preparer's (see validateScenarioDocument), not the caller's.
-  const written = doc.apps === undefined ? undefined : cloneJson(doc.apps);
+  const written = doc.apps === undefined ? undefined : yield* copySteps(doc.apps);
   const expanded = (apps: ScenarioApp[] | undefined): ScenarioDocument => ({ ...rest, ...(chosen !== undefined ? { seed: chosen } : {}), ...(apps !== undefined ? { apps } : {}) });
   return {
     generator: generate?.apps,
@@ -252,7 +267,7 @@ export function* generatedBatches(generator: AppGenerator, seed: number): Genera
  * one. Pure: the input is not changed. Made on this thread: what a start does before it listens.
  */
 export function expandGenerators(doc: ScenarioDocument, seed?: number, onProgress?: GenerationProgress): ScenarioDocument {
-  const { generator, seed: used, document } = expansion(doc, seed);
+  const { generator, seed: used, document } = runSteps(expansionSteps(doc, seed));
   if (generator === undefined) return document();
   const apps = noGeneratedApps();
   for (const batch of generatedBatches(generator, used)) {
@@ -268,6 +283,6 @@ export function expandGenerators(doc: ScenarioDocument, seed?: number, onProgres
  * when it is first read (EngineModel.baseSteps).
  */
 export async function expandGeneratorsInWorker(doc: ScenarioDocument, seed?: number, options: WorkerOptions = {}): Promise<ScenarioDocument> {
-  const { generator, seed: used, document } = expansion(doc, seed);
+  const { generator, seed: used, document } = await runStepsInSlices(expansionSteps(doc, seed));
   return document(generator === undefined ? undefined : await generateInWorker(generator, used, options));
 }

@@ -1,11 +1,12 @@
 /**
  * Finds, reads and loads scenario files: the shipped ones under the package's `scenarios/`, then a
  * user's `--scenarios-dir`, whose files win on equal names. A file holds one scenario whose `name`
- * is its file name; a `.json` file is parsed as JSON and a YAML one as YAML, both with line numbers
- * in errors, and both refuse duplicate keys.
+ * is its file name; a `.json` file is parsed as JSON (duplicate keys found by jsonc-parser) and a
+ * YAML one as YAML, both with line numbers in errors, and both refuse duplicate keys.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { parse as parseJsonTree, visit as visitJson, type ParseError } from 'jsonc-parser';
 import type { YAMLError } from 'yaml';
 import { DoubleError, doubleError, type Problem } from '../errors';
 import { artefactPath } from '../precompiled';
@@ -103,13 +104,13 @@ export function scenarioFiles(sources: ScenarioSources = {}): Map<string, Scenar
   return found;
 }
 
-/** A problem the YAML parser found, in a YAML file or (duplicate keys only) a JSON one. */
-function yamlProblem(file: string, error: YAMLError, language: 'yaml' | 'json' = 'yaml'): Problem {
+/** A problem the YAML parser found in a YAML file. */
+function yamlProblem(file: string, error: YAMLError): Problem {
   const [start] = error.linePos ?? [];
   const where = start ? `${file}:${start.line}:${start.col}` : file;
   // prettyErrors appends " at line L, column C:" and a code frame; the location is already in front.
-  const message = language === 'json' ? 'duplicate key: a key may appear once in an object' : (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
-  return { detail: `${where} ${message} (${language})`, meta: { file, rule: language, code: error.code, ...(start ? { line: start.line, column: start.col } : {}) } };
+  const message = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+  return { detail: `${where} ${message} (yaml)`, meta: { file, rule: 'yaml', code: error.code, ...(start ? { line: start.line, column: start.col } : {}) } };
 }
 
 /** Parses a scenario file (YAML or JSON) into a plain value; refuses unreadable, oversized or malformed files with file:line. */
@@ -148,36 +149,57 @@ function lineAndColumn(text: string, offset: number): { line: number; column: nu
 /**
  * A JSON syntax error in JSON's words ("Expected ',' or '}' after property value"), with
  * file:line:column: from JSON.parse's position, or where it gives none ("Unexpected token"), from
- * where the YAML parser (JSON is YAML) stumbles on the same text.
+ * where jsonc-parser stumbles on the same text.
  */
-function jsonProblem(file: string, text: string, error: Error, YAML: typeof import('yaml')): Problem {
+function jsonProblem(file: string, text: string, error: Error): Problem {
   const at = / in JSON at position (\d+)/.exec(error.message);
-  const [start] = at ? [] : (YAML.parseDocument(text, { prettyErrors: true }).errors[0]?.linePos ?? []);
-  const position = at ? lineAndColumn(text, Number(at[1])) : start && { line: start.line, column: start.col };
+  const errors: ParseError[] = [];
+  if (!at) parseJsonTree(text, errors, { disallowComments: true, allowTrailingComma: false });
+  const offset = at ? Number(at[1]) : errors[0]?.offset;
+  const position = offset === undefined ? undefined : lineAndColumn(text, offset);
   const message = error.message.replace(/ in JSON at position \d+.*$/s, '').replace(/ \(line \d+ column \d+\)$/, '').replace(/\s+/g, ' ');
   const where = position ? `${file}:${position.line}:${position.column}` : file;
   return { detail: `${where} ${message} (json)`, meta: { file, rule: 'json', ...(position ?? {}) } };
 }
 
-function parseJsonScenario(file: ScenarioFile, text: string, YAML: typeof import('yaml')): unknown {
+/**
+ * Every key that appears twice in one object of a JSON text (that JSON.parse accepted), where it
+ * appears the second time: one streaming pass, a set of keys per open object.
+ */
+function duplicateKeyProblems(file: string, text: string): Problem[] {
+  const problems: Problem[] = [];
+  const open: Set<string>[] = [];
+  visitJson(text, {
+    onObjectBegin: () => void open.push(new Set()),
+    onObjectEnd: () => void open.pop(),
+    onObjectProperty: (key, _offset, _length, startLine, startCharacter) => {
+      const keys = open[open.length - 1]!;
+      if (!keys.has(key)) return void keys.add(key);
+      const line = startLine + 1;
+      const column = startCharacter + 1;
+      problems.push({ detail: `${file}:${line}:${column} duplicate key: a key may appear once in an object (json)`, meta: { file, rule: 'json', code: 'DUPLICATE_KEY', line, column } });
+    },
+  });
+  return problems;
+}
+
+function parseJsonScenario(file: ScenarioFile, text: string): unknown {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw doubleError('invalidScenario', [jsonProblem(file.file, text, error as Error, YAML)]);
+    throw doubleError('invalidScenario', [jsonProblem(file.file, text, error as Error)]);
   }
   // JSON.parse keeps the last of two equal keys silently; a fixture with both is a mistake to name.
-  const duplicates = YAML.parseDocument(text, { uniqueKeys: true, prettyErrors: true }).errors.filter((error) => error.code === 'DUPLICATE_KEY');
-  if (duplicates.length > 0) {
-    throw doubleError('invalidScenario', duplicates.map((error) => yamlProblem(file.file, error, 'json')));
-  }
+  const duplicates = duplicateKeyProblems(file.file, text);
+  if (duplicates.length > 0) throw doubleError('invalidScenario', duplicates);
   return value;
 }
 
 function parseScenarioText(file: ScenarioFile, text: string): unknown {
-  // Required here: yaml takes ~40 ms to load, and a double started from a document or a shipped file never parses YAML.
+  if (/\.json$/i.test(file.path)) return parseJsonScenario(file, text);
+  // Required here: yaml takes ~40 ms to load, and a double started from a document or a JSON file never parses YAML.
   const YAML = require('yaml') as typeof import('yaml');
-  if (/\.json$/i.test(file.path)) return parseJsonScenario(file, text, YAML);
   const doc = YAML.parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) throw doubleError('invalidScenario', doc.errors.map((error) => yamlProblem(file.file, error)));
   try {

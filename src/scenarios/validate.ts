@@ -5,7 +5,7 @@
  * (`origin#pointer`) and which rule it breaks, so a bad fixture is fixed in one round.
  */
 import { createHash } from 'node:crypto';
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import scenarioSchema from '../../spec/scenario.schema.json';
 import { DoubleError, doubleError, type Problem } from '../errors';
 import { loadContract, type PooledSchema } from '../spec/contract';
@@ -71,15 +71,6 @@ const SHELL_SCHEMA: JsonSchema = { ...SCENARIO_SCHEMA, properties: { ...SCENARIO
 export const SCENARIO_SCHEMAS: readonly PooledSchema[] = [SHELL_SCHEMA, ...ITEM_LISTS.map((list) => list.item)].map((schema) => ({ pool: 'scenarios', schema }));
 
 const scenarioValidators = new ValidatorPool('scenarios');
-const scenarioVariants = new Map<JsonSchema, Map<ValidatorVariant, ValidateFunction>>();
-
-function scenarioVariant(schema: JsonSchema, variant: ValidatorVariant): ValidateFunction {
-  let variants = scenarioVariants.get(schema);
-  if (!variants) scenarioVariants.set(schema, (variants = new Map()));
-  let validate = variants.get(variant);
-  if (!validate) variants.set(variant, (validate = scenarioValidators.variantFor(schema, variant)));
-  return validate;
-}
 
 /** Where AJV lists an error of the whole document: root keywords (type, required, additionalProperties) first, then by member in the format's order. */
 function memberRank(member: string): number {
@@ -98,7 +89,7 @@ function errorRank(error: ErrorObject): number {
 function* schemaErrorSteps(value: unknown): Steps<ErrorObject[]> {
   const every = listsEveryProblem(value);
   const variant: ValidatorVariant = every ? 'everyProblem' : 'firstProblem';
-  const shell = scenarioVariant(SHELL_SCHEMA, variant);
+  const shell = scenarioValidators.variantFor(SHELL_SCHEMA, variant);
   const shellErrors = shell(value) ? [] : [...(shell.errors ?? [])];
   const errors: ErrorObject[] = [];
   const done = () => !every && errors.length > 0;
@@ -107,7 +98,7 @@ function* schemaErrorSteps(value: unknown): Steps<ErrorObject[]> {
     const items = isJsonObject(value) ? value[member] : undefined;
     if (!Array.isArray(items)) continue;
     while (nextShellError < shellErrors.length && errorRank(shellErrors[nextShellError]) <= memberRank(member)) errors.push(shellErrors[nextShellError++]);
-    const validate = scenarioVariant(item, variant);
+    const validate = scenarioValidators.variantFor(item, variant);
     for (let index = 0; index < items.length && !done(); index += 1) {
       if (!validate(items[index])) errors.push(...(validate.errors ?? []).map((error) => ({ ...error, instancePath: `/${member}/${index}${error.instancePath}` })));
       yield;

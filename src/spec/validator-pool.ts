@@ -76,9 +76,12 @@ function precompiledValidator(pool: PoolName, variant: ValidatorVariant, schemaT
 }
 
 export class ValidatorPool {
+  /** Validators by schema text (validatorFor) or by variant and schema text (variantFor). */
   private readonly validators = new Map<string, ValidateFunction>();
   /** Schema objects already asked for: a hot caller (a check per app date) skips serialising its schema again. */
   private readonly seen = new WeakMap<JsonSchema, ValidateFunction>();
+  /** The same for variantFor, by variant. */
+  private readonly seenVariants = new WeakMap<JsonSchema, Map<ValidatorVariant, ValidateFunction>>();
   private readonly ajvs = new Map<ValidatorVariant, Ajv>();
 
   constructor(readonly name: PoolName) {}
@@ -122,7 +125,20 @@ export class ValidatorPool {
    * joins their errors as validatorFor's validator would have listed them (src/scenarios/validate.ts).
    */
   variantFor(schema: JsonSchema, variant: ValidatorVariant): ValidateFunction {
-    return this.compiled(schema, JSON.stringify(schema), variant);
+    let variants = this.seenVariants.get(schema);
+    if (!variants) this.seenVariants.set(schema, (variants = new Map()));
+    const known = variants.get(variant);
+    if (known) return known;
+    const text = JSON.stringify(schema);
+    // A variant's key cannot be a schema's text (which starts with "{"): one map holds both.
+    const key = `${variant} ${text}`;
+    let validate = this.validators.get(key);
+    if (!validate) {
+      validate = this.compiled(schema, text, variant);
+      this.validators.set(key, validate);
+    }
+    variants.set(variant, validate);
+    return validate;
   }
 
   private compiled(schema: JsonSchema, text: string, variant: ValidatorVariant): ValidateFunction {

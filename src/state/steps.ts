@@ -2,7 +2,8 @@
  * Long work written once as a generator that yields between small steps, then run either at once
  * (at start, before the double listens) or in slices that give the event loop back between them
  * (a switch while other namespaces serve): keying and checking a scenario document
- * (src/scenarios/validate.ts), decoding its written apps into its base (EngineModel.baseSteps).
+ * (src/scenarios/validate.ts), copying its written apps (expandGenerators), decoding them into its
+ * base (EngineModel.baseSteps).
  * Generated apps are made in a worker thread instead (generate-host.ts).
  */
 export type Steps<T> = Generator<void, T, void>;

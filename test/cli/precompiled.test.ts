@@ -106,6 +106,18 @@ describe('the build artefacts', () => {
     expect(pool.validatorFor({ ...schema })).toBe(validate);
   });
 
+  it('are read or compiled once per variant and schema: variantFor keeps what it made', () => {
+    const pool = new builtPool.ValidatorPool('scenarios');
+    const schema = SCENARIO_SCHEMAS[0]!.schema;
+    const first = pool.variantFor(schema, 'firstProblem');
+    const every = pool.variantFor(schema, 'everyProblem');
+    expect(every).not.toBe(first);
+    expect(pool.variantFor(schema, 'firstProblem')).toBe(first);
+    expect(pool.variantFor(structuredClone(schema), 'everyProblem')).toBe(every);
+    const unseen = { type: 'string', minLength: 3 };
+    expect(pool.variantFor({ ...unseen }, 'firstProblem')).toBe(pool.variantFor(unseen, 'firstProblem'));
+  });
+
   it('hold the parse of every shipped scenario file, equal to what the YAML parser makes of it', () => {
     for (const file of scenarioFiles().values()) {
       expect(fs.existsSync(builtRegistry.precompiledScenarioPath(fs.readFileSync(file.path, 'utf8')))).toBe(true);

@@ -1,4 +1,4 @@
-import { DEFAULT_SEED, eachGeneratedApp, expandGenerators } from '../../../src/scenarios/generate';
+import { DEFAULT_SEED, eachGeneratedApp, expandGenerators, expandGeneratorsInWorker } from '../../../src/scenarios/generate';
 import { loadScenario } from '../../../src/scenarios/registry';
 import type { AppGenerator, ScenarioApp } from '../../../src/scenarios/types';
 import { loadContract } from '../../../src/spec/contract';
@@ -126,6 +126,21 @@ describe('expandGenerators', () => {
     expect(expandGenerators({ name: 'g', seed: 1, generate: { apps: { count: 1 } } }, 2).seed).toBe(2);
     expect(expandGenerators({ name: 'plain' })).toEqual({ name: 'plain' });
     expect(expandGenerators({ name: 'dyn', mode: 'spec-examples', examples: 'dynamic' }).seed).toBe(DEFAULT_SEED);
+  });
+
+  it('copies a large document own apps in slices off the worker path, at once on this thread, the same either way', async () => {
+    const apps: ScenarioApp[] = Array.from({ length: 20_000 }, (_, n) => ({ attributes: { id: `app-${n}`, name: `App ${n}`, description: 'd'.repeat(64), custom: { tags: ['a', 'b'], n } } }));
+    let turns = 0;
+    const counting = setInterval(() => (turns += 1), 0);
+    const beforeCopy = turns;
+    // Copied in one piece, the document would be ready before the event loop's next turn.
+    const doc = await expandGeneratorsInWorker({ name: 'big', apps });
+    clearInterval(counting);
+    expect(turns).toBeGreaterThan(beforeCopy);
+    expect(JSON.stringify(doc.apps)).toBe(JSON.stringify(apps));
+    expect(doc.apps?.[0]).not.toBe(apps[0]);
+    expect(doc.apps?.[0]?.attributes.custom).not.toBe(apps[0]?.attributes.custom);
+    expect(JSON.stringify(expandGenerators({ name: 'big', apps }))).toBe(JSON.stringify(doc));
   });
 });
 

@@ -153,6 +153,16 @@ describe('a user scenarios folder', () => {
     expect(first?.detail).toBe(`${file}:3:3 duplicate key: a key may appear once in an object (json)`);
   });
 
+  it('names every duplicate key of a JSON file, nested ones too, and lets sibling objects share keys', () => {
+    const file = write('nested.json', '{\n  "name": "nested",\n  "apps": [{"id": "a"}, {"id": "b",\n    "attributes": {"x": 1, "x": 2}}],\n  "apps": []\n}\n');
+    const entries = refusal(() => loadScenario('nested', { scenariosDir: dir }), 'invalidScenario').entries;
+    expect(entries.map((entry) => entry.detail)).toEqual([
+      `${file}:4:28 duplicate key: a key may appear once in an object (json)`,
+      `${file}:5:3 duplicate key: a key may appear once in an object (json)`,
+    ]);
+    expect(entries[0]?.meta).toEqual({ file, rule: 'json', code: 'DUPLICATE_KEY', line: 4, column: 28 });
+  });
+
   it("refuses JSON it cannot parse in JSON's words, with file:line:column", () => {
     const file = write('broken.json', '{\n  "name": "broken",\n  "apps": [}\n');
     const [first] = refusal(() => loadScenario('broken', { scenariosDir: dir }), 'invalidScenario').entries;
