@@ -14,7 +14,7 @@
  * await engine.close();
  */
 import type { Server } from 'node:http';
-import { answerClientError, createRequestHandler, DoubleRuntime, type DoubleOptions } from './server';
+import { createRequestHandler, DoubleRuntime, type DoubleOptions } from './server';
 import { controlMethods, type EngineDoubleControl } from './client';
 import { invokeControl } from './control/invoke';
 import { listen, urlHost, type Listening } from './listen';
@@ -132,7 +132,6 @@ export async function startEngineDouble(options: StartOptions = {}): Promise<Eng
   const host = options.host ?? '127.0.0.1';
   const tls = await resolveTls(options.tls, host);
   const api = await listen(createRequestHandler(runtime), { port: options.port ?? 0, host, ...(tls ? { tls } : {}) });
-  api.server.on('clientError', answerClientError);
   let qixDoor: ReturnType<typeof attachQixDoor> | undefined;
   let metrics: MetricsDoor | undefined;
   try {

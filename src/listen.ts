@@ -6,6 +6,8 @@ import { once } from 'node:events';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { doubleError, errorResponse } from './errors';
 import type { ServingTls } from './tls/options';
 
 /**
@@ -40,6 +42,7 @@ export async function listen(handler: (req: IncomingMessage, res: ServerResponse
   // Requests without Host reach the pipeline, which refuses them in the error shape (src/server.ts).
   const serverOptions = { requireHostHeader: false };
   const server: Server = tls ? createHttpsServer({ ...tls.server, ...serverOptions }, handler) : createHttpServer(serverOptions, handler);
+  server.on('clientError', answerClientError);
   const sockets = new Set<Socket>();
   // Over TLS the request sockets are TLS sockets; 'connection' gives the raw ones under them.
   server.on('connection', (socket: Socket) => {
@@ -87,4 +90,20 @@ export async function listen(handler: (req: IncomingMessage, res: ServerResponse
 /** An answer sent while the server stops says `Connection: close`, so its client does not reuse a socket about to go. */
 function closeAfter(res: ServerResponse): void {
   if (!res.headersSent) res.setHeader('connection', 'close');
+}
+
+/**
+ * Node's HTTP parser refuses some requests before any handler runs (an unknown method, a broken
+ * header line): answer those in the error shape too, then close, instead of Node's bare 400.
+ */
+function answerClientError(error: Error, socket: Duplex): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const { status, body } = errorResponse(doubleError('malformedHttp', { detail: `the request could not be parsed: ${error.message}` }));
+  const json = JSON.stringify(body);
+  socket.end(
+    `HTTP/1.1 ${status} Bad Request\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(json)}\r\nconnection: close\r\n\r\n${json}`,
+  );
 }

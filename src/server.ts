@@ -16,8 +16,7 @@
  * and what the double answers itself is sent only after check-response (docs/architecture.md).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
-import { DoubleError, doubleError, errorResponse } from './errors';
+import { DoubleError, errorResponse } from './errors';
 import { Gatekeeper } from './auth/gatekeeper';
 import type { JwtKeys } from './auth/policy';
 import { Coverage } from './control/coverage';
@@ -402,22 +401,6 @@ export class DoubleRuntime {
   }
 }
 
-
-/**
- * Node's HTTP parser refuses some requests before any handler runs (an unknown method, a broken
- * header line): answer those in the error shape too, then close, instead of Node's bare 400.
- */
-export function answerClientError(error: Error, socket: Duplex): void {
-  if (!socket.writable) {
-    socket.destroy();
-    return;
-  }
-  const { status, body } = errorResponse(doubleError('malformedHttp', { detail: `the request could not be parsed: ${error.message}` }));
-  const json = JSON.stringify(body);
-  socket.end(
-    `HTTP/1.1 ${status} Bad Request\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(json)}\r\nconnection: close\r\n\r\n${json}`,
-  );
-}
 
 /** The double as a node:http request listener. It never rejects: a failure past the pipeline ends that request alone. */
 export function createRequestHandler(runtime: DoubleRuntime) {

@@ -9,7 +9,6 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { doubleError, errorResponse } from '../errors';
-import { answerClientError } from '../server';
 import { answer, next, type Call, type DoorRoutes } from '../pipeline/call';
 import { sendOrFail } from '../pipeline/stages';
 import { stripBasePath } from '../base-path';
@@ -111,7 +110,6 @@ export async function openMetricsDoor(services: MetricsServices, options: Metric
     if (!options.fallbackToFreePort) throw new Error(`the metrics port ${options.port} is taken: choose another (--metrics-port), or 0 for a free one`);
     listening = await listen(handler, { port: 0, ...where });
   }
-  listening.server.on('clientError', answerClientError);
   const stopObserving = services.onExchange((exchange) => metricsOf().observe(exchange));
   return {
     listening,
