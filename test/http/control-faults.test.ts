@@ -3,6 +3,7 @@ import { loadScenario } from '../../src/scenarios/registry';
 import { NAMESPACE_HEADER } from '../../src/server';
 import { errorsOf } from '../support/double';
 import { rawRequest } from '../support/raw-http';
+import { jsonCall } from '../support/json-call';
 
 const SALES_OVERVIEW = '2f1c5a0e-8b4d-4c1e-9a57-3d6f0b7e2c91';
 
@@ -19,15 +20,7 @@ afterEach(async () => {
   await call('POST', '/__control/reset');
 });
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(`${engine.url}${path}`, {
-    method,
-    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
-}
+const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => jsonCall(engine.url, method, path, body, headers);
 
 async function setFaults(rules: unknown[], headers: Record<string, string> = {}) {
   const res = await call('PUT', '/__control/faults', { rules }, headers);

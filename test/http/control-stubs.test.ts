@@ -6,6 +6,7 @@
 import { startEngineDouble, type EngineDouble } from '../../src/index';
 import { NAMESPACE_HEADER } from '../../src/server';
 import { errorsOf } from '../support/double';
+import { jsonCall } from '../support/json-call';
 
 const SALES_OVERVIEW = '2f1c5a0e-8b4d-4c1e-9a57-3d6f0b7e2c91';
 
@@ -23,16 +24,7 @@ afterEach(async () => {
   await call('DELETE', '/__control/journal');
 });
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(`${engine.url}${path}`, {
-    method,
-    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const buffer = Buffer.from(await res.arrayBuffer());
-  const json = res.headers.get('content-type')?.startsWith('application/json');
-  return { status: res.status, headers: res.headers, bytes: buffer, body: json && buffer.length > 0 ? (JSON.parse(buffer.toString()) as any) : undefined };
-}
+const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => jsonCall(engine.url, method, path, body, headers);
 
 const app = (name: string) => ({
   attributes: { id: SALES_OVERVIEW, name, description: '', thumbnail: '', lastReloadTime: '2024-01-01T00:00:00.000Z', createdDate: '2024-01-01T00:00:00.000Z', modifiedDate: '2024-01-01T00:00:00.000Z', owner: 'o', ownerId: 'o', dynamicColor: '', published: false, publishTime: '', custom: {}, hasSectionAccess: false, encrypted: false, originAppId: '', isDirectQueryMode: false, usage: 'ANALYTICS' },
