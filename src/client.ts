@@ -22,7 +22,7 @@ import { expectedRange, VerificationError, type VerifyTimes } from './control/ve
 import { NAMESPACE_HEADER, namespaceOf } from './control/namespaces';
 import type { ControlOperationId, CurrentScenario } from './control/routes';
 import type { ScenarioDocument } from './scenarios/types';
-import type { FaultList, NamespaceList, ScenarioCatalog, StubList } from './spec/types';
+import type { NamespaceList, ResponseOf, ScenarioCatalog } from './spec/types';
 import { baseUrlText, parseBaseUrl } from './url';
 
 /**
@@ -148,38 +148,6 @@ export interface EngineDoubleControl {
  */
 export type ControlTransport = <Operation extends ControlOperationId>(operation: Operation, call: ControlCall<Operation>) => Promise<unknown>;
 
-/** Journal of the control contract: the list `journal()` and `violations()` answer, with its wrapper. */
-interface JournalPage {
-  capacity: number;
-  entries: JournalEntry[];
-}
-
-/** What each control operation the methods call answers (undefined for 204); what they send is typed from the control contract. */
-interface Answers {
-  'GET /__control/scenarios': ScenarioCatalog;
-  'POST /__control/scenarios': CatalogEntry;
-  'PUT /__control/scenario': CurrentScenario;
-  'POST /__control/reset': CurrentScenario;
-  'GET /__control/state': ScenarioDocument;
-  'PUT /__control/state': undefined;
-  'GET /__control/faults': FaultList;
-  'PUT /__control/faults': FaultList;
-  'DELETE /__control/faults': undefined;
-  'GET /__control/journal': JournalPage;
-  'DELETE /__control/journal': undefined;
-  'GET /__control/violations': JournalPage;
-  'POST /__control/journal/find': JournalSearch;
-  'POST /__control/journal/count': { count: number };
-  'GET /__control/stubs': StubList;
-  'PUT /__control/stubs': StubList;
-  'POST /__control/stubs': StubList;
-  'DELETE /__control/stubs': undefined;
-  'GET /__control/coverage': CoverageReport;
-  'DELETE /__control/coverage': undefined;
-  'GET /__control/namespaces': NamespaceList;
-  'DELETE /__control/namespace': undefined;
-}
-
 function journalQuery({ limit, includeWarnings }: JournalQuery = {}): ControlCall<'GET /__control/journal' | 'GET /__control/violations'>['query'] {
   return { ...(limit === undefined ? {} : { limit: String(limit) }), ...(includeWarnings ? { includeWarnings: 'true' } : {}) };
 }
@@ -194,12 +162,17 @@ function journalQuery({ limit, includeWarnings }: JournalQuery = {}): ControlCal
  */
 export function controlMethods(transport: ControlTransport, url: string, namespace?: string): EngineDoubleControl {
   const scoped = namespace === undefined ? '' : namespaceOf({ [NAMESPACE_HEADER]: namespace });
-  const send = async <Operation extends keyof Answers>(operation: Operation, call: Omit<ControlCall<Operation>, 'namespace'> = {}): Promise<Answers[Operation]> =>
-    (await transport(operation, { ...call, namespace: scoped })) as Answers[Operation];
-  const nothing = async (operation: keyof Answers): Promise<void> => {
+  // The transport carries JSON; what a control operation answers is typed from its 2xx schema in the control contract.
+  const send = async <Operation extends ControlOperationId>(operation: Operation, call: Omit<ControlCall<Operation>, 'namespace'> = {}): Promise<ResponseOf<Operation>> =>
+    (await transport(operation, { ...call, namespace: scoped })) as ResponseOf<Operation>;
+  const nothing = async (operation: ControlOperationId): Promise<void> => {
     await send(operation);
   };
-  const find = (matcher: JournalMatcher) => send('POST /__control/journal/find', { body: matcher });
+  // Swagger 2.0 has no union or null types, so the control contract leaves two fields of a journal
+  // entry untyped and describes them: a QIX call's `requestId` (an integer, a string or null) and a
+  // journaled query's values (a value, or the list of a repeated one). JournalEntry says so in types.
+  const recorded = (entries: ResponseOf<'GET /__control/journal'>['entries']) => entries as JournalEntry[];
+  const find = async (matcher: JournalMatcher) => (await send('POST /__control/journal/find', { body: matcher })) as JournalSearch;
   return {
     url,
     namespaceName: scoped,
@@ -215,9 +188,9 @@ export function controlMethods(transport: ControlTransport, url: string, namespa
     faults: async () => (await send('GET /__control/faults')).rules,
     setFaults: async (rules) => (await send('PUT /__control/faults', { body: { rules } })).rules,
     clearFaults: () => nothing('DELETE /__control/faults'),
-    journal: async (query) => (await send('GET /__control/journal', { query: journalQuery(query) })).entries,
+    journal: async (query) => recorded((await send('GET /__control/journal', { query: journalQuery(query) })).entries),
     clearJournal: () => nothing('DELETE /__control/journal'),
-    violations: async (query) => (await send('GET /__control/violations', { query: journalQuery(query) })).entries,
+    violations: async (query) => recorded((await send('GET /__control/violations', { query: journalQuery(query) })).entries),
     find,
     received: async (matcher) => (await find(matcher)).entries,
     count: async (matcher) => (await send('POST /__control/journal/count', { body: matcher })).count,

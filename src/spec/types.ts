@@ -1,8 +1,9 @@
 /**
  * Types derived at the type level from the two contracts' literal types (src/spec/engine-spec.ts,
  * src/spec/control-spec.ts, written by `npm run spec-module`): the engine's 22 definitions (the
- * model's types), the control API's input definitions, and the query and body of every operation
- * of either contract (`RequestInputs`, which types the handlers' requests). A change to a spec
+ * model's types), the control API's input definitions, the query and body of every operation
+ * of either contract (`RequestInputs`, which types the handlers' requests) and its 2xx answer
+ * (`ResponseOf`, which types the control methods' answers). A change to a spec
  * changes these types, and the build breaks where the code no longer fits. Formats: `binary` is a
  * Buffer (the bytes on the wire); `date-time`, `int32`, `int64` stay strings and numbers (the double
  * sends ISO 8601 text, and "" for an unset date, as real engines do).
@@ -119,6 +120,21 @@ export type RequestInputs<Id extends string> = Id extends EngineOperationId
   : Id extends ControlOperationId
     ? InputsOf<OperationOf<ControlSpec['paths'], Id>, ControlSpec['definitions']>
     : { query: Record<string, string | undefined>; body: unknown };
+
+/** The body a 2xx answer of an operation carries, typed from its schema; undefined for an answer without one (204). */
+type SuccessBodyOf<Operation, Defs> = Operation extends { readonly responses: infer Responses }
+  ? { [Status in keyof Responses]: Status extends `2${string}` ? (Responses[Status] extends { readonly schema: infer Schema } ? FromSchema<Schema, Defs> : undefined) : never }[keyof Responses]
+  : never;
+
+/**
+ * What an operation of either contract answers when it succeeds: the body of its 2xx answers,
+ * typed from the spec (undefined for a 204). Any other name gets `unknown`.
+ */
+export type ResponseOf<Id extends string> = Id extends EngineOperationId
+  ? SuccessBodyOf<OperationOf<EngineSpec['paths'], Id>, Definitions>
+  : Id extends ControlOperationId
+    ? SuccessBodyOf<OperationOf<ControlSpec['paths'], Id>, ControlSpec['definitions']>
+    : unknown;
 
 /** Definitions of the control contract (spec/control-api.json): what the control API takes, and answers the double builds. */
 type Control<Name extends keyof ControlSpec['definitions']> = FromSchema<ControlSpec['definitions'][Name], ControlSpec['definitions']>;

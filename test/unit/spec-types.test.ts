@@ -2,12 +2,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import { SPEC_MODULES, specModuleOf, specModuleText, type SpecModule } from '../../src/build/spec-module';
+import type { JournalEntry, JournalSearch } from '../../src/control/journal';
+import type { ScenarioDocument } from '../../src/scenarios/types';
 import type {
   ActiveFaultRule,
+  CatalogEntry,
   ControlOperationId,
   CurrentScenario,
   DataModelMetadata,
   EngineOperationId,
+  FaultList,
   FaultRuleInput,
   FieldMetadata,
   FileData,
@@ -19,8 +23,11 @@ import type {
   PublishApp,
   RequestInputs,
   RequestMatcher,
+  ResponseOf,
+  ScenarioCatalog,
   Session,
   StubInput,
+  StubList,
   UpdateApp,
   ValueMatcher,
 } from '../../src/spec/types';
@@ -124,8 +131,37 @@ describe('the types derived from the spec (src/spec/types.ts)', () => {
     expect([rule, stub, control, fetchRule, noResponse, present, unknownControl, ...exact]).toHaveLength(22);
   });
 
+  it("type each operation's 2xx answer from its schema (undefined for a 204), as the control methods return them", () => {
+    type Entry = ResponseOf<'GET /__control/journal'>['entries'][number];
+    const exact: true[] = [
+      true satisfies Exact<ResponseOf<'GET /__control/scenarios'>, ScenarioCatalog>,
+      true satisfies Exact<ResponseOf<'POST /__control/scenarios'>, CatalogEntry>,
+      true satisfies Exact<ResponseOf<'POST /__control/reset'>, CurrentScenario>,
+      true satisfies Exact<ResponseOf<'PUT /__control/faults'>, FaultList>,
+      true satisfies Exact<ResponseOf<'POST /__control/stubs'>, StubList>,
+      true satisfies Exact<ResponseOf<'POST /__control/journal/count'>, { count: number }>,
+      true satisfies Exact<ResponseOf<'DELETE /__control/journal'>, undefined>,
+      true satisfies Exact<ResponseOf<'GET /__control/violations'>, ResponseOf<'GET /__control/journal'>>,
+      true satisfies Exact<ResponseOf<'GET /__control/state'>, ScenarioDocument>,
+      // Swagger 2.0 has no union or null types: the contract leaves a QIX call's requestId and a
+      // journaled query's values untyped, and says in their descriptions what the journal's own
+      // JournalEntry says (an integer, a string or null; a value or the list of a repeated one).
+      true satisfies Exact<Omit<Entry, 'qix' | 'request'>, Omit<JournalEntry, 'qix' | 'request'>>,
+      true satisfies Exact<Omit<NonNullable<Entry['qix']>, 'requestId'>, Omit<NonNullable<JournalEntry['qix']>, 'requestId'>>,
+      true satisfies Exact<NonNullable<Entry['qix']>['requestId'], unknown>,
+      true satisfies Exact<Omit<NonNullable<Entry['request']>, 'query'>, Omit<NonNullable<JournalEntry['request']>, 'query'>>,
+      true satisfies Exact<NonNullable<Entry['request']>['query'], Record<string, unknown>>,
+      true satisfies Exact<Omit<ResponseOf<'POST /__control/journal/find'>, 'entries' | 'nearMisses'>, Omit<JournalSearch, 'entries' | 'nearMisses'>>,
+      true satisfies Exact<ResponseOf<'GET /sessions'>, Session[]>,
+      true satisfies Exact<ResponseOf<'GET /v1/apps/{appId}/media/thumbnail'>, Buffer>,
+      true satisfies Exact<ResponseOf<'GET /health'>, undefined>,
+      true satisfies Exact<ResponseOf<string>, unknown>,
+    ];
+    expect(exact).toHaveLength(19);
+  });
+
   // One program for both specs (each takes seconds to check); the exact list says nothing else broke.
-  it('break the build where a handler or a control method relies on what a spec change takes away: a control body, an engine body, a query enum', () => {
+  it('break the build where a handler or a control method relies on what a spec change takes away: a control body, a control answer, an engine body, a query enum', () => {
     const edits = new Map<SpecModule, (spec: Swagger) => void>([
       [
         CONTROL_MODULE,
@@ -134,6 +170,9 @@ describe('the types derived from the spec (src/spec/types.ts)', () => {
           faultRules.properties = { faultRules: faultRules.properties.rules };
           faultRules.required = ['faultRules'];
           spec.definitions.SwitchScenario!.properties.seed = { type: 'string' };
+          const journalCount = spec.definitions.JournalCount!;
+          journalCount.properties = { total: journalCount.properties.count };
+          journalCount.required = ['total'];
         },
       ],
       [
@@ -151,6 +190,8 @@ describe('the types derived from the spec (src/spec/types.ts)', () => {
       // the in-process and HTTP control methods send these bodies
       expect.stringMatching(/^src\/client\.ts:\d+: Type '\{ seed\?: number \| undefined; name: string; \}' is not assignable to type '\{ name: string; seed\?: string \| undefined; \}'/),
       expect.stringMatching(/^src\/client\.ts:\d+: Object literal may only specify known properties, and 'rules' does not exist/),
+      // what the control methods read of an answer
+      expect.stringMatching(/^src\/client\.ts:\d+: Property 'count' does not exist on type '\{ total: number; \}'/),
       expect.stringMatching(/^src\/routes\/apps\.ts:\d+: Property 'attributes' does not exist on type '\{\}'/),
       expect.stringMatching(/^src\/routes\/apps\.ts:\d+: .*'string' is not assignable to type 'ImportMode/),
     ]);
